@@ -1,0 +1,130 @@
+# netcap: plain GNU make. See docs/ARCHITECTURE.md.
+#   make                 release build (-O2 -g) into $(BUILD)/netcap
+#   make DEBUG=1         -O0 -g3 -DNC_DEBUG
+#   make SANITIZER=address   ASan + UBSan (BUILD defaults to build-asan)
+#   make check           unit tests + golden/oracle tests + bad-input tests
+#   make demo            capture the shipped example and dump a few records
+#   make bench           benchmark (needs ../shared/bench)
+CC        ?= gcc
+BUILD     ?= build
+SANITIZER ?=
+ifneq ($(SANITIZER),)
+BUILD     := build-$(SANITIZER)
+endif
+PKGS      := libpcap libprotobuf-c libzstd zlib libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wold-style-definition -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wvla \
+        -Wformat=2 -Wimplicit-fallthrough -Wconversion -Wsign-conversion -Wnull-dereference
+ifneq ($(findstring clang,$(CC)),)
+WARN += -Wmissing-variable-declarations
+else
+WARN += -Wmissing-declarations
+endif
+ifeq ($(DEBUG),1)
+OPT := -O0 -g3 -DNC_DEBUG
+else
+OPT := -O2 -g
+endif
+SANFLAGS :=
+ifeq ($(SANITIZER),address)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(SANITIZER),undefined)
+SANFLAGS := -fsanitize=undefined -fno-sanitize-recover=all
+else ifeq ($(SANITIZER),thread)
+SANFLAGS := -fsanitize=thread
+endif
+WERROR ?= -Werror
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -pthread $(OPT) $(SANFLAGS) -MMD -MP \
+               -Isrc -I$(BUILD)/gen $(PKG_CFLAGS)
+CFLAGS_OWN  := $(BASE_CFLAGS) $(WARN) $(WERROR)
+LDFLAGS     += -pthread $(SANFLAGS)
+LDLIBS      += $(PKG_LIBS) -lm
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+SRCS    := $(sort $(wildcard src/*/*.c))
+OBJS    := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
+GEN_C   := $(BUILD)/gen/netcap.pb-c.c
+GEN_H   := $(BUILD)/gen/netcap.pb-c.h $(BUILD)/gen/records.def
+GEN_O   := $(BUILD)/obj/gen/netcap.pb-c.o
+MAIN_O  := $(BUILD)/obj/main.o
+LIB     := $(BUILD)/libnetcap.a
+BIN     := $(BUILD)/netcap
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all check unit golden demo bench clean lint fuzz
+all: $(BIN)
+
+$(BUILD)/gen/netcap.pb-c.c $(BUILD)/gen/netcap.pb-c.h: schema/netcap.proto
+	@mkdir -p $(BUILD)/gen
+	@echo "  PROTOC $<"
+	$(Q)protoc-c --c_out=$(BUILD)/gen --proto_path=schema $<
+
+$(BUILD)/gen/records.def: schema/netcap.proto $(BUILD)/gen/netcap.pb-c.h scripts/gen-records.sh
+	@echo "  GEN    $@"
+	$(Q)sh scripts/gen-records.sh schema/netcap.proto $(BUILD)/gen/netcap.pb-c.h > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC     $<"
+	$(Q)$(CC) $(BASE_CFLAGS) -w -c $< -o $@
+
+$(BUILD)/obj/%.o: src/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC     $<"
+	$(Q)$(CC) $(CFLAGS_OWN) -DNC_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(MAIN_O): src/main.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC     $<"
+	$(Q)$(CC) $(CFLAGS_OWN) -DNC_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(LIB): $(OBJS) $(GEN_O)
+	@echo "  AR     $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(MAIN_O) $(LIB)
+	@echo "  LD     $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC     $<"
+	$(Q)$(CC) $(CFLAGS_OWN) -Wno-missing-prototypes -Wno-missing-declarations \
+		-Wno-missing-variable-declarations -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "  UNIT   $$t"; $$t; done
+
+golden: $(BIN)
+	@NETCAP=$(BIN) tests/run-all.sh
+
+check: $(BIN) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory unit
+	@NETCAP=$(BIN) tests/run-all.sh
+
+demo: $(BIN)
+	@$(BIN) capture -read examples/loopback.pcap -out demo-out -quiet
+	@ls demo-out
+	@$(BIN) dump -read demo-out/DNS.ncap.zst | head -20
+
+bench: $(BIN)
+	@NETCAP=$(BIN) bench/run
+
+lint:
+	@sh scripts/checksrc.sh
+
+clean:
+	rm -rf build build-*
+
+-include $(OBJS:.o=.d) $(MAIN_O:.o=.d)

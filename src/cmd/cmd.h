@@ -1,0 +1,44 @@
+/*
+ * summary: the subcommands of the netcap binary and the shared flag parser.
+ */
+#ifndef NC_CMD_CMD_H
+#define NC_CMD_CMD_H
+
+#include "core/common.h"
+
+/* Exit codes of every command. */
+enum {
+    NC_EXIT_OK = 0,
+    NC_EXIT_USAGE = 1,   /* bad flag or argument */
+    NC_EXIT_FAILURE = 2, /* runtime failure: I/O, corrupt input, out of memory */
+};
+
+int nc_cmd_capture(int argc, char **argv);
+int nc_cmd_dump(int argc, char **argv);
+
+/* Flag parsing shared by all commands: "-name", "--name", "-name=value",
+ * "--name value". A flag table entry of kind BOOL takes no value. */
+enum nc_flag_kind {
+    NC_FLAG_BOOL,
+    NC_FLAG_STR,
+    NC_FLAG_INT,
+};
+
+struct nc_flag {
+    const char *name;
+    enum nc_flag_kind kind;
+    void *dst;         /* bool *, const char **, or long long * */
+    const char *arg;   /* value placeholder in help, e.g. "FILE" */
+    const char *help;
+    long long min, max; /* for INT */
+};
+
+/* Parses argv[1..argc) into the table. Returns NC_EXIT_OK, NC_EXIT_USAGE
+ * (after printing an error naming the flag), or -1 when -h/--help was given
+ * (help printed to stdout). Positional arguments are refused. */
+int nc_flags_parse(const char *cmd, const char *synopsis, const struct nc_flag *flags,
+        size_t n_flags, int argc, char **argv);
+void nc_flags_usage(const char *cmd, const char *synopsis, const struct nc_flag *flags,
+        size_t n_flags);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * summary: text helpers: address formatting, UTF-8 sanitising, entropy.
+ *
+ * Formatting is hand-written because it runs for every packet: inet_ntop and
+ * snprintf cost several times more than these loops.
+ */
+#include "core/str.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char hexdig[] = "0123456789abcdef";
+
+size_t nc_fmt_hwaddr(char *out, const uint8_t *p, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            out[o++] = ':';
+        }
+        out[o++] = hexdig[p[i] >> 4];
+        out[o++] = hexdig[p[i] & 15];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+size_t nc_fmt_mac(char out[NC_MAC_STRLEN], const uint8_t mac[6])
+{
+    return nc_fmt_hwaddr(out, mac, 6);
+}
+
+static size_t put_dec(char *out, unsigned v)
+{
+    if (v >= 100) {
+        out[0] = (char)('0' + v / 100);
+        out[1] = (char)('0' + v / 10 % 10);
+        out[2] = (char)('0' + v % 10);
+        return 3;
+    }
+    if (v >= 10) {
+        out[0] = (char)('0' + v / 10);
+        out[1] = (char)('0' + v % 10);
+        return 2;
+    }
+    out[0] = (char)('0' + v);
+    return 1;
+}
+
+size_t nc_fmt_ip4(char out[NC_IP4_STRLEN], const uint8_t ip[4])
+{
+    size_t o = 0;
+    for (int i = 0; i < 4; i++) {
+        if (i) {
+            out[o++] = '.';
+        }
+        o += put_dec(out + o, ip[i]);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static size_t put_hex16(char *out, unsigned v)
+{
+    size_t o = 0;
+    bool started = false;
+    for (int s = 12; s >= 0; s -= 4) {
+        unsigned d = (v >> s) & 15;
+        if (d || started || s == 0) {
+            out[o++] = hexdig[d];
+            started = true;
+        }
+    }
+    return o;
+}
+
+size_t nc_fmt_ip6(char out[NC_IP6_STRLEN], const uint8_t ip[16])
+{
+    unsigned w[8];
+    for (int i = 0; i < 8; i++) {
+        w[i] = (unsigned)ip[2 * i] << 8 | ip[2 * i + 1];
+    }
+    /* longest run of zero words (length >= 2), first one wins ties */
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (w[i] != 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && w[j] == 0) {
+            j++;
+        }
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    if (best_len < 2) {
+        best = -1;
+    }
+    size_t o = 0;
+    /* IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) as inet_ntop */
+    bool v4 = best == 0 && ((best_len == 5 && w[5] == 0xffff) || (best_len == 6 && w[6] != 0));
+    if (v4) {
+        memcpy(out, "::", 2);
+        o = 2;
+        if (best_len == 5) {
+            memcpy(out + o, "ffff:", 5);
+            o += 5;
+        }
+        o += nc_fmt_ip4(out + o, ip + 12);
+        return o;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            out[o++] = ':';
+            if (i == 0) {
+                out[o++] = ':';
+            }
+            i += best_len - 1;
+            continue;
+        }
+        o += put_hex16(out + o, w[i]);
+        if (i < 7) {
+            out[o++] = ':';
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_seq(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    if (c < 0x80) {
+        return 1;
+    }
+    size_t len;
+    uint32_t min, cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        min = 0x80;
+        cp = c & 0x1fu;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        min = 0x800;
+        cp = c & 0x0fu;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        min = 0x10000;
+        cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (len > n) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = cp << 6 | (p[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    return len;
+}
+
+bool nc_utf8_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t l = utf8_seq(p + i, n - i);
+        if (l == 0) {
+            return false;
+        }
+        i += l;
+    }
+    return true;
+}
+
+size_t nc_utf8_sanitize(char *out, const uint8_t *p, size_t n)
+{
+    size_t o = 0, i = 0;
+    while (i < n) {
+        size_t l = utf8_seq(p + i, n - i);
+        if (l == 0) {
+            out[o++] = (char)0xef; /* U+FFFD */
+            out[o++] = (char)0xbf;
+            out[o++] = (char)0xbd;
+            i++;
+            continue;
+        }
+        memcpy(out + o, p + i, l);
+        o += l;
+        i += l;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+double nc_entropy(const uint8_t *p, size_t n)
+{
+    if (n == 0) {
+        return 0.0;
+    }
+    uint32_t counts[256] = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        counts[p[i]]++;
+    }
+    double h = 0.0, dn = (double)n;
+    for (int i = 0; i < 256; i++) {
+        if (counts[i]) {
+            double q = counts[i] / dn;
+            h -= q * log2(q);
+        }
+    }
+    return h;
+}

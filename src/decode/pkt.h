@@ -1,0 +1,142 @@
+/*
+ * summary: one packet on its way through the decoders, and the helpers that
+ *          decoders use to build records.
+ *
+ * Decoders read headers through a struct nc_rd, update the packet context
+ * (addresses, ports, flags: what later layers, records and the flow table
+ * need) and, when their record type is wanted, build a record with
+ * nc_pkt_record(). Records live in the packet arena until the worker encodes
+ * them, right after the last decoder returns.
+ */
+#ifndef NC_DECODE_PKT_H
+#define NC_DECODE_PKT_H
+
+#include "core/common.h"
+#include "core/arena.h"
+#include "core/rd.h"
+#include "core/str.h"
+#include "record/record.h"
+
+enum {
+    NC_MAX_LAYERS = 16,   /* encapsulation depth cap: stops tunnel bombs; hits are counted */
+    NC_MAX_PKT_RECS = 32, /* records per packet; more than the layer cap allows in practice */
+};
+
+/* Namespaces in which decoders claim the next layer. */
+enum nc_ns {
+    NC_NS_NONE = 0,
+    NC_NS_DLT,        /* pcap LINKTYPE_* value */
+    NC_NS_ETHERTYPE,  /* Ethernet type field */
+    NC_NS_IPPROTO,    /* IP protocol / IPv6 next header */
+    NC_NS_UDP_PORT,   /* UDP destination, then source port */
+    NC_NS_TCP_PORT,   /* TCP destination, then source port */
+    NC_NS_ICMP6_TYPE, /* ICMPv6 message type */
+    NC_NS_COUNT,
+};
+
+/* Layer a decoder belongs to, for the Connection's protocol-per-layer fields. */
+enum nc_layer {
+    NC_LAYER_NONE = 0,
+    NC_LAYER_LINK,
+    NC_LAYER_NETWORK,
+    NC_LAYER_TRANSPORT,
+    NC_LAYER_APP,
+    NC_LAYER_COUNT,
+};
+
+/* TCP flag bits as in the header's 9-bit flags field (NS is bit 8). */
+enum {
+    NC_TCP_FIN = 0x001,
+    NC_TCP_SYN = 0x002,
+    NC_TCP_RST = 0x004,
+    NC_TCP_PSH = 0x008,
+    NC_TCP_ACK = 0x010,
+    NC_TCP_URG = 0x020,
+    NC_TCP_ECE = 0x040,
+    NC_TCP_CWR = 0x080,
+    NC_TCP_NS = 0x100,
+};
+
+/* What the user asked for; shared read-only by all workers. */
+struct nc_decode_opts {
+    bool want[NC_REC_COUNT]; /* record types to build (-include / -exclude) */
+    bool payload;            /* store payload bytes (-payload) */
+    bool entropy;            /* compute payload entropy (-entropy) */
+};
+
+/* Flow-relevant facts about a packet, filled by the decoders (innermost
+ * layers win) and handed to the flow table in packet order. */
+struct nc_pkt_ctx {
+    uint8_t ip_ver;          /* 0 (no IP), 4 or 6 */
+    uint8_t ip_proto;        /* innermost transport protocol */
+    bool has_ports;          /* TCP/UDP/SCTP header seen (not for non-first fragments) */
+    bool has_icmp;           /* icmp_type/icmp_code valid */
+    bool has_mac;
+    uint8_t icmp_type, icmp_code;
+    uint16_t src_port, dst_port;
+    uint16_t tcp_flags;      /* NC_TCP_* bits, valid if ip_proto == 6 and has_ports */
+    uint16_t tcp_window;
+    uint32_t l4_payload;     /* transport payload bytes (from headers, not capture) */
+    uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
+    uint8_t src_mac[6], dst_mac[6];
+    const char *proto[NC_LAYER_COUNT]; /* "Ethernet", "IPv4", "TCP", "DNS"; innermost wins */
+    const char *src_ip_str;  /* formatted in the arena when the IP layer was decoded */
+    const char *dst_ip_str;
+};
+
+struct nc_decode_stats;
+
+struct nc_pkt {
+    /* input */
+    int64_t ts;          /* ns since epoch */
+    uint32_t caplen;
+    uint32_t wirelen;
+    uint32_t dlt;
+    const uint8_t *data; /* caplen bytes */
+    /* dispatch: set by each decoder for the next one */
+    enum nc_ns next_ns;
+    uint32_t next_id;
+    uint32_t next_id_alt; /* tried when next_id has no decoder (source port) */
+    bool has_alt;
+    /* context and records */
+    struct nc_pkt_ctx ctx;
+    struct nc_arena *arena;
+    const struct nc_decode_opts *opts;
+    struct nc_decode_stats *stats;
+    size_t n_recs;
+    enum nc_rec_type rec_type[NC_MAX_PKT_RECS];
+    ProtobufCMessage *recs[NC_MAX_PKT_RECS];
+};
+
+static inline bool nc_pkt_wants(const struct nc_pkt *pkt, enum nc_rec_type t)
+{
+    return pkt->opts->want[t];
+}
+
+/* Start a record of type t: zeroed and initialised in the arena, timestamp
+ * and (where the type has them) src_ip/dst_ip filled from the current
+ * context; ports are filled after the last layer from the innermost ones
+ * unless the decoder set them. NULL if the type is not wanted or the packet
+ * hit a cap (counted). */
+void *nc_pkt_record(struct nc_pkt *pkt, enum nc_rec_type t);
+
+/* Set the IP context (formats the address strings once for all records). */
+void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const uint8_t *dst);
+
+/* Arena helpers for record fields; all return "" / NULL-safe values when the
+ * arena is exhausted (the record then carries an empty field). */
+char *nc_pkt_str(struct nc_pkt *pkt, const uint8_t *p, size_t n); /* UTF-8 sanitised copy */
+char *nc_pkt_mac(struct nc_pkt *pkt, const uint8_t mac[6]);
+char *nc_pkt_hwaddr(struct nc_pkt *pkt, const uint8_t *p, size_t n);
+char *nc_pkt_ip4(struct nc_pkt *pkt, const uint8_t ip[4]);
+char *nc_pkt_ip6(struct nc_pkt *pkt, const uint8_t ip[16]);
+void *nc_pkt_alloc(struct nc_pkt *pkt, size_t n);
+
+/* A protobuf bytes value that borrows s (valid until the packet is done). */
+static inline ProtobufCBinaryData nc_bytes(struct nc_span s)
+{
+    ProtobufCBinaryData b = { s.len, (uint8_t *)(uintptr_t)s.p };
+    return b;
+}
+
+#endif
