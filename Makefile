@@ -17,7 +17,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wold-style-definition -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wvla \
-        -Wformat=2 -Wimplicit-fallthrough -Wconversion -Wsign-conversion -Wnull-dereference
+        -Wformat=2 -Wno-format-truncation -Wimplicit-fallthrough -Wconversion -Wsign-conversion -Wnull-dereference
 ifneq ($(findstring clang,$(CC)),)
 WARN += -Wmissing-variable-declarations
 else
@@ -38,7 +38,7 @@ SANFLAGS := -fsanitize=thread
 endif
 WERROR ?= -Werror
 BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -pthread $(OPT) $(SANFLAGS) -MMD -MP \
-               -Isrc -I$(BUILD)/gen $(PKG_CFLAGS)
+               -Isrc -isystem $(BUILD)/gen $(PKG_CFLAGS)
 CFLAGS_OWN  := $(BASE_CFLAGS) $(WARN) $(WERROR)
 LDFLAGS     += -pthread $(SANFLAGS)
 LDLIBS      += $(PKG_LIBS) -lm

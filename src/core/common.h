@@ -16,7 +16,7 @@
 #define NC_PRINTF(a, b)   __attribute__((format(printf, a, b)))
 #define NC_MIN(a, b)      ((a) < (b) ? (a) : (b))
 #define NC_MAX(a, b)      ((a) > (b) ? (a) : (b))
-#define NC_ERRBUF_SIZE    256
+#define NC_ERRBUF_SIZE    1024
 
 #ifndef NC_VERSION
 #define NC_VERSION "unknown"

@@ -1,16 +1,616 @@
 /*
- * summary: STUB DNS decoder (to be written).
+ * summary: DNS messages over UDP and TCP -> DNS records.
+ * spec:    RFC 1035 4.1 (message), 3.3 and 3.4.1 (RDATA of A, NS, CNAME, PTR,
+ *          MX, SOA, TXT), 2.3.4 (size limits); RFC 3596 (AAAA); RFC 2782 (SRV);
+ *          RFC 7766 8 (TCP framing); RFC 4343 2.1 (escaped label octets).
+ *
+ * Two descriptors share this file: nc_decoder_dns (UDP: the payload is one
+ * message) and nc_decoder_dnstcp (TCP: the segment holds 2-byte-length-
+ * prefixed messages; see dnstcp_decode for what is not handled yet).
+ *
+ * Names are rendered as text:
+ *   - labels joined with '.', no trailing dot; the root name is "." (tshark
+ *     prints "<Root>", Go netcap ""); "." is unambiguous because a '.'
+ *     inside a label is escaped;
+ *   - label octets 0x21..0x7e are copied, except '.' and '\' which become
+ *     "\." and "\\"; every other octet (space, controls, 0x7f..0xff, so also
+ *     raw UTF-8) becomes "\DDD", three decimal digits, as dig prints them.
+ *   The text is therefore printable ASCII (valid UTF-8) and the wire labels
+ *   can be recovered from it. ns, cname, ptr, soa.mname/rname, srv.name and
+ *   mx.name carry names in this form; txts carry raw character-strings.
+ *
+ * Class and TTL are stored raw: for mDNS the class includes the QU /
+ * cache-flush bit, for the EDNS0 OPT pseudo-RR (RFC 6891) they are the UDP
+ * payload size and the extended rcode/version/flags. response_code is the
+ * 4-bit header RCODE.
+ *
+ * Verdicts and records. A message shorter than its 12-byte header gives no
+ * record and NC_ETRUNC. Otherwise a record is built with the header and
+ * every question and RR that was completely framed, and the first problem
+ * is returned (and so counted), the record being written all the same:
+ *   NC_ETRUNC      a section ends outside the message (counts larger than
+ *                  the data, RDLENGTH past the end, snaplen);
+ *   NC_EMALFORMED  a bad name (forward or looping pointer, too long) or
+ *                  RDATA that does not match its type;
+ *   NC_ELIMIT      DNS_MAX_PTR_HOPS, DNS_MAX_RR, DNS_MAX_TXT or
+ *                  DNS_TCP_MAX_MSGS hit;
+ *   NC_EUNSUPP     an extended label type (0x40 / 0x80 bits).
+ * A bad name in the question or in an RR owner name ends parsing (the next
+ * field cannot be found). A problem inside RDATA does not: RDLENGTH frames
+ * the RR, so the RR is kept with its raw data and without the typed field,
+ * and parsing goes on. The message is parsed the same way when DNS records
+ * are not wanted, so verdicts do not depend on -include / -exclude.
  */
 #include "decode/decoder.h"
 
-static int dns_decode(struct nc_pkt *pkt, struct nc_rd *r)
+#include <string.h>
+
+enum {
+    DNS_HDR_LEN = 12,
+    DNS_MAX_RR = 256,       /* per section; more than any sane resolver sends; caps memory */
+    DNS_MAX_TXT = 256,      /* character-strings kept per TXT RR; a 4096-bit DKIM key needs 3 */
+    DNS_MAX_NAME = 255,     /* RFC 1035 2.3.4: octets of a name on the wire, length octets included */
+    DNS_MAX_LABELS = 127,   /* the most one-octet labels DNS_MAX_NAME octets can hold */
+    DNS_MAX_PTR_HOPS = 16,  /* compression pointers followed per name; encoders use 1 */
+    DNS_TCP_MAX_MSGS = 16,  /* messages per TCP segment; NC_MAX_PKT_RECS is 32 */
+    DNS_NAME_TEXT_CAP = 4 * DNS_MAX_NAME, /* every label octet as "\DDD", plus NUL: < 4 * 254 */
+    DNS_MIN_QUESTION = 5,   /* root name + QTYPE + QCLASS */
+    DNS_MIN_RR = 11,        /* root name + TYPE, CLASS, TTL, RDLENGTH */
+};
+
+enum {
+    DNS_TYPE_A = 1,
+    DNS_TYPE_NS = 2,
+    DNS_TYPE_CNAME = 5,
+    DNS_TYPE_SOA = 6,
+    DNS_TYPE_PTR = 12,
+    DNS_TYPE_MX = 15,
+    DNS_TYPE_TXT = 16,
+    DNS_TYPE_AAAA = 28,
+    DNS_TYPE_SRV = 33,
+};
+
+/* A name rendered as text (see the file comment); always NUL-terminated. */
+struct dns_name {
+    char text[DNS_NAME_TEXT_CAP];
+    size_t len;
+};
+
+/* One message being parsed. */
+struct dns_msg {
+    struct nc_pkt *pkt;
+    struct nc_rd whole; /* the whole message: compression pointers resolve in it */
+    bool build;         /* the record exists: store what is parsed */
+    int err;            /* first problem seen (the verdict) */
+};
+
+static char transport_udp[] = "udp";
+static char transport_tcp[] = "tcp";
+
+static void note_err(struct dns_msg *m, int err)
 {
-    NC_UNUSED(pkt);
-    NC_UNUSED(r);
-    return NC_EUNSUPP;
+    if (m->err == NC_OK) {
+        m->err = err;
+    }
 }
 
-static const uint16_t dns_claims[] = { 53, 5353, 5355 };
+/* ------------------------------------------------------------------ names */
+
+static bool text_put(struct dns_name *n, char ch)
+{
+    /* cannot trigger given DNS_MAX_NAME; kept so no write can pass the buffer */
+    if (n->len + 1 >= sizeof(n->text)) {
+        return false;
+    }
+    n->text[n->len++] = ch;
+    return true;
+}
+
+/* Append one label (read from lab) in the escaped form of the file comment. */
+static bool put_label(struct dns_name *n, struct nc_rd *lab)
+{
+    if (n->len > 0 && !text_put(n, '.')) {
+        return false;
+    }
+    while (nc_rd_left(lab) > 0) {
+        uint8_t b = nc_rd_u8(lab);
+        bool ok;
+        if (b == '.' || b == '\\') {
+            ok = text_put(n, '\\') && text_put(n, (char)b);
+        } else if (b >= 0x21 && b <= 0x7e) {
+            ok = text_put(n, (char)b);
+        } else {
+            ok = text_put(n, '\\') && text_put(n, (char)('0' + b / 100)) &&
+                    text_put(n, (char)('0' + b / 10 % 10)) && text_put(n, (char)('0' + b % 10));
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Read a possibly compressed name at r's position into out.
+ *
+ *   label:    | len (1) 00xxxxxx | len octets |   ... until len == 0
+ *   pointer:  | 11 + 14-bit offset from the message start (2) |
+ *
+ * r may be the message reader or an RDATA sub-reader; win_off is the
+ * offset of r's window in the message, so that the name's start can be
+ * compared with pointer targets. Labels never extend past r's window;
+ * after a pointer they are read from the whole message. r advances past
+ * the name as it appears at its position (up to and including the first
+ * pointer). Every pointer must land strictly before the start of the label
+ * run it ends (the name's start, then the previous target): offsets
+ * decrease at every jump, so loops are impossible; DNS_MAX_PTR_HOPS bounds
+ * the work further. On error r is poisoned with the returned code.
+ */
+static int read_name(const struct nc_rd *whole, size_t win_off, struct nc_rd *r,
+        struct dns_name *out)
+{
+    struct nc_rd jump;
+    struct nc_rd *cur = r;
+    size_t limit = win_off + r->off;
+    size_t wire = 1; /* the root octet */
+    size_t n_labels = 0;
+    size_t hops = 0;
+    int err = NC_OK;
+    out->len = 0;
+    for (;;) {
+        uint8_t len = nc_rd_u8(cur);
+        if (!nc_rd_ok(cur)) {
+            err = cur->err;
+            break;
+        }
+        if ((len & 0xc0) == 0xc0) {
+            size_t target = (size_t)(len & 0x3f) << 8 | nc_rd_u8(cur);
+            if (!nc_rd_ok(cur)) {
+                err = cur->err;
+                break;
+            }
+            if (target >= limit) { /* forward or looping pointer */
+                err = NC_EMALFORMED;
+                break;
+            }
+            if (++hops > DNS_MAX_PTR_HOPS) {
+                err = NC_ELIMIT;
+                break;
+            }
+            limit = target;
+            jump = nc_rd_at(whole, target);
+            cur = &jump;
+            continue;
+        }
+        if (len & 0xc0) { /* 0x40: RFC 6891 extended label (none defined); 0x80: reserved */
+            err = NC_EUNSUPP;
+            break;
+        }
+        if (len == 0) {
+            break;
+        }
+        wire += (size_t)len + 1;
+        n_labels++;
+        if (wire > DNS_MAX_NAME || n_labels > DNS_MAX_LABELS) {
+            err = NC_EMALFORMED;
+            break;
+        }
+        struct nc_rd lab = nc_rd_sub(cur, len);
+        if (!nc_rd_ok(cur)) {
+            err = cur->err;
+            break;
+        }
+        if (!put_label(out, &lab)) {
+            err = NC_EMALFORMED;
+            break;
+        }
+    }
+    if (err != NC_OK) {
+        nc_rd_fail(r, err);
+        out->len = 0;
+        out->text[0] = '\0';
+        return err;
+    }
+    if (out->len == 0) {
+        out->text[out->len++] = '.';
+    }
+    out->text[out->len] = '\0';
+    return NC_OK;
+}
+
+/* Arena copy of a name's text, or NULL (arena cap: counted by nc_pkt_alloc). */
+static char *name_str(struct dns_msg *m, const struct dns_name *n)
+{
+    if (!m->build) {
+        return NULL;
+    }
+    char *s = nc_pkt_alloc(m->pkt, n->len + 1);
+    if (s) {
+        memcpy(s, n->text, n->len + 1);
+    }
+    return s;
+}
+
+static void set_str(char **field, char *s)
+{
+    if (s) {
+        *field = s;
+    }
+}
+
+static void set_name_bytes(struct dns_msg *m, ProtobufCBinaryData *field, const struct dns_name *n)
+{
+    char *s = name_str(m, n);
+    if (s) {
+        field->data = (uint8_t *)s;
+        field->len = n->len;
+    }
+}
+
+/* Zeroed, initialised message of the given type in the arena, or NULL. */
+static void *new_msg(struct dns_msg *m, const ProtobufCMessageDescriptor *desc)
+{
+    if (!m->build) {
+        return NULL;
+    }
+    void *p = nc_pkt_alloc(m->pkt, desc->sizeof_message);
+    if (p) {
+        protobuf_c_message_init(desc, p);
+    }
+    return p;
+}
+
+/* Array of n pointers in the arena, or NULL (also for n == 0). */
+static void *new_ptrs(struct dns_msg *m, size_t n)
+{
+    if (!m->build || n == 0) {
+        return NULL;
+    }
+    return nc_pkt_alloc(m->pkt, n * sizeof(void *));
+}
+
+/* ------------------------------------------------------------------ RDATA */
+
+/*
+ * TXT RDATA: one or more <character-string>s, each | len (1) | len octets |.
+ * The strings borrow packet memory.
+ */
+static int parse_txt(struct dns_msg *m, struct nc_rd *rd, Netcap__DNSResourceRecord *rr)
+{
+    struct nc_rd scan = *rd;
+    size_t n = 0;
+    while (nc_rd_left(&scan) > 0) {
+        nc_rd_skip(&scan, nc_rd_u8(&scan));
+        n++;
+    }
+    if (!nc_rd_ok(&scan)) {
+        return scan.err;
+    }
+    size_t n_keep = NC_MIN(n, (size_t)DNS_MAX_TXT);
+    ProtobufCBinaryData *txts = NULL;
+    if (m->build && n_keep > 0) {
+        txts = nc_pkt_alloc(m->pkt, n_keep * sizeof(*txts));
+    }
+    for (size_t i = 0; i < n_keep; i++) {
+        struct nc_span s = nc_rd_span(rd, nc_rd_u8(rd));
+        if (txts) {
+            txts[i] = nc_bytes(s);
+        }
+    }
+    nc_rd_rest(rd); /* strings past DNS_MAX_TXT: validated above, not kept */
+    if (rr && txts) {
+        rr->txts = txts;
+        rr->n_txts = n_keep;
+    }
+    return n > n_keep ? NC_ELIMIT : NC_OK;
+}
+
+/*
+ * Decode the RDATA of the types we know into rr's typed fields (rr may be
+ * NULL: validate only). rd is the RDATA window, rd_off its offset in the
+ * message. Returns a verdict for this RDATA; the caller keeps the RR.
+ *
+ *   A      | address (4) |            AAAA | address (16) |
+ *   NS, CNAME, PTR  | name |          MX   | preference (2) | exchange |
+ *   SOA    | mname | rname | serial | refresh | retry | expire | minimum (4 each) |
+ *   SRV    | priority (2) | weight (2) | port (2) | target |
+ */
+static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct nc_rd *rd,
+        Netcap__DNSResourceRecord *rr)
+{
+    const struct nc_rd *whole = &m->whole;
+    struct dns_name n1, n2;
+    int err = NC_OK;
+    switch (type) {
+        case DNS_TYPE_A:
+        case DNS_TYPE_AAAA: {
+            size_t alen = type == DNS_TYPE_A ? 4 : 16;
+            uint8_t ip[16];
+            if (nc_rd_left(rd) != alen) {
+                return NC_EMALFORMED;
+            }
+            nc_rd_copy(rd, ip, alen);
+            if (rr) {
+                rr->ip = type == DNS_TYPE_A ? nc_pkt_ip4(m->pkt, ip) : nc_pkt_ip6(m->pkt, ip);
+            }
+            break;
+        }
+        case DNS_TYPE_NS:
+        case DNS_TYPE_CNAME:
+        case DNS_TYPE_PTR:
+            err = read_name(whole, rd_off, rd, &n1);
+            if (err == NC_OK && rr) {
+                ProtobufCBinaryData *f = type == DNS_TYPE_NS ? &rr->ns
+                        : type == DNS_TYPE_CNAME                ? &rr->cname
+                                                                : &rr->ptr;
+                set_name_bytes(m, f, &n1);
+            }
+            break;
+        case DNS_TYPE_MX: {
+            uint16_t pref = nc_rd_be16(rd);
+            err = read_name(whole, rd_off, rd, &n1);
+            if (err == NC_OK && rr) {
+                Netcap__DNSMX *mx = new_msg(m, &netcap__dnsmx__descriptor);
+                if (mx) {
+                    mx->preference = pref;
+                    set_str(&mx->name, name_str(m, &n1));
+                    rr->mx = mx;
+                }
+            }
+            break;
+        }
+        case DNS_TYPE_SOA: {
+            err = read_name(whole, rd_off, rd, &n1);
+            if (err == NC_OK) {
+                err = read_name(whole, rd_off, rd, &n2);
+            }
+            uint32_t serial = nc_rd_be32(rd);
+            uint32_t refresh = nc_rd_be32(rd);
+            uint32_t retry = nc_rd_be32(rd);
+            uint32_t expire = nc_rd_be32(rd);
+            uint32_t minimum = nc_rd_be32(rd);
+            if (err == NC_OK && nc_rd_ok(rd) && rr) {
+                Netcap__DNSSOA *soa = new_msg(m, &netcap__dnssoa__descriptor);
+                if (soa) {
+                    set_name_bytes(m, &soa->mname, &n1);
+                    set_name_bytes(m, &soa->rname, &n2);
+                    soa->serial = serial;
+                    soa->refresh = refresh;
+                    soa->retry = retry;
+                    soa->expire = expire;
+                    soa->minimum = minimum;
+                    rr->soa = soa;
+                }
+            }
+            break;
+        }
+        case DNS_TYPE_SRV: {
+            uint16_t prio = nc_rd_be16(rd);
+            uint16_t weight = nc_rd_be16(rd);
+            uint16_t port = nc_rd_be16(rd);
+            err = read_name(whole, rd_off, rd, &n1);
+            if (err == NC_OK && rr) {
+                Netcap__DNSSRV *srv = new_msg(m, &netcap__dnssrv__descriptor);
+                if (srv) {
+                    srv->priority = prio;
+                    srv->weight = weight;
+                    srv->port = port;
+                    set_name_bytes(m, &srv->name, &n1);
+                    rr->srv = srv;
+                }
+            }
+            break;
+        }
+        case DNS_TYPE_TXT:
+            err = parse_txt(m, rd, rr);
+            break;
+        default:
+            return NC_OK; /* raw data only */
+    }
+    if (err == NC_OK && !nc_rd_ok(rd)) {
+        err = rd->err;
+    }
+    if (err == NC_OK && nc_rd_left(rd) > 0) {
+        err = NC_EMALFORMED; /* octets after the typed fields */
+    }
+    /* the RR is framed by RDLENGTH, so running out inside it is a bad
+     * RDLENGTH for the type, not a capture that ended early */
+    return err == NC_ETRUNC ? NC_EMALFORMED : err;
+}
+
+/* ------------------------------------------------------------- sections */
+
+/*
+ *   question: | QNAME | QTYPE (2) | QCLASS (2) |
+ *   RR:       | NAME | TYPE (2) | CLASS (2) | TTL (4) | RDLENGTH (2) | RDATA |
+ *
+ * Each parses one entry at r into *out (NULL: validate only) and returns
+ * a hard verdict: anything but NC_OK ends the message. RDATA problems are
+ * noted in m->err instead.
+ */
+static int parse_question(struct dns_msg *m, struct nc_rd *r, Netcap__DNSQuestion *q)
+{
+    struct dns_name name;
+    int err = read_name(&m->whole, 0, r, &name);
+    uint16_t type = nc_rd_be16(r);
+    uint16_t klass = nc_rd_be16(r);
+    if (err != NC_OK || !nc_rd_ok(r)) {
+        return err != NC_OK ? err : r->err;
+    }
+    if (q) {
+        set_str(&q->name, name_str(m, &name));
+        q->type = type;
+        q->class_ = klass;
+    }
+    return NC_OK;
+}
+
+static int parse_rr(struct dns_msg *m, struct nc_rd *r, Netcap__DNSResourceRecord *rr)
+{
+    struct dns_name name;
+    int err = read_name(&m->whole, 0, r, &name);
+    uint16_t type = nc_rd_be16(r);
+    uint16_t klass = nc_rd_be16(r);
+    uint32_t ttl = nc_rd_be32(r);
+    uint16_t rdlen = nc_rd_be16(r);
+    size_t rd_off = r->off;
+    struct nc_rd rd = nc_rd_sub(r, rdlen); /* RDATA never reads past RDLENGTH */
+    if (err != NC_OK || !nc_rd_ok(r)) {
+        return err != NC_OK ? err : r->err;
+    }
+    if (rr) {
+        set_str(&rr->name, name_str(m, &name));
+        rr->type = type;
+        rr->class_ = klass;
+        rr->ttl = ttl;
+        rr->data_length = rdlen;
+        struct nc_rd all = rd;
+        rr->data = nc_bytes(nc_rd_rest(&all));
+    }
+    int rd_err = parse_rdata(m, type, rd_off, &rd, rr);
+    if (rd_err != NC_OK) {
+        note_err(m, rd_err);
+    }
+    return NC_OK;
+}
+
+/* Entries a section can hold at most: the count, DNS_MAX_RR and what is left. */
+static size_t section_cap(uint16_t count, const struct nc_rd *r, size_t min_len)
+{
+    return NC_MIN(NC_MIN((size_t)count, (size_t)DNS_MAX_RR), nc_rd_left(r) / min_len);
+}
+
+static int parse_questions(struct dns_msg *m, struct nc_rd *r, uint16_t count, Netcap__DNS *rec)
+{
+    size_t n_alloc = section_cap(count, r, DNS_MIN_QUESTION);
+    Netcap__DNSQuestion **qs = new_ptrs(m, n_alloc);
+    size_t n = NC_MIN((size_t)count, (size_t)DNS_MAX_RR);
+    for (size_t i = 0; i < n; i++) {
+        Netcap__DNSQuestion *q = NULL;
+        if (qs && i < n_alloc) {
+            q = new_msg(m, &netcap__dnsquestion__descriptor);
+        }
+        int err = parse_question(m, r, q);
+        if (err != NC_OK) {
+            return err;
+        }
+        if (q) {
+            qs[rec->n_questions++] = q;
+        }
+    }
+    if (rec && rec->n_questions > 0) {
+        rec->questions = qs;
+    }
+    return count > DNS_MAX_RR ? NC_ELIMIT : NC_OK;
+}
+
+static int parse_section(struct dns_msg *m, struct nc_rd *r, uint16_t count, size_t *n_out,
+        Netcap__DNSResourceRecord ***out)
+{
+    size_t n_alloc = section_cap(count, r, DNS_MIN_RR);
+    Netcap__DNSResourceRecord **rrs = new_ptrs(m, n_alloc);
+    size_t n = NC_MIN((size_t)count, (size_t)DNS_MAX_RR);
+    size_t n_kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        Netcap__DNSResourceRecord *rr = NULL;
+        if (rrs && i < n_alloc) {
+            rr = new_msg(m, &netcap__dnsresource_record__descriptor);
+        }
+        int err = parse_rr(m, r, rr);
+        if (err != NC_OK) {
+            break;
+        }
+        if (rr) {
+            rrs[n_kept++] = rr;
+        }
+    }
+    if (n_kept > 0) {
+        *n_out = n_kept;
+        *out = rrs;
+    }
+    if (!nc_rd_ok(r)) {
+        return r->err;
+    }
+    return count > DNS_MAX_RR ? NC_ELIMIT : NC_OK;
+}
+
+/*
+ * One message; *win is exactly its bytes. Builds the record (when wanted)
+ * and returns the verdict described in the file comment.
+ *
+ *                                   1  1  1  1  1  1
+ *     0  1  2  3  4  5  6  7  8  9  0  1  2  3  4  5
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |                      ID                       |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |QR|   Opcode  |AA|TC|RD|RA|   Z    |   RCODE   |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |            QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT |   (2 octets each)
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   | question | answer | authority | additional    |
+ */
+static int parse_message(struct nc_pkt *pkt, const struct nc_rd *win, char *transport)
+{
+    struct nc_rd r = *win;
+    uint16_t id = nc_rd_be16(&r);
+    uint16_t flags = nc_rd_be16(&r);
+    uint16_t qd = nc_rd_be16(&r);
+    uint16_t an = nc_rd_be16(&r);
+    uint16_t ns = nc_rd_be16(&r);
+    uint16_t ar = nc_rd_be16(&r);
+    if (!nc_rd_ok(&r)) {
+        return r.err;
+    }
+    Netcap__DNS *rec = nc_pkt_record(pkt, NC_REC_DNS);
+    struct dns_msg m = { pkt, *win, rec != NULL, NC_OK };
+    if (rec) {
+        rec->id = id;
+        rec->qr = (flags & 0x8000) != 0;
+        rec->op_code = flags >> 11 & 0xf;
+        rec->aa = (flags & 0x0400) != 0;
+        rec->tc = (flags & 0x0200) != 0;
+        rec->rd = (flags & 0x0100) != 0;
+        rec->ra = (flags & 0x0080) != 0;
+        rec->z = flags >> 4 & 0x7;
+        rec->response_code = flags & 0xf;
+        rec->qd_count = qd;
+        rec->an_count = an;
+        rec->ns_count = ns;
+        rec->ar_count = ar;
+        rec->transport = transport;
+    }
+    size_t dummy_n;
+    Netcap__DNSResourceRecord **dummy_rrs;
+    int err = parse_questions(&m, &r, qd, rec);
+    if (err == NC_OK) {
+        err = parse_section(&m, &r, an, rec ? &rec->n_answers : &dummy_n,
+                rec ? &rec->answers : &dummy_rrs);
+    }
+    if (err == NC_OK) {
+        err = parse_section(&m, &r, ns, rec ? &rec->n_authorities : &dummy_n,
+                rec ? &rec->authorities : &dummy_rrs);
+    }
+    if (err == NC_OK) {
+        err = parse_section(&m, &r, ar, rec ? &rec->n_additionals : &dummy_n,
+                rec ? &rec->additionals : &dummy_rrs);
+    }
+    /* octets after the last section are ignored (padding, trailers) */
+    if (err != NC_OK) {
+        note_err(&m, err);
+    }
+    return m.err;
+}
+
+/* ------------------------------------------------------------ decoders */
+
+/* UDP: the payload is one message (RFC 1035 4.2.1). */
+static int dns_decode(struct nc_pkt *pkt, struct nc_rd *r)
+{
+    struct nc_rd win = nc_rd_sub(r, nc_rd_left(r));
+    return parse_message(pkt, &win, transport_udp);
+}
+
+static const uint16_t dns_claims[] = { 53, 5353 /* mDNS */, 5355 /* LLMNR */ };
 const struct nc_decoder nc_decoder_dns = {
     .name = "dns",
     .display = "DNS",
@@ -21,11 +621,45 @@ const struct nc_decoder nc_decoder_dns = {
     .decode = dns_decode,
 };
 
+/*
+ * TCP (RFC 7766 8): the segment payload holds one or more messages, each
+ * preceded by its length:  | length (2) | message | length (2) | message | ...
+ *
+ * Each complete message gives a record (at most DNS_TCP_MAX_MSGS, then
+ * NC_ELIMIT). There is no reassembly yet: a message that continues in a
+ * later segment is dropped, and counted as NC_ETRUNC only if it is the
+ * first one (a segment that starts inside a message is read as if its first
+ * two octets were a length, which mostly ends here too). The verdict is the
+ * first non-OK one of the messages.
+ */
 static int dnstcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    NC_UNUSED(pkt);
-    NC_UNUSED(r);
-    return NC_EUNSUPP;
+    int err = NC_OK;
+    size_t n_msgs = 0;
+    while (nc_rd_left(r) > 0) {
+        if (n_msgs == DNS_TCP_MAX_MSGS) {
+            if (err == NC_OK) {
+                err = NC_ELIMIT;
+            }
+            break;
+        }
+        struct nc_rd look = *r; /* r stays usable if the message does not fit */
+        uint16_t len = nc_rd_be16(&look);
+        if (!nc_rd_ok(&look) || len > nc_rd_left(&look)) {
+            if (n_msgs == 0) {
+                err = NC_ETRUNC;
+            }
+            break;
+        }
+        *r = look;
+        struct nc_rd win = nc_rd_sub(r, len);
+        int rc = parse_message(pkt, &win, transport_tcp);
+        if (err == NC_OK) {
+            err = rc;
+        }
+        n_msgs++;
+    }
+    return err;
 }
 
 static const uint16_t dnstcp_claims[] = { 53 };

@@ -1,13 +1,46 @@
 /*
- * summary: STUB Dot1Q decoder (to be written).
+ * summary: IEEE 802.1Q VLAN tag (and 802.1ad / legacy QinQ outer tags) -> Dot1Q records.
+ * spec:    IEEE 802.1Q-2018 9.6 (tag format); 802.1ad S-tag TPID 0x88a8;
+ *          0x9100 is the pre-standard QinQ TPID some switches still send.
+ *
+ *   TPID (2, already read as the previous EtherType)
+ *   +-----+---+--------------+-------------+---------
+ *   | PCP | D | VID (12)     | type (2)    | payload
+ *   | (3) | E |              |             |
+ *   +-----+---+--------------+-------------+---------
+ *
+ * Stacked tags need no loop: each tag's type names the next decoder, which
+ * is this one again for an inner tag, bounded by the dispatch depth cap.
  */
 #include "decode/decoder.h"
 
+enum {
+    DOT1Q_MIN_TYPE = 0x0600, /* below: 802.3 length field (LLC follows), not an EtherType */
+};
+
 static int dot1q_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    NC_UNUSED(pkt);
-    NC_UNUSED(r);
-    return NC_EUNSUPP;
+    /* The dispatcher leaves the id it looked up in next_id: that is the TPID
+     * which selected us (0x8100, 0x88a8 or 0x9100). */
+    uint32_t tpid = pkt->next_id;
+    uint16_t tci = nc_rd_be16(r);
+    uint16_t type = nc_rd_be16(r);
+    if (!nc_rd_ok(r)) {
+        return r->err;
+    }
+    Netcap__Dot1Q *rec = nc_pkt_record(pkt, NC_REC_Dot1Q);
+    if (rec) {
+        rec->priority = tci >> 13;
+        rec->drop_eligible = (tci & 0x1000) != 0;
+        rec->vlan_identifier = tci & 0x0fff;
+        rec->type = type;
+        rec->tpid = (int32_t)tpid;
+    }
+    if (type >= DOT1Q_MIN_TYPE) {
+        pkt->next_ns = NC_NS_ETHERTYPE;
+        pkt->next_id = type;
+    }
+    return NC_OK;
 }
 
 static const uint16_t dot1q_claims[] = { 0x8100, 0x88a8, 0x9100 };

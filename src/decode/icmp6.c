@@ -1,16 +1,58 @@
 /*
- * summary: STUB ICMPv6 decoder (to be written).
+ * summary: ICMPv6 common header -> ICMPv6 records; dispatches on the type.
+ * spec:    RFC 4443 2.1 (message format).
+ *
+ *    0                   1                   2                   3
+ *   +---------------+---------------+-------------------------------+
+ *   |     Type      |     Code      |          Checksum             |
+ *   +---------------+---------------+-------------------------------+
+ *   |                         Message Body                          |
+ *
+ * The message body is decoded by the decoder that claims the type in
+ * NC_NS_ICMP6_TYPE (echo, router and neighbour discovery); it starts right
+ * after the 4 bytes above, where this decoder leaves the reader.
  */
 #include "decode/decoder.h"
 
+enum {
+    ICMP6_HDR_LEN = 4,     /* type, code, checksum */
+    ICMP6_PAYLOAD_OFF = 8, /* payload counted after the first body word, as ICMPv4 */
+    ICMP6_IPPROTO = 58,
+};
+
 static int icmp6_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    NC_UNUSED(pkt);
-    NC_UNUSED(r);
-    return NC_EUNSUPP;
+    uint8_t type = nc_rd_u8(r);
+    uint8_t code = nc_rd_u8(r);
+    uint16_t checksum = nc_rd_be16(r);
+    if (!nc_rd_ok(r)) {
+        return r->err;
+    }
+    struct nc_pkt_ctx *c = &pkt->ctx;
+    c->ip_proto = ICMP6_IPPROTO;
+    c->has_icmp = true;
+    c->icmp_type = type;
+    c->icmp_code = code;
+    /* Every ICMPv6 message has at least one body word (identifier and
+     * sequence, reserved, MTU or pointer); what follows it is the payload,
+     * so that echo data counts the same way as for ICMPv4. */
+    size_t body = nc_rd_left(r);
+    size_t word = ICMP6_PAYLOAD_OFF - ICMP6_HDR_LEN;
+    c->l4_payload = body > word ? (uint32_t)(body - word) : 0;
+
+    Netcap__ICMPv6 *rec = nc_pkt_record(pkt, NC_REC_ICMPv6);
+    if (rec) {
+        rec->type_code = (int32_t)type << 8 | code;
+        rec->type = type;
+        rec->code = code;
+        rec->checksum = checksum;
+    }
+    pkt->next_ns = NC_NS_ICMP6_TYPE;
+    pkt->next_id = type;
+    return NC_OK;
 }
 
-static const uint16_t icmp6_claims[] = { 58 };
+static const uint16_t icmp6_claims[] = { ICMP6_IPPROTO };
 const struct nc_decoder nc_decoder_icmp6 = {
     .name = "icmp6",
     .display = "ICMPv6",

@@ -1,13 +1,46 @@
 /*
- * summary: STUB IPv6Fragment decoder (to be written).
+ * summary: IPv6 Fragment extension header -> IPv6Fragment records.
+ * spec:    RFC 8200 4.5.
+ *
+ *   +---------------+---------------+-------------------------+-----+-+
+ *   |  Next Header  |   Reserved    |      Fragment Offset    |Res  |M|
+ *   +---------------+---------------+-------------------------+-----+-+
+ *   |                         Identification                          |
+ *   +-----------------------------------------------------------------+
+ *
+ * Only a fragment at offset 0 starts with the upper-layer header, so only
+ * it is dispatched (with M set or not: "atomic" fragments are whole
+ * packets). Later fragments keep the protocol in the context but no ports.
+ * Field semantics follow gopacket: fragment_offset in 8-byte units,
+ * reserved2 the two bits between offset and M.
  */
 #include "decode/decoder.h"
 
 static int ipv6frag_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    NC_UNUSED(pkt);
-    NC_UNUSED(r);
-    return NC_EUNSUPP;
+    uint8_t next = nc_rd_u8(r);
+    uint8_t reserved1 = nc_rd_u8(r);
+    uint16_t off_flags = nc_rd_be16(r);
+    uint32_t ident = nc_rd_be32(r);
+    if (!nc_rd_ok(r)) {
+        return r->err;
+    }
+    uint16_t offset = off_flags >> 3;
+    pkt->ctx.ip_proto = next;
+    Netcap__IPv6Fragment *rec = nc_pkt_record(pkt, NC_REC_IPv6Fragment);
+    if (rec) {
+        rec->next_header = next;
+        rec->reserved1 = reserved1;
+        rec->fragment_offset = offset;
+        rec->reserved2 = off_flags >> 1 & 0x3;
+        rec->more_fragments = (off_flags & 0x1) != 0;
+        rec->identification = ident;
+    }
+    if (offset == 0) {
+        pkt->next_ns = NC_NS_IPPROTO;
+        pkt->next_id = next;
+    }
+    return NC_OK;
 }
 
 static const uint16_t ipv6frag_claims[] = { 44 };

@@ -1,16 +1,53 @@
 /*
- * summary: STUB LinuxSLL2 decoder (to be written).
+ * summary: Linux "cooked" capture header v2 (LINKTYPE_LINUX_SLL2) -> next EtherType.
+ * spec:    https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html
+ *
+ *   +-------------+-------------+-----------------+-------------+-------------+
+ *   | protocol(2) | reserved(2) | if index (4)    | ARPHRD (2)  | pkt type(1) |
+ *   +-------------+-------------+-----------------+-------------+-------------+
+ *   | addr len(1) | link-layer address (8)        |
+ *   +-------------+-------------------------------+
+ *
+ * Same meaning as v1 (see sll.c), fields reordered, plus the interface index.
+ * No record: the schema has none for this header.
  */
 #include "decode/decoder.h"
 
+#include <string.h>
+
+enum {
+    SLL2_ADDR_LEN = 8,         /* the address field is always 8 bytes, padded */
+    SLL2_MIN_TYPE = 0x0600,    /* below: Linux pseudo-protocol, not an EtherType */
+    SLL2_ARPHRD_NETLINK = 824, /* protocol field is then a netlink family */
+};
+
 static int sll2_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    NC_UNUSED(pkt);
-    NC_UNUSED(r);
-    return NC_EUNSUPP;
+    uint8_t addr[SLL2_ADDR_LEN];
+    uint16_t proto = nc_rd_be16(r);
+    nc_rd_skip(r, 2); /* reserved, must be zero; not checked (not ours to police) */
+    nc_rd_skip(r, 4); /* interface index */
+    uint16_t hatype = nc_rd_be16(r);
+    nc_rd_skip(r, 1); /* packet type */
+    uint8_t addr_len = nc_rd_u8(r);
+    nc_rd_copy(r, addr, sizeof(addr));
+    if (!nc_rd_ok(r)) {
+        return r->err;
+    }
+    struct nc_pkt_ctx *c = &pkt->ctx;
+    if (addr_len == 6 && !c->has_mac) {
+        memcpy(c->src_mac, addr, 6);
+        memset(c->dst_mac, 0, sizeof(c->dst_mac));
+        c->has_mac = true;
+    }
+    if (proto >= SLL2_MIN_TYPE && hatype != SLL2_ARPHRD_NETLINK) {
+        pkt->next_ns = NC_NS_ETHERTYPE;
+        pkt->next_id = proto;
+    }
+    return NC_OK;
 }
 
-static const uint16_t sll2_claims[] = { 276 };
+static const uint16_t sll2_claims[] = { 276 /* LINKTYPE_LINUX_SLL2 */ };
 const struct nc_decoder nc_decoder_sll2 = {
     .name = "sll2",
     .display = "LinuxSLL2",

@@ -1,16 +1,83 @@
 /*
- * summary: STUB UDP decoder (to be written).
+ * summary: UDP datagram header -> UDP records; dispatches the payload by port.
+ * spec:    RFC 768.
+ *
+ *    0                   1                   2                   3
+ *   +-------------------------------+-------------------------------+
+ *   |          Source Port          |       Destination Port        |
+ *   +-------------------------------+-------------------------------+
+ *   |            Length             |           Checksum            |
+ *   +-------------------------------+-------------------------------+
+ *   |   Payload (Length - 8) ...
+ *
+ * Length counts the header. When it is below the window (Ethernet padding,
+ * or an IP length that disagrees) the window is cut to it; when it is above
+ * (snaplen, or a lying length) the captured bytes are all there is. A
+ * length below 8 is malformed; that includes 0, which only an IPv6
+ * jumbogram (RFC 2675) may send, and which we do not support.
  */
 #include "decode/decoder.h"
 
+enum {
+    UDP_HDR_LEN = 8,
+    UDP_IPPROTO = 17,
+};
+
 static int udp_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    NC_UNUSED(pkt);
-    NC_UNUSED(r);
-    return NC_EUNSUPP;
+    uint16_t sport = nc_rd_be16(r);
+    uint16_t dport = nc_rd_be16(r);
+    uint16_t len = nc_rd_be16(r);
+    uint16_t checksum = nc_rd_be16(r);
+    if (!nc_rd_ok(r)) {
+        return r->err;
+    }
+    if (len < UDP_HDR_LEN) {
+        return NC_EMALFORMED;
+    }
+    size_t claimed = (size_t)len - UDP_HDR_LEN;
+    if (claimed < nc_rd_left(r)) {
+        /* the next layer sees exactly the UDP payload (cannot fail: it fits) */
+        *r = nc_rd_sub(r, claimed);
+    }
+    size_t payload_len = nc_rd_left(r);
+
+    struct nc_pkt_ctx *c = &pkt->ctx;
+    c->ip_proto = UDP_IPPROTO;
+    c->has_ports = true;
+    c->src_port = sport;
+    c->dst_port = dport;
+    /* from the header: counts what was sent even when the capture is cut */
+    c->l4_payload = (uint32_t)claimed;
+
+    Netcap__UDP *rec = nc_pkt_record(pkt, NC_REC_UDP);
+    if (rec) {
+        rec->src_port = sport;
+        rec->dst_port = dport;
+        rec->length = len;
+        rec->checksum = checksum;
+        rec->payload_size = (int32_t)payload_len;
+        /* look at the payload through a copy: r stays at its start for the
+         * next decoder */
+        struct nc_rd peek = *r;
+        struct nc_span payload = nc_rd_rest(&peek);
+        if (pkt->opts->payload && payload.len > 0) {
+            rec->payload = nc_bytes(payload);
+        }
+        if (pkt->opts->entropy) {
+            rec->payload_entropy = nc_entropy(payload.p, payload.len);
+        }
+    }
+    if (payload_len > 0) {
+        pkt->next_ns = NC_NS_UDP_PORT;
+        pkt->next_id = dport;
+        pkt->next_id_alt = sport;
+        pkt->has_alt = true;
+    }
+    return NC_OK;
 }
 
-static const uint16_t udp_claims[] = { 17 };
+static const uint16_t udp_claims[] = { UDP_IPPROTO };
 const struct nc_decoder nc_decoder_udp = {
     .name = "udp",
     .display = "UDP",

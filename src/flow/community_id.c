@@ -1,0 +1,49 @@
+/*
+ * summary: Community ID v1 flow hash.
+ * spec:    https://github.com/corelight/community-id-spec (v1): SHA-1 over
+ *          seed(2, BE) | saddr | daddr | proto(1) | pad(1) | sport(2) | dport(2),
+ *          the endpoint pair ordered smaller-first unless the flow is a one-way
+ *          ICMP message, then base64, prefixed "1:".
+ */
+#include "flow/flow.h"
+
+#include <openssl/evp.h>
+#include <string.h>
+
+void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, const uint8_t *src,
+        const uint8_t *dst, uint16_t sport, uint16_t dport, bool one_way)
+{
+    size_t alen = ver == 4 ? 4 : 16;
+    int c = memcmp(src, dst, alen);
+    bool swap = !one_way && (c > 0 || (c == 0 && sport > dport));
+    const uint8_t *a = swap ? dst : src;
+    const uint8_t *b = swap ? src : dst;
+    uint16_t pa = swap ? dport : sport;
+    uint16_t pb = swap ? sport : dport;
+
+    uint8_t buf[2 + 16 + 16 + 2 + 4];
+    size_t n = 0;
+    buf[n++] = 0; /* seed 0, big-endian */
+    buf[n++] = 0;
+    memcpy(buf + n, a, alen);
+    n += alen;
+    memcpy(buf + n, b, alen);
+    n += alen;
+    buf[n++] = proto;
+    buf[n++] = 0;
+    buf[n++] = (uint8_t)(pa >> 8);
+    buf[n++] = (uint8_t)pa;
+    buf[n++] = (uint8_t)(pb >> 8);
+    buf[n++] = (uint8_t)pb;
+
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    if (out_len < 32 || !EVP_Digest(buf, n, md, &md_len, EVP_sha1(), NULL) || md_len != 20) {
+        if (out_len) {
+            out[0] = '\0';
+        }
+        return;
+    }
+    memcpy(out, "1:", 2);
+    EVP_EncodeBlock((unsigned char *)out + 2, md, 20); /* 28 chars + NUL */
+}

@@ -1,0 +1,562 @@
+/*
+ * summary: the connection table (see flow.h for the policy).
+ *
+ * Layout: a preallocated pool of struct flow, a power-of-two bucket array of
+ * chain heads (indexes into the pool, 0 = empty, so pool slot 0 is unused),
+ * and two intrusive lists in capture-time order: `active` (least recently
+ * active first, for idle timeouts and eviction) and `closing` (flows that saw
+ * FIN both ways or RST, oldest close first). Timestamps are capture time;
+ * "now" is the largest timestamp seen, so out-of-order packets cannot move
+ * time backwards.
+ */
+#include "flow/flow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/str.h"
+
+struct flow_key {
+    uint8_t a[16], b[16]; /* normalised: (a, pa) <= (b, pb) unless one-way */
+    uint16_t pa, pb;
+    uint8_t proto, ver;
+};
+
+struct flow {
+    struct flow_key key;
+    uint64_t hash;
+    uint32_t hnext;          /* bucket chain */
+    uint32_t prev, next;     /* active or closing list */
+    bool in_use, closing, client_is_a, one_way;
+    bool fin_a, fin_b;       /* FIN seen from endpoint a / b */
+    const char *end_reason;
+    uint64_t first_index;
+    int64_t first_ts, last_ts, close_ts;
+    uint64_t pkts[2], bytes[2], payload[2]; /* [0] client->server, [1] server->client */
+    uint32_t flags[9];       /* FIN SYN RST PSH ACK URG ECE CWR NS */
+    uint64_t win_sum, win_n;
+    uint16_t c_port, s_port; /* client/server ports (ICMP: first type/code) */
+    uint8_t c_ip[16], s_ip[16];
+    uint8_t c_mac[6], s_mac[6];
+    bool has_mac;
+    const char *proto_name[NC_LAYER_COUNT];
+};
+
+struct flow_list {
+    uint32_t head, tail;
+};
+
+struct nc_flow_table {
+    struct flow *pool;    /* max + 1 entries; index 0 unused */
+    uint32_t max;
+    uint32_t n_used;
+    uint32_t free_head;   /* chain through hnext */
+    uint32_t next_fresh;  /* pool slots never used yet start here */
+    uint32_t *buckets;
+    uint64_t mask;
+    struct flow_list active, closing;
+    int64_t timeout, now;
+    nc_flow_emit_fn *emit;
+    void *emit_ctx;
+    struct nc_flow_stats st;
+};
+
+/* ------------------------------------------------------------ key helpers */
+
+/* Community ID v1 port equivalents for ICMP: request/reply pairs map to the
+ * same key; other messages are one-way and keep (type, code). */
+static void icmp_ports(uint8_t ver, uint8_t type, uint8_t code, uint16_t *sp, uint16_t *dp,
+        bool *one_way)
+{
+    static const uint8_t v4[][2] = { { 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
+        { 16, 15 }, { 10, 9 }, { 9, 10 }, { 17, 18 }, { 18, 17 } };
+    static const uint8_t v6[][2] = { { 128, 129 }, { 129, 128 }, { 133, 134 }, { 134, 133 },
+        { 135, 136 }, { 136, 135 }, { 130, 131 }, { 131, 130 }, { 139, 140 }, { 140, 139 },
+        { 144, 145 }, { 145, 144 } };
+    const uint8_t(*tab)[2] = ver == 4 ? v4 : v6;
+    size_t n = ver == 4 ? NC_ARRAY_LEN(v4) : NC_ARRAY_LEN(v6);
+    *sp = type;
+    for (size_t i = 0; i < n; i++) {
+        if (tab[i][0] == type) {
+            *dp = tab[i][1];
+            *one_way = false;
+            return;
+        }
+    }
+    *dp = code;
+    *one_way = true;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint64_t key_hash(const struct flow_key *k)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)k->proto << 8 | k->ver);
+    h = mix64(h ^ load64(k->a));
+    h = mix64(h ^ load64(k->a + 8));
+    h = mix64(h ^ load64(k->b));
+    h = mix64(h ^ load64(k->b + 8));
+    h = mix64(h ^ ((uint64_t)k->pa << 16 | k->pb));
+    return h;
+}
+
+/* Normalised key; *pkt_is_a tells whether the packet's source is endpoint a. */
+static void make_key(const struct nc_flow_pkt *fp, struct flow_key *k, bool *pkt_is_a)
+{
+    memset(k, 0, sizeof(*k));
+    k->proto = fp->proto;
+    k->ver = fp->ver;
+    size_t alen = fp->ver == 4 ? 4 : 16;
+    int c = memcmp(fp->src_ip, fp->dst_ip, alen);
+    bool swap = !fp->one_way && (c > 0 || (c == 0 && fp->key_sport > fp->key_dport));
+    if (swap) {
+        memcpy(k->a, fp->dst_ip, alen);
+        memcpy(k->b, fp->src_ip, alen);
+        k->pa = fp->key_dport;
+        k->pb = fp->key_sport;
+    } else {
+        memcpy(k->a, fp->src_ip, alen);
+        memcpy(k->b, fp->dst_ip, alen);
+        k->pa = fp->key_sport;
+        k->pb = fp->key_dport;
+    }
+    *pkt_is_a = !swap;
+}
+
+void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
+{
+    const struct nc_pkt_ctx *c = &pkt->ctx;
+    memset(fp, 0, sizeof(*fp));
+    fp->ts = pkt->ts;
+    fp->wirelen = pkt->wirelen;
+    if (c->ip_ver != 4 && c->ip_ver != 6) {
+        return;
+    }
+    fp->valid = true;
+    fp->ver = c->ip_ver;
+    fp->proto = c->ip_proto;
+    memcpy(fp->src_ip, c->src_ip, 16);
+    memcpy(fp->dst_ip, c->dst_ip, 16);
+    if (c->has_ports) {
+        fp->has_ports = true;
+        fp->src_port = fp->key_sport = c->src_port;
+        fp->dst_port = fp->key_dport = c->dst_port;
+        fp->tcp_flags = c->tcp_flags;
+        fp->tcp_window = c->tcp_window;
+    } else if (c->has_icmp) {
+        fp->src_port = c->icmp_type;
+        fp->dst_port = c->icmp_code;
+        icmp_ports(c->ip_ver, c->icmp_type, c->icmp_code, &fp->key_sport, &fp->key_dport,
+                &fp->one_way);
+    }
+    fp->payload = c->l4_payload;
+    if (c->has_mac) {
+        fp->has_mac = true;
+        memcpy(fp->src_mac, c->src_mac, 6);
+        memcpy(fp->dst_mac, c->dst_mac, 6);
+    }
+    memcpy(fp->proto_name, c->proto, sizeof(fp->proto_name));
+    struct flow_key k;
+    bool is_a;
+    make_key(fp, &k, &is_a);
+    fp->hash = key_hash(&k);
+}
+
+/* ------------------------------------------------------------------ lists */
+
+static void list_remove(struct nc_flow_table *t, struct flow_list *l, uint32_t i)
+{
+    struct flow *f = &t->pool[i];
+    if (f->prev) {
+        t->pool[f->prev].next = f->next;
+    } else {
+        l->head = f->next;
+    }
+    if (f->next) {
+        t->pool[f->next].prev = f->prev;
+    } else {
+        l->tail = f->prev;
+    }
+    f->prev = f->next = 0;
+}
+
+static void list_append(struct nc_flow_table *t, struct flow_list *l, uint32_t i)
+{
+    struct flow *f = &t->pool[i];
+    f->prev = l->tail;
+    f->next = 0;
+    if (l->tail) {
+        t->pool[l->tail].next = i;
+    } else {
+        l->head = i;
+    }
+    l->tail = i;
+}
+
+/* ------------------------------------------------------------------ table */
+
+struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
+        nc_flow_emit_fn *emit, void *emit_ctx)
+{
+    if (max_flows < 1 || max_flows > (1u << 30)) {
+        return NULL;
+    }
+    struct nc_flow_table *t = nc_calloc(1, sizeof(*t));
+    if (!t) {
+        return NULL;
+    }
+    t->max = (uint32_t)max_flows;
+    uint64_t nb = 1024;
+    while (nb < 2 * (uint64_t)max_flows && nb < (1ULL << 31)) {
+        nb *= 2;
+    }
+    t->mask = nb - 1;
+    /* calloc: pages are only touched as flows are created */
+    t->pool = nc_calloc(max_flows + 1, sizeof(struct flow));
+    t->buckets = nc_calloc(nb, sizeof(uint32_t));
+    if (!t->pool || !t->buckets) {
+        nc_flow_table_free(t);
+        return NULL;
+    }
+    t->next_fresh = 1;
+    t->timeout = timeout_ns;
+    t->now = INT64_MIN;
+    t->emit = emit;
+    t->emit_ctx = emit_ctx;
+    return t;
+}
+
+void nc_flow_table_free(struct nc_flow_table *t)
+{
+    if (!t) {
+        return;
+    }
+    nc_free(t->pool);
+    nc_free(t->buckets);
+    nc_free(t);
+}
+
+const struct nc_flow_stats *nc_flow_table_stats(const struct nc_flow_table *t)
+{
+    return &t->st;
+}
+
+static void fmt_ip(char *out, uint8_t ver, const uint8_t *ip)
+{
+    if (ver == 4) {
+        nc_fmt_ip4(out, ip);
+    } else {
+        nc_fmt_ip6(out, ip);
+    }
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Stable id: the key and the first packet's number, hashed, in base32. */
+static void make_uid(char out[16], const struct flow *f)
+{
+    static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+    uint64_t h = mix64(f->hash ^ mix64(f->first_index + 1));
+    out[0] = 'C';
+    for (int i = 1; i < 14; i++) {
+        out[i] = b32[h & 31];
+        h >>= 5;
+    }
+    out[14] = '\0';
+}
+
+static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reason)
+{
+    char c_ip[NC_IP_STRLEN], s_ip[NC_IP_STRLEN], c_mac[NC_MAC_STRLEN], s_mac[NC_MAC_STRLEN];
+    char cid[40], uid[16];
+    fmt_ip(c_ip, f->key.ver, f->c_ip);
+    fmt_ip(s_ip, f->key.ver, f->s_ip);
+    c_mac[0] = s_mac[0] = '\0';
+    if (f->has_mac) {
+        nc_fmt_mac(c_mac, f->c_mac);
+        nc_fmt_mac(s_mac, f->s_mac);
+    }
+    /* Community ID from the key (whose ports are the ICMP equivalents);
+     * the hash orders the endpoints itself */
+    nc_community_id(cid, sizeof(cid), f->key.ver, f->key.proto, f->key.a, f->key.b, f->key.pa,
+            f->key.pb, f->one_way);
+    make_uid(uid, f);
+
+    Netcap__Connection c = NETCAP__CONNECTION__INIT;
+    c.timestamp_first = f->first_ts;
+    c.timestamp_last = f->last_ts;
+    c.duration = f->last_ts - f->first_ts;
+    c.link_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_LINK]);
+    c.network_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_NETWORK]);
+    c.transport_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_TRANSPORT]);
+    c.application_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_APP]);
+    c.src_mac = c_mac;
+    c.dst_mac = s_mac;
+    c.src_ip = c_ip;
+    c.dst_ip = s_ip;
+    c.src_port = f->c_port;
+    c.dst_port = f->s_port;
+    c.num_packets = (int64_t)(f->pkts[0] + f->pkts[1]);
+    c.total_size = (int64_t)(f->bytes[0] + f->bytes[1]);
+    c.app_payload_size = (int64_t)(f->payload[0] + f->payload[1]);
+    c.bytes_client_to_server = (int64_t)f->bytes[0];
+    c.bytes_server_to_client = (int64_t)f->bytes[1];
+    c.packets_client_to_server = (int64_t)f->pkts[0];
+    c.packets_server_to_client = (int64_t)f->pkts[1];
+    c.payload_client_to_server = (int64_t)f->payload[0];
+    c.payload_server_to_client = (int64_t)f->payload[1];
+    c.num_fin_flags = (int32_t)f->flags[0];
+    c.num_syn_flags = (int32_t)f->flags[1];
+    c.num_rst_flags = (int32_t)f->flags[2];
+    c.num_psh_flags = (int32_t)f->flags[3];
+    c.num_ack_flags = (int32_t)f->flags[4];
+    c.num_urg_flags = (int32_t)f->flags[5];
+    c.num_ece_flags = (int32_t)f->flags[6];
+    c.num_cwr_flags = (int32_t)f->flags[7];
+    c.num_ns_flags = (int32_t)f->flags[8];
+    c.mean_window_size = f->win_n ? (int32_t)(f->win_sum / f->win_n) : 0;
+    c.uid = uid;
+    c.community_id = cid;
+    c.ip_protocol = f->key.proto;
+    c.end_reason = (char *)(uintptr_t)reason;
+    t->emit(t->emit_ctx, &c);
+    t->st.written++;
+}
+
+static void unlink_bucket(struct nc_flow_table *t, uint32_t i)
+{
+    struct flow *f = &t->pool[i];
+    uint32_t *pp = &t->buckets[f->hash & t->mask];
+    while (*pp && *pp != i) {
+        pp = &t->pool[*pp].hnext;
+    }
+    if (*pp == i) {
+        *pp = f->hnext;
+    }
+}
+
+/* Write the flow and return its slot to the free list. */
+static void finish(struct nc_flow_table *t, uint32_t i, const char *reason)
+{
+    struct flow *f = &t->pool[i];
+    emit_flow(t, f, f->end_reason ? f->end_reason : reason);
+    list_remove(t, f->closing ? &t->closing : &t->active, i);
+    unlink_bucket(t, i);
+    f->in_use = false;
+    f->hnext = t->free_head;
+    t->free_head = i;
+    t->n_used--;
+}
+
+static void expire(struct nc_flow_table *t)
+{
+    while (t->closing.head &&
+            t->pool[t->closing.head].close_ts <= t->now - NC_FLOW_LINGER_NS) {
+        finish(t, t->closing.head, "fin");
+        t->st.closed++;
+    }
+    while (t->active.head && t->pool[t->active.head].last_ts <= t->now - t->timeout) {
+        finish(t, t->active.head, "timeout");
+        t->st.timeouts++;
+    }
+}
+
+static uint32_t alloc_slot(struct nc_flow_table *t)
+{
+    if (t->n_used >= t->max) {
+        /* full: the least recently active flow goes first, then closing ones */
+        uint32_t victim = t->active.head ? t->active.head : t->closing.head;
+        finish(t, victim, "evicted");
+        t->st.evicted++;
+    }
+    uint32_t i;
+    if (t->free_head) {
+        i = t->free_head;
+        t->free_head = t->pool[i].hnext;
+    } else {
+        i = t->next_fresh++;
+    }
+    t->n_used++;
+    if (t->n_used > t->st.peak) {
+        t->st.peak = t->n_used;
+    }
+    return i;
+}
+
+static uint32_t find(struct nc_flow_table *t, const struct flow_key *k, uint64_t hash)
+{
+    uint32_t i = t->buckets[hash & t->mask];
+    while (i) {
+        struct flow *f = &t->pool[i];
+        if (f->hash == hash && memcmp(&f->key, k, sizeof(*k)) == 0) {
+            return i;
+        }
+        i = f->hnext;
+    }
+    return 0;
+}
+
+static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
+        const struct flow_key *k, bool pkt_is_a, uint64_t index)
+{
+    uint32_t i = alloc_slot(t);
+    struct flow *f = &t->pool[i];
+    memset(f, 0, sizeof(*f));
+    f->key = *k;
+    f->hash = fp->hash;
+    f->in_use = true;
+    f->one_way = fp->one_way;
+    f->first_index = index;
+    f->first_ts = f->last_ts = fp->ts;
+    /* the sender of the first packet is the client, unless it answers a SYN */
+    bool synack = fp->proto == 6 && fp->has_ports &&
+            (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == (NC_TCP_SYN | NC_TCP_ACK);
+    bool pkt_is_client = !synack;
+    f->client_is_a = pkt_is_client ? pkt_is_a : !pkt_is_a;
+    size_t alen = fp->ver == 4 ? 4 : 16;
+    const uint8_t *cip = pkt_is_client ? fp->src_ip : fp->dst_ip;
+    const uint8_t *sip = pkt_is_client ? fp->dst_ip : fp->src_ip;
+    memcpy(f->c_ip, cip, alen);
+    memcpy(f->s_ip, sip, alen);
+    f->c_port = pkt_is_client ? fp->src_port : fp->dst_port;
+    f->s_port = pkt_is_client ? fp->dst_port : fp->src_port;
+    if (fp->has_mac) {
+        f->has_mac = true;
+        memcpy(f->c_mac, pkt_is_client ? fp->src_mac : fp->dst_mac, 6);
+        memcpy(f->s_mac, pkt_is_client ? fp->dst_mac : fp->src_mac, 6);
+    }
+    uint32_t *b = &t->buckets[fp->hash & t->mask];
+    f->hnext = *b;
+    *b = i;
+    list_append(t, &t->active, i);
+    t->st.created++;
+    return i;
+}
+
+void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp, uint64_t index)
+{
+    if (fp->ts > t->now) {
+        t->now = fp->ts;
+        expire(t);
+    }
+    if (!fp->valid) {
+        return;
+    }
+    struct flow_key k;
+    bool pkt_is_a;
+    make_key(fp, &k, &pkt_is_a);
+    uint32_t i = find(t, &k, fp->hash);
+    bool syn_only = fp->proto == 6 && fp->has_ports &&
+            (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == NC_TCP_SYN;
+    if (i && t->pool[i].closing && syn_only) {
+        /* a new connection reuses the 5-tuple of one that just closed */
+        finish(t, i, "fin");
+        t->st.closed++;
+        i = 0;
+    }
+    if (!i) {
+        i = create(t, fp, &k, pkt_is_a, index);
+    }
+    struct flow *f = &t->pool[i];
+    int dir = (pkt_is_a == f->client_is_a) ? 0 : 1;
+    f->pkts[dir]++;
+    f->bytes[dir] += fp->wirelen;
+    f->payload[dir] += fp->payload;
+    if (fp->ts > f->last_ts) {
+        f->last_ts = fp->ts;
+    }
+    for (int b = 0; b < 9; b++) {
+        if (fp->tcp_flags & (1u << b)) {
+            f->flags[b]++;
+        }
+    }
+    if (fp->proto == 6 && fp->has_ports) {
+        f->win_sum += fp->tcp_window;
+        f->win_n++;
+    }
+    for (int l = 0; l < NC_LAYER_COUNT; l++) {
+        if (fp->proto_name[l]) {
+            f->proto_name[l] = fp->proto_name[l];
+        }
+    }
+    if (f->closing) {
+        return; /* stays in the closing list; its linger runs from the close */
+    }
+    if (fp->tcp_flags & NC_TCP_FIN) {
+        if (pkt_is_a) {
+            f->fin_a = true;
+        } else {
+            f->fin_b = true;
+        }
+    }
+    bool rst = (fp->tcp_flags & NC_TCP_RST) != 0;
+    if (rst || (f->fin_a && f->fin_b)) {
+        f->closing = true;
+        f->close_ts = fp->ts;
+        f->end_reason = rst ? "rst" : "fin";
+        list_remove(t, &t->active, i);
+        list_append(t, &t->closing, i);
+        return;
+    }
+    /* most recently active goes last */
+    if (t->active.tail != i) {
+        list_remove(t, &t->active, i);
+        list_append(t, &t->active, i);
+    }
+}
+
+static int by_first_index(const void *a, const void *b)
+{
+    const struct flow *fa = *(const struct flow *const *)a;
+    const struct flow *fb = *(const struct flow *const *)b;
+    return (fa->first_index > fb->first_index) - (fa->first_index < fb->first_index);
+}
+
+void nc_flow_table_flush(struct nc_flow_table *t)
+{
+    if (t->n_used == 0) {
+        return;
+    }
+    struct flow **all = nc_malloc((size_t)t->n_used * sizeof(*all));
+    size_t n = 0;
+    if (all) {
+        for (uint32_t l = 0; l < 2; l++) {
+            const struct flow_list *list = l ? &t->closing : &t->active;
+            for (uint32_t i = list->head; i; i = t->pool[i].next) {
+                all[n++] = &t->pool[i];
+            }
+        }
+        qsort(all, n, sizeof(*all), by_first_index);
+        for (size_t j = 0; j < n; j++) {
+            finish(t, (uint32_t)(all[j] - t->pool), "eof");
+        }
+        nc_free(all);
+    }
+    /* out of memory for the sort: still write everything, oldest activity first */
+    while (t->closing.head) {
+        finish(t, t->closing.head, "eof");
+    }
+    while (t->active.head) {
+        finish(t, t->active.head, "eof");
+    }
+}

@@ -1,0 +1,77 @@
+/*
+ * summary: the connection table: bidirectional flows keyed by 5-tuple,
+ *          written as Connection records when they end.
+ *
+ * The table runs in one thread (the pipeline's sequencer) and sees packets
+ * in capture order, so which connections are written, and in what order, is
+ * the same whatever the number of decoding workers. A connection is written:
+ *   - when it closes (FIN seen both ways, or RST), after a short linger in
+ *     capture time so that the final ACK still counts (end_reason fin/rst);
+ *   - when it has been idle longer than the timeout (capture time) (timeout);
+ *   - when the table is full and it is the least recently active (evicted);
+ *   - at end of input, in order of first packet (eof).
+ * Memory is bounded by max_flows: flows live in one preallocated pool.
+ */
+#ifndef NC_FLOW_FLOW_H
+#define NC_FLOW_FLOW_H
+
+#include "core/common.h"
+#include "core/dbuf.h"
+#include "decode/pkt.h"
+
+enum {
+    NC_FLOW_DEFAULT_MAX = 1 << 20,          /* about 300 MiB of pool at most, touched lazily */
+};
+#define NC_FLOW_DEFAULT_TIMEOUT_NS (300LL * 1000000000LL) /* 5 min, as Zeek's TCP inactivity */
+#define NC_FLOW_LINGER_NS (2LL * 1000000000LL)            /* after FIN/FIN or RST */
+
+/* Everything the table needs to know about one packet; computed by the
+ * decoding workers (in parallel) from the packet context. */
+struct nc_flow_pkt {
+    bool valid;              /* false: not an IP packet, no connection */
+    uint8_t ver, proto;
+    bool has_ports;
+    uint8_t src_ip[16], dst_ip[16];
+    uint16_t src_port, dst_port; /* TCP/UDP ports, or ICMP type and code */
+    uint16_t key_sport, key_dport; /* ports as used in the key (ICMP: community-id mapping) */
+    bool one_way;            /* ICMP message without a counterpart: never normalised */
+    bool has_mac;
+    uint8_t src_mac[6], dst_mac[6];
+    uint16_t tcp_flags, tcp_window;
+    uint32_t wirelen, payload;
+    int64_t ts;
+    uint64_t hash;           /* of the normalised key */
+    const char *proto_name[NC_LAYER_COUNT];
+};
+
+/* Fill fp from a decoded packet. */
+void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt);
+
+struct nc_flow_stats {
+    uint64_t created;
+    uint64_t written;
+    uint64_t closed;   /* fin / rst */
+    uint64_t timeouts;
+    uint64_t evicted;  /* written early because the table was full */
+    uint64_t peak;     /* most flows in the table at once */
+};
+
+struct nc_flow_table;
+
+/* Emits each finished connection, already built, to the caller. */
+typedef void nc_flow_emit_fn(void *ctx, const Netcap__Connection *conn);
+
+struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
+        nc_flow_emit_fn *emit, void *emit_ctx);
+void nc_flow_table_free(struct nc_flow_table *t);
+/* Account one packet (in capture order). index is the packet's number. */
+void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp, uint64_t index);
+/* Write every remaining connection, in order of their first packet. */
+void nc_flow_table_flush(struct nc_flow_table *t);
+const struct nc_flow_stats *nc_flow_table_stats(const struct nc_flow_table *t);
+
+/* Community ID v1 (seed 0) of a 5-tuple as "1:<base64>"; out >= 32 bytes. */
+void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, const uint8_t *src,
+        const uint8_t *dst, uint16_t sport, uint16_t dport, bool one_way);
+
+#endif

@@ -1,0 +1,587 @@
+/*
+ * summary: the capture pipeline (see pipeline.h for the design).
+ *
+ * Threads: the caller reads packets into batches and commits finished
+ * batches in order; N workers decode, encode and compress batches. The
+ * only shared state is the ring of batches, guarded by one mutex; each
+ * batch is owned by exactly one thread at a time (its state says which).
+ */
+#include "pipeline/pipeline.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/dbuf.h"
+#include "core/mem.h"
+#include "record/encode.h"
+
+enum {
+    BATCH_PKTS = 4096,              /* packets per batch: fixed, so output is deterministic */
+    BATCH_BYTES = 8 << 20,          /* ...or fewer when their bytes reach this */
+    ARENA_CAP = 4 << 20,            /* per-packet record memory; a packet needs a few KiB */
+    OUT_CAP = 1u << 30,             /* per-type encoded bytes in one batch */
+    CONN_FRAME = 256 * 1024,        /* Connection records are compressed in frames of this */
+    MAX_WORKERS = 64,
+};
+
+enum batch_state {
+    B_FREE = 0,
+    B_READY, /* filled, waiting for a worker */
+    B_BUSY,  /* a worker is decoding it */
+    B_DONE,  /* decoded, waiting for the sequencer */
+};
+
+struct batch_pkt {
+    int64_t ts;
+    uint32_t caplen, wirelen;
+    size_t off; /* into data */
+};
+
+struct batch {
+    enum batch_state state;
+    uint64_t seq;
+    uint64_t first_index; /* number of the first packet in the input */
+    size_t n;
+    struct batch_pkt *pkts;
+    struct nc_dbuf data;
+    struct nc_flow_pkt *flows;
+    struct nc_dbuf enc[NC_REC_COUNT];
+    struct nc_dbuf frame[NC_REC_COUNT];
+    uint64_t count[NC_REC_COUNT];
+    struct nc_decode_stats stats; /* this batch's counters, summed by the sequencer */
+    int err;                      /* host error in the worker (out of memory) */
+};
+
+struct worker {
+    pthread_t thread;
+    struct pipeline *pl;
+    struct nc_arena arena;
+    struct nc_compressor comp;
+    bool started;
+};
+
+struct out_file {
+    struct nc_writer w;
+    bool open;
+};
+
+struct pipeline {
+    const struct nc_pipeline_cfg *cfg;
+    uint32_t dlt;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* a batch became READY, or shutdown */
+    pthread_cond_t done_cv; /* a batch became DONE */
+    bool shutdown;
+    size_t ring_n;
+    struct batch *ring;
+    uint64_t next_take; /* next seq a worker takes */
+    struct worker *workers;
+    /* sequencer */
+    struct nc_flow_table *flows;
+    struct nc_compressor seq_comp;
+    struct nc_dbuf conn_enc, conn_frame;
+    uint64_t conn_count;
+    int conn_err;
+    struct out_file files[NC_REC_COUNT];
+    struct nc_run_stats *st;
+    char *errbuf;
+};
+
+/* ----------------------------------------------------------- output files */
+
+void nc_output_name(char *out, size_t n, const char *type_name, enum nc_format f,
+        enum nc_compress c)
+{
+    const char *ext = f == NC_FORMAT_CSV ? ".csv" : f == NC_FORMAT_JSON ? ".json" : ".ncap";
+    snprintf(out, n, "%s%s%s", type_name, ext, nc_compress_suffix(c));
+}
+
+static int write_frame_to(struct pipeline *pl, enum nc_rec_type t, const uint8_t *p, size_t n)
+{
+    const struct nc_pipeline_cfg *cfg = pl->cfg;
+    struct out_file *of = &pl->files[t];
+    if (!of->open) {
+        const struct nc_rec_info *ri = nc_rec_info(t);
+        char name[256], path[4096];
+        nc_output_name(name, sizeof(name), ri->name, cfg->format, cfg->compress);
+        snprintf(path, sizeof(path), "%s/%s", cfg->out_dir, name);
+        of->w.ops = cfg->sink;
+        int rc = of->w.ops->open(&of->w, path, pl->errbuf);
+        if (rc != NC_OK) {
+            return rc;
+        }
+        of->open = true;
+        /* the Header record, as its own frame */
+        struct nc_dbuf hb, hf;
+        nc_dbuf_init(&hb, 1 << 20);
+        nc_dbuf_init(&hf, 1 << 20);
+        Netcap__Header h = NETCAP__HEADER__INIT;
+        h.created = cfg->created_ns;
+        h.input_source = (char *)(uintptr_t)(cfg->source_name ? cfg->source_name : "");
+        h.type = (Netcap__Type)ri->number;
+        h.type_name = (char *)(uintptr_t)ri->name;
+        h.version = (char *)(uintptr_t)NC_VERSION;
+        h.options = (char *)(uintptr_t)(cfg->options ? cfg->options : "");
+        h.schema_version = NC_SCHEMA_VERSION;
+        rc = nc_encode_delimited(&hb, &h.base);
+        if (rc == NC_OK) {
+            rc = nc_compress_frame(&pl->seq_comp, hb.p, hb.len, &hf);
+        }
+        if (rc == NC_OK) {
+            rc = of->w.ops->write(&of->w, hf.p, hf.len);
+        }
+        nc_dbuf_fini(&hb);
+        nc_dbuf_fini(&hf);
+        if (rc != NC_OK) {
+            snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot write %s: %s", path, nc_strerror(rc));
+            return rc;
+        }
+    }
+    int rc = of->w.ops->write(&of->w, p, n);
+    if (rc != NC_OK) {
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot write %s records: %s (disk full?)",
+                nc_rec_info(t)->name, nc_strerror(rc));
+    }
+    return rc;
+}
+
+static int close_files(struct pipeline *pl, bool ok)
+{
+    int result = NC_OK;
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        struct out_file *of = &pl->files[t];
+        if (!of->open) {
+            continue;
+        }
+        of->open = false;
+        if (ok && result == NC_OK) {
+            int rc = of->w.ops->close(&of->w, pl->errbuf);
+            if (rc != NC_OK) {
+                result = rc;
+            }
+        } else {
+            of->w.ops->abort(&of->w);
+        }
+    }
+    return result;
+}
+
+/* ---------------------------------------------------------------- workers */
+
+static void decode_batch(struct worker *w, struct batch *b)
+{
+    const struct nc_pipeline_cfg *cfg = w->pl->cfg;
+    memset(&b->stats, 0, sizeof(b->stats));
+    memset(b->count, 0, sizeof(b->count));
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        nc_dbuf_reset(&b->enc[t]);
+        nc_dbuf_reset(&b->frame[t]);
+    }
+    b->err = NC_OK;
+    struct nc_pkt pkt;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct batch_pkt *bp = &b->pkts[i];
+        memset(&pkt, 0, offsetof(struct nc_pkt, rec_type));
+        pkt.ts = bp->ts;
+        pkt.caplen = bp->caplen;
+        pkt.wirelen = bp->wirelen;
+        pkt.dlt = w->pl->dlt;
+        pkt.data = b->data.p + bp->off;
+        pkt.arena = &w->arena;
+        pkt.opts = cfg->opts;
+        pkt.stats = &b->stats;
+        nc_decode_packet(&pkt);
+        nc_flow_pkt_from_ctx(&b->flows[i], &pkt);
+        for (size_t r = 0; r < pkt.n_recs; r++) {
+            enum nc_rec_type t = pkt.rec_type[r];
+            int rc = nc_encode_delimited(&b->enc[t], pkt.recs[r]);
+            if (rc == NC_OK) {
+                b->count[t]++;
+            } else if (rc == NC_ENOMEM) {
+                b->err = rc;
+            } else {
+                b->stats.encode_limit++;
+            }
+        }
+        nc_arena_reset(&w->arena);
+    }
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        if (b->enc[t].len == 0) {
+            continue;
+        }
+        if (cfg->compress == NC_COMPRESS_NONE) {
+            struct nc_dbuf tmp = b->frame[t];
+            b->frame[t] = b->enc[t];
+            b->enc[t] = tmp;
+            continue;
+        }
+        int rc = nc_compress_frame(&w->comp, b->enc[t].p, b->enc[t].len, &b->frame[t]);
+        if (rc != NC_OK) {
+            b->err = rc;
+        }
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pipeline *pl = w->pl;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        struct batch *b = &pl->ring[pl->next_take % pl->ring_n];
+        while (!pl->shutdown && !(b->state == B_READY && b->seq == pl->next_take)) {
+            pthread_cond_wait(&pl->work_cv, &pl->mu);
+            b = &pl->ring[pl->next_take % pl->ring_n];
+        }
+        if (pl->shutdown) {
+            break;
+        }
+        b->state = B_BUSY;
+        pl->next_take++;
+        pthread_mutex_unlock(&pl->mu);
+        decode_batch(w, b);
+        pthread_mutex_lock(&pl->mu);
+        b->state = B_DONE;
+        pthread_cond_broadcast(&pl->done_cv);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* -------------------------------------------------------------- sequencer */
+
+static void conn_emit(void *ctx, const Netcap__Connection *c)
+{
+    struct pipeline *pl = ctx;
+    if (!pl->cfg->want_conn || pl->conn_err != NC_OK) {
+        return;
+    }
+    int rc = nc_encode_delimited(&pl->conn_enc, &c->base);
+    if (rc != NC_OK) {
+        pl->conn_err = rc;
+        return;
+    }
+    pl->conn_count++;
+}
+
+static int flush_conns(struct pipeline *pl, size_t min_len)
+{
+    if (pl->conn_err != NC_OK) {
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot buffer Connection records: %s",
+                nc_strerror(pl->conn_err));
+        return pl->conn_err;
+    }
+    if (pl->conn_enc.len == 0 || pl->conn_enc.len < min_len) {
+        return NC_OK;
+    }
+    nc_dbuf_reset(&pl->conn_frame);
+    int rc = nc_compress_frame(&pl->seq_comp, pl->conn_enc.p, pl->conn_enc.len, &pl->conn_frame);
+    if (rc == NC_OK) {
+        rc = write_frame_to(pl, NC_REC_Connection, pl->conn_frame.p, pl->conn_frame.len);
+    } else {
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot compress records: %s", nc_strerror(rc));
+    }
+    pl->st->records[NC_REC_Connection] += pl->conn_count;
+    pl->conn_count = 0;
+    nc_dbuf_reset(&pl->conn_enc);
+    return rc;
+}
+
+static int commit_batch(struct pipeline *pl, struct batch *b)
+{
+    if (b->err != NC_OK) {
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "decoding worker: %s", nc_strerror(b->err));
+        return b->err;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        nc_flow_table_update(pl->flows, &b->flows[i], b->first_index + i);
+    }
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        if (b->frame[t].len == 0) {
+            continue;
+        }
+        int rc = write_frame_to(pl, (enum nc_rec_type)t, b->frame[t].p, b->frame[t].len);
+        if (rc != NC_OK) {
+            return rc;
+        }
+        pl->st->records[t] += b->count[t];
+    }
+    nc_decode_stats_add(&pl->st->dec, &b->stats);
+    return flush_conns(pl, CONN_FRAME);
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static void batch_fini(struct batch *b)
+{
+    nc_free(b->pkts);
+    nc_free(b->flows);
+    nc_dbuf_fini(&b->data);
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        nc_dbuf_fini(&b->enc[t]);
+        nc_dbuf_fini(&b->frame[t]);
+    }
+}
+
+static int batch_init(struct batch *b)
+{
+    memset(b, 0, sizeof(*b));
+    nc_dbuf_init(&b->data, BATCH_BYTES + 256 * 1024);
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        nc_dbuf_init(&b->enc[t], OUT_CAP);
+        nc_dbuf_init(&b->frame[t], OUT_CAP);
+    }
+    b->pkts = nc_calloc(BATCH_PKTS, sizeof(*b->pkts));
+    b->flows = nc_calloc(BATCH_PKTS, sizeof(*b->flows));
+    if (!b->pkts || !b->flows || nc_dbuf_reserve(&b->data, BATCH_BYTES) != NC_OK) {
+        return NC_ENOMEM;
+    }
+    return NC_OK;
+}
+
+static double now_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_line(struct pipeline *pl, struct nc_source *src, double t0, bool final)
+{
+    uint64_t pos, size;
+    nc_source_progress(src, &pos, &size);
+    double dt = now_sec() - t0;
+    double rate = dt > 0 ? (double)pl->st->packets / dt : 0;
+    if (size) {
+        fprintf(stderr, "\r  %llu packets  %.0f packets/s  %.1f%% of the file  ",
+                (unsigned long long)pl->st->packets, rate, 100.0 * (double)pos / (double)size);
+    } else {
+        fprintf(stderr, "\r  %llu packets  %.0f packets/s  ", (unsigned long long)pl->st->packets,
+                rate);
+    }
+    if (final) {
+        fprintf(stderr, "\r%*s\r", 70, "");
+    }
+}
+
+/* Fill b from the source. Returns the source's last status. */
+static int fill_batch(struct pipeline *pl, struct batch *b, struct nc_source *src,
+        volatile sig_atomic_t *stop)
+{
+    b->n = 0;
+    nc_dbuf_reset(&b->data);
+    int rc = NC_SRC_EOF;
+    while (b->n < BATCH_PKTS && b->data.len < BATCH_BYTES) {
+        if (stop && *stop) {
+            return NC_SRC_EOF;
+        }
+        struct nc_source_pkt sp;
+        rc = nc_source_next(src, &sp);
+        if (rc == NC_SRC_TIMEOUT) {
+            if (b->n > 0) {
+                return rc; /* live: hand over what we have */
+            }
+            if (stop && *stop) {
+                return NC_SRC_EOF;
+            }
+            /* nothing yet: let the sequencer run, then try again */
+            return rc;
+        }
+        if (rc != NC_SRC_PACKET) {
+            return rc;
+        }
+        struct batch_pkt *bp = &b->pkts[b->n];
+        bp->ts = sp.ts;
+        bp->caplen = sp.caplen;
+        bp->wirelen = sp.wirelen;
+        bp->off = b->data.len;
+        /* data has room for BATCH_BYTES plus one maximal packet */
+        if (nc_dbuf_append(&b->data, sp.data, sp.caplen) != NC_OK) {
+            return NC_SRC_ERROR;
+        }
+        pl->st->packets++;
+        pl->st->bytes += sp.wirelen;
+        b->n++;
+    }
+    return NC_SRC_PACKET;
+}
+
+static void wait_done(struct pipeline *pl, struct batch *b)
+{
+    pthread_mutex_lock(&pl->mu);
+    while (b->state != B_DONE) {
+        pthread_cond_wait(&pl->done_cv, &pl->mu);
+    }
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static bool is_done(struct pipeline *pl, struct batch *b)
+{
+    pthread_mutex_lock(&pl->mu);
+    bool d = b->state == B_DONE;
+    pthread_mutex_unlock(&pl->mu);
+    return d;
+}
+
+int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
+        volatile sig_atomic_t *stop, struct nc_run_stats *st, char errbuf[NC_ERRBUF_SIZE])
+{
+    struct pipeline pl;
+    memset(&pl, 0, sizeof(pl));
+    memset(st, 0, sizeof(*st));
+    pl.cfg = cfg;
+    pl.st = st;
+    pl.errbuf = errbuf;
+    pl.dlt = nc_source_dlt(src);
+    unsigned nw = cfg->workers < 1 ? 1 : cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
+    pl.ring_n = 2 * (size_t)nw + 2;
+    int rc = NC_OK;
+    double t0 = now_sec(), last_progress = t0;
+    pthread_mutex_init(&pl.mu, NULL);
+    pthread_cond_init(&pl.work_cv, NULL);
+    pthread_cond_init(&pl.done_cv, NULL);
+    nc_dbuf_init(&pl.conn_enc, OUT_CAP);
+    nc_dbuf_init(&pl.conn_frame, OUT_CAP);
+    pl.ring = nc_calloc(pl.ring_n, sizeof(*pl.ring));
+    pl.workers = nc_calloc(nw, sizeof(*pl.workers));
+    pl.flows = nc_flow_table_new(cfg->max_flows, cfg->conn_timeout_ns, conn_emit, &pl);
+    if (!pl.ring || !pl.workers || !pl.flows ||
+            nc_compressor_init(&pl.seq_comp, cfg->compress, cfg->level) != NC_OK) {
+        snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory setting up %u workers", nw);
+        rc = NC_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < pl.ring_n; i++) {
+        if (batch_init(&pl.ring[i]) != NC_OK) {
+            snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory for packet batches");
+            rc = NC_ENOMEM;
+            goto out;
+        }
+    }
+    for (unsigned i = 0; i < nw; i++) {
+        struct worker *w = &pl.workers[i];
+        w->pl = &pl;
+        nc_arena_init(&w->arena, ARENA_CAP);
+        if (nc_compressor_init(&w->comp, cfg->compress, cfg->level) != NC_OK ||
+                pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            snprintf(errbuf, NC_ERRBUF_SIZE, "cannot start decoding worker %u", i);
+            rc = NC_ENOMEM;
+            goto out;
+        }
+        w->started = true;
+    }
+
+    uint64_t seq = 0, commit = 0, index = 0;
+    bool eof = false;
+    while (!eof) {
+        struct batch *b = &pl.ring[seq % pl.ring_n];
+        while (seq - commit >= pl.ring_n) {
+            struct batch *c = &pl.ring[commit % pl.ring_n];
+            wait_done(&pl, c);
+            rc = commit_batch(&pl, c);
+            c->state = B_FREE;
+            commit++;
+            if (rc != NC_OK) {
+                goto out;
+            }
+        }
+        int src_rc = fill_batch(&pl, b, src, stop);
+        if (src_rc == NC_SRC_ERROR) {
+            snprintf(errbuf, NC_ERRBUF_SIZE, "reading packets: %s", nc_source_error(src));
+            rc = NC_EIO;
+            goto out;
+        }
+        if (src_rc == NC_SRC_TRUNCATED) {
+            st->truncated_file = 1;
+        }
+        if (src_rc == NC_SRC_EOF || src_rc == NC_SRC_TRUNCATED || (stop && *stop)) {
+            eof = true;
+        }
+        if (b->n > 0) {
+            b->seq = seq;
+            b->first_index = index;
+            index += b->n;
+            pthread_mutex_lock(&pl.mu);
+            b->state = B_READY;
+            pthread_cond_broadcast(&pl.work_cv);
+            pthread_mutex_unlock(&pl.mu);
+            seq++;
+        }
+        /* commit whatever is finished without waiting */
+        while (commit < seq && is_done(&pl, &pl.ring[commit % pl.ring_n])) {
+            struct batch *c = &pl.ring[commit % pl.ring_n];
+            rc = commit_batch(&pl, c);
+            c->state = B_FREE;
+            commit++;
+            if (rc != NC_OK) {
+                goto out;
+            }
+        }
+        if (cfg->progress) {
+            double t = now_sec();
+            if (t - last_progress >= 0.5) {
+                progress_line(&pl, src, t0, false);
+                last_progress = t;
+            }
+        }
+    }
+    while (commit < seq) {
+        struct batch *c = &pl.ring[commit % pl.ring_n];
+        wait_done(&pl, c);
+        rc = commit_batch(&pl, c);
+        c->state = B_FREE;
+        commit++;
+        if (rc != NC_OK) {
+            goto out;
+        }
+    }
+    nc_flow_table_flush(pl.flows);
+    rc = flush_conns(&pl, 0);
+
+out:
+    if (cfg->progress) {
+        progress_line(&pl, src, t0, true);
+    }
+    pthread_mutex_lock(&pl.mu);
+    pl.shutdown = true;
+    pthread_cond_broadcast(&pl.work_cv);
+    pthread_mutex_unlock(&pl.mu);
+    if (pl.workers) {
+        for (unsigned i = 0; i < nw; i++) {
+            struct worker *w = &pl.workers[i];
+            if (w->started) {
+                pthread_join(w->thread, NULL);
+            }
+            nc_arena_fini(&w->arena);
+            nc_compressor_fini(&w->comp);
+        }
+    }
+    int crc = close_files(&pl, rc == NC_OK);
+    if (rc == NC_OK) {
+        rc = crc;
+    }
+    if (pl.flows) {
+        st->flow = *nc_flow_table_stats(pl.flows);
+        nc_flow_table_free(pl.flows);
+    }
+    if (pl.ring) {
+        for (size_t i = 0; i < pl.ring_n; i++) {
+            batch_fini(&pl.ring[i]);
+        }
+    }
+    nc_free(pl.ring);
+    nc_free(pl.workers);
+    nc_compressor_fini(&pl.seq_comp);
+    nc_dbuf_fini(&pl.conn_enc);
+    nc_dbuf_fini(&pl.conn_frame);
+    pthread_mutex_destroy(&pl.mu);
+    pthread_cond_destroy(&pl.work_cv);
+    pthread_cond_destroy(&pl.done_cv);
+    st->drops = nc_source_drops(src);
+    st->seconds = now_sec() - t0;
+    return rc;
+}
