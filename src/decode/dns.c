@@ -340,10 +340,13 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
         case DNS_TYPE_PTR:
             err = read_name(whole, rd_off, rd, &n1);
             if (err == NC_OK && rr) {
-                ProtobufCBinaryData *f = type == DNS_TYPE_NS ? &rr->ns
-                        : type == DNS_TYPE_CNAME                ? &rr->cname
-                                                                : &rr->ptr;
-                set_name_bytes(m, f, &n1);
+                if (type == DNS_TYPE_NS) {
+                    set_name_bytes(m, &rr->ns, &n1);
+                } else if (type == DNS_TYPE_CNAME) {
+                    set_name_bytes(m, &rr->cname, &n1);
+                } else {
+                    set_name_bytes(m, &rr->ptr, &n1);
+                }
             }
             break;
         case DNS_TYPE_MX: {
@@ -480,11 +483,13 @@ static size_t section_cap(uint16_t count, const struct nc_rd *r, size_t min_len)
     return NC_MIN(NC_MIN((size_t)count, (size_t)DNS_MAX_RR), nc_rd_left(r) / min_len);
 }
 
-static int parse_questions(struct dns_msg *m, struct nc_rd *r, uint16_t count, Netcap__DNS *rec)
+static int parse_questions(struct dns_msg *m, struct nc_rd *r, uint16_t count, size_t *n_out,
+        Netcap__DNSQuestion ***out)
 {
     size_t n_alloc = section_cap(count, r, DNS_MIN_QUESTION);
     Netcap__DNSQuestion **qs = new_ptrs(m, n_alloc);
     size_t n = NC_MIN((size_t)count, (size_t)DNS_MAX_RR);
+    *out = qs;
     for (size_t i = 0; i < n; i++) {
         Netcap__DNSQuestion *q = NULL;
         if (qs && i < n_alloc) {
@@ -495,11 +500,8 @@ static int parse_questions(struct dns_msg *m, struct nc_rd *r, uint16_t count, N
             return err;
         }
         if (q) {
-            qs[rec->n_questions++] = q;
+            qs[(*n_out)++] = q;
         }
-    }
-    if (rec && rec->n_questions > 0) {
-        rec->questions = qs;
     }
     return count > DNS_MAX_RR ? NC_ELIMIT : NC_OK;
 }
@@ -510,7 +512,7 @@ static int parse_section(struct dns_msg *m, struct nc_rd *r, uint16_t count, siz
     size_t n_alloc = section_cap(count, r, DNS_MIN_RR);
     Netcap__DNSResourceRecord **rrs = new_ptrs(m, n_alloc);
     size_t n = NC_MIN((size_t)count, (size_t)DNS_MAX_RR);
-    size_t n_kept = 0;
+    *out = rrs;
     for (size_t i = 0; i < n; i++) {
         Netcap__DNSResourceRecord *rr = NULL;
         if (rrs && i < n_alloc) {
@@ -518,18 +520,11 @@ static int parse_section(struct dns_msg *m, struct nc_rd *r, uint16_t count, siz
         }
         int err = parse_rr(m, r, rr);
         if (err != NC_OK) {
-            break;
+            return err;
         }
         if (rr) {
-            rrs[n_kept++] = rr;
+            rrs[(*n_out)++] = rr;
         }
-    }
-    if (n_kept > 0) {
-        *n_out = n_kept;
-        *out = rrs;
-    }
-    if (!nc_rd_ok(r)) {
-        return r->err;
     }
     return count > DNS_MAX_RR ? NC_ELIMIT : NC_OK;
 }
@@ -579,20 +574,26 @@ static int parse_message(struct nc_pkt *pkt, const struct nc_rd *win, char *tran
         rec->ar_count = ar;
         rec->transport = transport;
     }
-    size_t dummy_n;
-    Netcap__DNSResourceRecord **dummy_rrs;
-    int err = parse_questions(&m, &r, qd, rec);
-    if (err == NC_OK) {
-        err = parse_section(&m, &r, an, rec ? &rec->n_answers : &dummy_n,
-                rec ? &rec->answers : &dummy_rrs);
+    /* sections are parsed in order until the first hard verdict; what was
+     * parsed before it is kept */
+    size_t n_qs = 0;
+    Netcap__DNSQuestion **qs = NULL;
+    const uint16_t counts[3] = { an, ns, ar };
+    size_t n_rrs[3] = { 0, 0, 0 };
+    Netcap__DNSResourceRecord **rrs[3] = { NULL, NULL, NULL };
+    int err = parse_questions(&m, &r, qd, &n_qs, &qs);
+    for (size_t s = 0; s < 3 && err == NC_OK; s++) {
+        err = parse_section(&m, &r, counts[s], &n_rrs[s], &rrs[s]);
     }
-    if (err == NC_OK) {
-        err = parse_section(&m, &r, ns, rec ? &rec->n_authorities : &dummy_n,
-                rec ? &rec->authorities : &dummy_rrs);
-    }
-    if (err == NC_OK) {
-        err = parse_section(&m, &r, ar, rec ? &rec->n_additionals : &dummy_n,
-                rec ? &rec->additionals : &dummy_rrs);
+    if (rec) {
+        rec->n_questions = n_qs;
+        rec->questions = qs;
+        rec->n_answers = n_rrs[0];
+        rec->answers = rrs[0];
+        rec->n_authorities = n_rrs[1];
+        rec->authorities = rrs[1];
+        rec->n_additionals = n_rrs[2];
+        rec->additionals = rrs[2];
     }
     /* octets after the last section are ignored (padding, trailers) */
     if (err != NC_OK) {

@@ -138,7 +138,7 @@ static int ipv6hop_decode(struct nc_pkt *pkt, struct nc_rd *r)
         }
     }
     if (rc != NC_OK) {
-        return rc; /* an option overran the header: it cannot be trusted to end where it says */
+        return rc; /* an option overran its header: receivers discard the packet, so we stop */
     }
     pkt->next_ns = NC_NS_IPPROTO;
     pkt->next_id = next;

@@ -31,7 +31,9 @@ int nc_varint_get(const uint8_t *p, size_t n, uint64_t *v, size_t *used)
     return NC_EMALFORMED;
 }
 
-int nc_encode_delimited(struct nc_dbuf *b, const ProtobufCMessage *m)
+/* Reference implementation with protobuf-c, kept for tests (test_encode.c
+ * proves nc_encode_delimited() writes the same bytes). */
+int nc_encode_delimited_ref(struct nc_dbuf *b, const ProtobufCMessage *m)
 {
     size_t len = protobuf_c_message_get_packed_size(m);
     int rc = nc_dbuf_reserve(b, len + NC_VARINT_MAX);

@@ -22,6 +22,9 @@ enum {
 /* Append one length-delimited message; NC_ELIMIT/NC_ENOMEM from the buffer. */
 NC_WARN_UNUSED int nc_encode_delimited(struct nc_dbuf *b, const ProtobufCMessage *m);
 
+/* The same through protobuf_c_message_pack (slower; for tests). */
+NC_WARN_UNUSED int nc_encode_delimited_ref(struct nc_dbuf *b, const ProtobufCMessage *m);
+
 /* Write v as a varint into out (>= NC_VARINT_MAX bytes); returns its length. */
 size_t nc_varint_put(uint8_t *out, uint64_t v);
 
