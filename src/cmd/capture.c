@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "decode/decoder.h"
+#include "flow/flow.h"
 #include "pipeline/pipeline.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -299,9 +300,12 @@ int nc_cmd_capture(int argc, char **argv)
         fprintf(stderr, "netcap capture: %s\n", errbuf);
         return strstr(errbuf, "-bpf") ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
     }
-    if (!nc_decode_dlt_known(nc_source_dlt(src)) && !quiet) {
+    if (!nc_source_is_live(src) || !nc_decode_dlt_known(nc_source_dlt(src))) {
+        /* files: link types are reported per packet in the summary */
+    }
+    if (nc_source_is_live(src) && !nc_decode_dlt_known(nc_source_dlt(src)) && !quiet) {
         nc_log_warn("%s: link type %u (%s) is not understood: no records but counts",
-                read_path ? read_path : iface, nc_source_dlt(src), nc_source_dlt_name(src));
+                read_path ? read_path : iface, nc_source_dlt(src), "see pcap-linktype(7)");
     }
     char options[2048];
     snprintf(options, sizeof(options), "%s%s%s%s%s%s%s%s -conn-timeout %s -max-flows %lld",
@@ -351,6 +355,13 @@ int nc_cmd_capture(int argc, char **argv)
         fprintf(stderr, "netcap capture: %s\n", errbuf);
         exit_code = NC_EXIT_FAILURE;
     } else {
+        if (st->read_error) {
+            fprintf(stderr,
+                    "netcap capture: %s: %s; the %llu packets before it were processed and "
+                    "their records written\n",
+                    read_path ? read_path : iface, errbuf, (unsigned long long)st->packets);
+            exit_code = NC_EXIT_FAILURE;
+        }
         if (st->truncated_file) {
             fprintf(stderr,
                     "netcap capture: warning: %s is truncated (it ends inside a packet): %llu "
@@ -363,5 +374,6 @@ int nc_cmd_capture(int argc, char **argv)
     }
     nc_free(st);
     nc_source_close(src);
+    nc_community_id_fini();
     return exit_code;
 }

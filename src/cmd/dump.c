@@ -1,11 +1,653 @@
 /*
- * summary: STUB netcap dump (to be written).
+ * summary: netcap dump: print a record file as a table, CSV, TSV or JSON Lines.
+ *
+ * All formatting comes from record/reflect.c (descriptor-driven); this file
+ * only chooses the view, lays out the table and handles errors. Output is
+ * collected in a buffer and written with fwrite in large pieces.
  */
 #include "cmd/cmd.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/dbuf.h"
+#include "core/mem.h"
+#include "record/ncfile.h"
+#include "record/record.h"
+#include "record/reflect.h"
+
+enum {
+    OUT_FLUSH = 256 * 1024,  /* write the output buffer once it holds this much */
+    OUT_CAP = OUT_FLUSH + NC_REFL_CELL_MAX, /* one row beyond the flush mark */
+    SAMPLE_ROWS = 100,       /* table: rows that decide the column widths */
+    SAMPLE_BYTES = 16 * 1024 * 1024, /* table: ...or fewer, if they are this large */
+    COL_MAX_WIDTH = 40,      /* table: widest column; longer values end in "…" */
+    COL_GAP = 2,             /* table: spaces between columns */
+};
+
+static const char synopsis[] =
+        "Print the records of a netcap record file (.ncap, .ncap.zst, .ncap.gz;\n"
+        "the compression is detected from the content; -read - reads stdin).\n"
+        "\n"
+        "Views:\n"
+        "  (default)  an aligned table: one header line with the field names, then one\n"
+        "             line per record. Column widths come from the first 100 records;\n"
+        "             a value wider than its column, or than 40 characters, is cut and\n"
+        "             ends in \"…\". When stdout is a terminal (or COLUMNS is set) and the\n"
+        "             table would be wider than it, each record is instead printed as a\n"
+        "             block of \"field: value\" lines, with nothing cut.\n"
+        "  -csv       RFC 4180 CSV with a header row (-sep sets the separator)\n"
+        "  -tsv       the same, tab-separated\n"
+        "  -json      JSON Lines: one object per record\n"
+        "Nested messages in table/CSV cells look like (a-b-c) (see -begin, -end,\n"
+        "-struct-sep), repeated fields like x|y (-list-sep), bytes are lowercase hex.\n"
+        "Full rules: docs/OUTPUT.md.\n"
+        "\n"
+        "Exit status: 0 ok, 1 bad flags, 2 the file is missing, unreadable, not a\n"
+        "record file or corrupt (the records before the damage are printed first).";
+
+struct opts {
+    const char *read;
+    bool csv, tsv, json;
+    const char *sep;
+    const char *select;
+    bool fields, header;
+    const char *begin, *end, *struct_sep, *list_sep;
+    long long max;
+};
+
+struct out {
+    struct nc_dbuf b;
+    bool closed; /* the reader went away (EPIPE): stop quietly */
+};
+
+/* Writes the buffer to stdout. NC_OK, NC_EIO with a message printed, or
+ * NC_OK with o->closed set when stdout is a closed pipe. */
+static int out_flush(struct out *o)
+{
+    if (o->closed) {
+        nc_dbuf_reset(&o->b);
+        return NC_OK;
+    }
+    if (o->b.len > 0 && fwrite(o->b.p, 1, o->b.len, stdout) != o->b.len) {
+        goto fail;
+    }
+    nc_dbuf_reset(&o->b);
+    return NC_OK;
+fail:
+    nc_dbuf_reset(&o->b);
+    if (errno == EPIPE) {
+        o->closed = true;
+        return NC_OK;
+    }
+    fprintf(stderr, "netcap dump: write error: %s\n", strerror(errno));
+    return NC_EIO;
+}
+
+static int out_maybe_flush(struct out *o)
+{
+    return o->b.len >= OUT_FLUSH ? out_flush(o) : NC_OK;
+}
+
+static int out_finish(struct out *o)
+{
+    int rc = out_flush(o);
+    if (rc != NC_OK || o->closed) {
+        return rc;
+    }
+    if (fflush(stdout) != 0) {
+        if (errno == EPIPE) {
+            o->closed = true;
+            return NC_OK;
+        }
+        fprintf(stderr, "netcap dump: write error: %s\n", strerror(errno));
+        return NC_EIO;
+    }
+    return NC_OK;
+}
+
+/* ------------------------------------------------------------ table view */
+
+/* Display width: code points (the text is valid UTF-8, control characters
+ * already escaped). East Asian wide characters count as one; good enough. */
+static size_t text_width(const uint8_t *p, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        w += (p[i] & 0xc0) != 0x80;
+    }
+    return w;
+}
+
+/* Byte length of the first `cols` code points of p[0..n). */
+static size_t text_prefix(const uint8_t *p, size_t n, size_t cols)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            if (w == cols) {
+                return i;
+            }
+            w++;
+        }
+    }
+    return n;
+}
+
+static int pad(struct nc_dbuf *o, size_t n)
+{
+    int rc = nc_dbuf_reserve(o, n);
+    if (rc == NC_OK) {
+        memset(o->p + o->len, ' ', n);
+        o->len += n;
+    }
+    return rc;
+}
+
+/* One cell, cut to width w (with "…") and padded unless it is the last. */
+static int put_cell(struct nc_dbuf *o, const uint8_t *p, size_t n, size_t w, bool right,
+        bool last)
+{
+    size_t tw = text_width(p, n);
+    int rc = NC_OK;
+    if (tw > w) {
+        size_t keep = w > 0 ? w - 1 : 0;
+        rc = nc_dbuf_append(o, p, text_prefix(p, n, keep));
+        if (rc == NC_OK && w > 0) {
+            rc = nc_dbuf_puts(o, "\xe2\x80\xa6"); /* U+2026 HORIZONTAL ELLIPSIS */
+        }
+        return rc;
+    }
+    if (right) {
+        rc = pad(o, w - tw);
+    }
+    if (rc == NC_OK) {
+        rc = nc_dbuf_append(o, p, n);
+    }
+    if (rc == NC_OK && !right && !last) {
+        rc = pad(o, w - tw);
+    }
+    return rc;
+}
+
+struct table {
+    struct nc_refl *refl;
+    size_t n_cols;
+    size_t *width;
+    bool *right;
+    size_t term_width;   /* 0: unknown/unlimited */
+    bool blocks;         /* "field: value" blocks instead of a table */
+    size_t name_width;   /* blocks: widest field name */
+    struct nc_dbuf sample; /* cell text of the first rows */
+    size_t *cell_end;    /* sample: end offset of each cell, row-major */
+    size_t n_rows;
+    struct nc_dbuf cell; /* scratch for one cell after the sample */
+    uint64_t row_no;     /* blocks: record number */
+};
+
+static size_t terminal_width(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        return ws.ws_col;
+    }
+    const char *c = getenv("COLUMNS");
+    if (c && *c) {
+        char *end = NULL;
+        unsigned long v = strtoul(c, &end, 10);
+        if (end && *end == '\0' && v > 0 && v < 100000) {
+            return v;
+        }
+    }
+    return 0;
+}
+
+static int table_init(struct table *t, struct nc_refl *refl)
+{
+    memset(t, 0, sizeof(*t));
+    t->refl = refl;
+    t->n_cols = refl->n_cols;
+    nc_dbuf_init(&t->sample, SAMPLE_BYTES);
+    nc_dbuf_init(&t->cell, NC_REFL_CELL_MAX);
+    size_t n = NC_MAX(t->n_cols, (size_t)1);
+    t->width = nc_calloc(n, sizeof(*t->width));
+    t->right = nc_calloc(n, sizeof(*t->right));
+    t->cell_end = nc_calloc(n * SAMPLE_ROWS, sizeof(*t->cell_end));
+    if (!t->width || !t->right || !t->cell_end) {
+        return NC_ENOMEM;
+    }
+    for (size_t c = 0; c < t->n_cols; c++) {
+        const char *name = nc_refl_col_name(refl, c);
+        t->width[c] = NC_MIN(strlen(name), (size_t)COL_MAX_WIDTH);
+        t->right[c] = nc_refl_col_is_number(refl, c);
+        t->name_width = NC_MAX(t->name_width, strlen(name));
+    }
+    t->term_width = terminal_width();
+    return NC_OK;
+}
+
+static void table_fini(struct table *t)
+{
+    nc_free(t->width);
+    nc_free(t->right);
+    nc_free(t->cell_end);
+    nc_dbuf_fini(&t->sample);
+    nc_dbuf_fini(&t->cell);
+}
+
+/* Adds a record to the sample. *full is set (and nothing added) when the
+ * sample has no room for it. */
+static int table_sample(struct table *t, const ProtobufCMessage *m, bool *full)
+{
+    *full = t->n_rows == SAMPLE_ROWS;
+    if (*full) {
+        return NC_OK;
+    }
+    size_t row_start = t->sample.len;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        int rc = nc_refl_text(t->refl, m, c, &t->sample);
+        if (rc == NC_ELIMIT) {
+            t->sample.len = row_start;
+            *full = true;
+            return NC_OK;
+        }
+        if (rc != NC_OK) {
+            return rc;
+        }
+        t->cell_end[t->n_rows * t->n_cols + c] = t->sample.len;
+    }
+    t->n_rows++;
+    return NC_OK;
+}
+
+static void sample_cell(const struct table *t, size_t row, size_t col, const uint8_t **p,
+        size_t *n)
+{
+    size_t i = row * t->n_cols + col;
+    size_t start = i == 0 ? 0 : t->cell_end[i - 1];
+    *p = t->sample.p + start;
+    *n = t->cell_end[i] - start;
+}
+
+/* Fixes the widths from the sample and picks table or blocks. */
+static void table_layout(struct table *t)
+{
+    size_t total = 0;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        for (size_t r = 0; r < t->n_rows; r++) {
+            const uint8_t *p;
+            size_t n;
+            sample_cell(t, r, c, &p, &n);
+            t->width[c] = NC_MAX(t->width[c], NC_MIN(text_width(p, n), (size_t)COL_MAX_WIDTH));
+        }
+        total += t->width[c] + (c > 0 ? COL_GAP : 0);
+    }
+    t->blocks = t->term_width > 0 && total > t->term_width;
+}
+
+static int table_header(struct table *t, struct nc_dbuf *o)
+{
+    if (t->blocks) {
+        return NC_OK;
+    }
+    int rc = NC_OK;
+    for (size_t c = 0; c < t->n_cols && rc == NC_OK; c++) {
+        if (c > 0) {
+            rc = pad(o, COL_GAP);
+        }
+        const char *name = nc_refl_col_name(t->refl, c);
+        if (rc == NC_OK) {
+            rc = put_cell(o, (const uint8_t *)name, strlen(name), t->width[c], t->right[c],
+                    c + 1 == t->n_cols);
+        }
+    }
+    return rc == NC_OK ? nc_dbuf_putc(o, '\n') : rc;
+}
+
+/* Cell c of the row being printed: from the sample (row < n_rows) or
+ * rendered now from m into the scratch buffer. */
+static int row_cell(struct table *t, const ProtobufCMessage *m, size_t row, size_t c,
+        const uint8_t **p, size_t *n)
+{
+    if (!m) {
+        sample_cell(t, row, c, p, n);
+        return NC_OK;
+    }
+    nc_dbuf_reset(&t->cell);
+    int rc = nc_refl_text(t->refl, m, c, &t->cell);
+    *p = t->cell.p;
+    *n = t->cell.len;
+    return rc;
+}
+
+static int table_row(struct table *t, const ProtobufCMessage *m, size_t row, struct nc_dbuf *o)
+{
+    int rc = NC_OK;
+    t->row_no++;
+    if (t->blocks) {
+        rc = nc_dbuf_printf(o, "record %llu\n", (unsigned long long)t->row_no);
+    }
+    for (size_t c = 0; c < t->n_cols && rc == NC_OK; c++) {
+        const uint8_t *p = NULL;
+        size_t n = 0;
+        rc = row_cell(t, m, row, c, &p, &n);
+        if (rc != NC_OK) {
+            break;
+        }
+        if (t->blocks) {
+            const char *name = nc_refl_col_name(t->refl, c);
+            rc = nc_dbuf_printf(o, "  %s:%*s", name, (int)(t->name_width - strlen(name) + 1), "");
+            if (rc == NC_OK) {
+                rc = nc_dbuf_append(o, p, n);
+            }
+            if (rc == NC_OK) {
+                rc = nc_dbuf_putc(o, '\n');
+            }
+            continue;
+        }
+        if (c > 0) {
+            rc = pad(o, COL_GAP);
+        }
+        if (rc == NC_OK) {
+            rc = put_cell(o, p, n, t->width[c], t->right[c], c + 1 == t->n_cols);
+        }
+    }
+    if (rc == NC_OK && !t->blocks) {
+        rc = nc_dbuf_putc(o, '\n');
+    }
+    return rc;
+}
+
+/* Prints the header and the sampled rows. */
+static int table_flush_sample(struct table *t, struct out *o)
+{
+    table_layout(t);
+    int rc = table_header(t, &o->b);
+    for (size_t r = 0; r < t->n_rows && rc == NC_OK; r++) {
+        rc = table_row(t, NULL, r, &o->b);
+        if (rc == NC_OK) {
+            rc = out_maybe_flush(o);
+        }
+    }
+    nc_dbuf_fini(&t->sample);
+    return rc;
+}
+
+/* ---------------------------------------------------------- -header, -fields */
+
+static int print_header(const struct nc_ncfile *f, const struct opts *op, struct nc_dbuf *o)
+{
+    const Netcap__Header *h = nc_ncfile_header(f);
+    struct nc_refl r;
+    struct nc_refl_opts ro = { .sep = op->sep };
+    int rc = nc_refl_init(&r, &netcap__header__descriptor, &ro);
+    if (rc == NC_OK && op->json) {
+        rc = nc_refl_json(&r, &h->base, o);
+    } else if (rc == NC_OK && (op->csv || op->tsv)) {
+        rc = nc_refl_csv_header(&r, o);
+        if (rc == NC_OK) {
+            rc = nc_refl_csv_row(&r, &h->base, o);
+        }
+    } else if (rc == NC_OK) {
+        size_t w = 0;
+        for (size_t c = 0; c < r.n_cols; c++) {
+            w = NC_MAX(w, strlen(nc_refl_col_name(&r, c)));
+        }
+        for (size_t c = 0; c < r.n_cols && rc == NC_OK; c++) {
+            const char *name = nc_refl_col_name(&r, c);
+            rc = nc_dbuf_printf(o, "%s:%*s", name, (int)(w - strlen(name) + 1), "");
+            if (rc == NC_OK) {
+                rc = nc_refl_text(&r, &h->base, c, o);
+            }
+            if (rc == NC_OK && strcmp(name, "created") == 0 && h->created > 0) {
+                time_t secs = (time_t)(h->created / 1000000000);
+                struct tm tm;
+                char when[64];
+                if (gmtime_r(&secs, &tm) && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm)) {
+                    rc = nc_dbuf_printf(o, " (%s.%09lldZ)", when,
+                            (long long)(h->created % 1000000000));
+                }
+            }
+            if (rc == NC_OK) {
+                rc = nc_dbuf_putc(o, '\n');
+            }
+        }
+        static const char *const comp[] = { "none", "zstd", "gzip" };
+        if (rc == NC_OK) {
+            rc = nc_dbuf_printf(o, "%s:%*s%s\n", "compression", (int)(w > 11 ? w - 11 + 1 : 1),
+                    "", comp[nc_ncfile_comp(f)]);
+        }
+    }
+    nc_refl_fini(&r);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- main */
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "netcap dump: %s (see netcap dump -h)\n", msg);
+    return NC_EXIT_USAGE;
+}
+
+static int check_opts(struct opts *op)
+{
+    if (!op->read) {
+        return usage_error("-read FILE is required (use -read - for stdin)");
+    }
+    if (op->max < 0) {
+        return usage_error("-n must be 0 (all) or more");
+    }
+    if (op->csv + op->tsv + op->json > 1) {
+        return usage_error("choose one of -csv, -tsv and -json");
+    }
+    if (op->sep) {
+        if (op->tsv || op->json) {
+            return usage_error("-sep applies to -csv only");
+        }
+        if (op->sep[0] == '\0' || strpbrk(op->sep, "\"\r\n")) {
+            return usage_error("-sep must be non-empty and contain no double quote, CR or LF");
+        }
+        op->csv = true;
+    }
+    if (op->tsv) {
+        op->sep = "\t";
+    }
+    return NC_EXIT_OK;
+}
+
+/* Everything one run owns, so that every exit path frees it all. */
+struct run {
+    struct nc_ncfile *f;
+    struct nc_refl refl;
+    bool refl_ready;
+    struct table table;
+    bool table_ready;
+    struct out out;
+};
+
+static int read_error(struct run *r, const char *path, const char *msg)
+{
+    if (out_finish(&r->out) != NC_OK) {
+        return NC_EXIT_FAILURE;
+    }
+    fprintf(stderr, "netcap dump: %s: %s\n", path, msg);
+    return NC_EXIT_FAILURE;
+}
+
+static int render_error(struct run *r, const char *path, int rc)
+{
+    char msg[NC_ERRBUF_SIZE];
+    snprintf(msg, sizeof(msg), "record %llu: cannot print it: %s",
+            (unsigned long long)nc_ncfile_count(r->f), nc_strerror(rc));
+    return read_error(r, path, msg);
+}
+
+static int dump_records(struct run *r, const struct opts *op)
+{
+    const char *path = op->read;
+    char errbuf[NC_ERRBUF_SIZE];
+    bool table = !op->csv && !op->json;
+    bool sampling = table;
+    int rc = NC_OK;
+    if (table) {
+        rc = table_init(&r->table, &r->refl);
+        r->table_ready = true;
+    } else if (op->csv) {
+        rc = nc_refl_csv_header(&r->refl, &r->out.b);
+    }
+    if (rc != NC_OK) {
+        return render_error(r, path, rc);
+    }
+    uint64_t limit = op->max > 0 ? (uint64_t)op->max : UINT64_MAX;
+    while (nc_ncfile_count(r->f) < limit && !r->out.closed) {
+        const ProtobufCMessage *m = NULL;
+        rc = nc_ncfile_next(r->f, &m, errbuf);
+        if (rc != NC_OK) {
+            if (sampling && table_flush_sample(&r->table, &r->out) != NC_OK) {
+                return NC_EXIT_FAILURE;
+            }
+            return read_error(r, path, errbuf);
+        }
+        if (!m) {
+            break;
+        }
+        size_t mark = r->out.b.len;
+        if (sampling) {
+            bool full = false;
+            rc = table_sample(&r->table, m, &full);
+            if (rc == NC_OK && !full) {
+                continue;
+            }
+            sampling = false;
+            if (rc == NC_OK) {
+                rc = table_flush_sample(&r->table, &r->out);
+            }
+            mark = r->out.b.len;
+        }
+        if (rc == NC_OK) {
+            if (table) {
+                rc = table_row(&r->table, m, 0, &r->out.b);
+            } else if (op->json) {
+                rc = nc_refl_json(&r->refl, m, &r->out.b);
+            } else {
+                rc = nc_refl_csv_row(&r->refl, m, &r->out.b);
+            }
+        }
+        if (rc != NC_OK) {
+            r->out.b.len = mark; /* drop the partial row */
+            return render_error(r, path, rc);
+        }
+        if (out_maybe_flush(&r->out) != NC_OK) {
+            return NC_EXIT_FAILURE;
+        }
+    }
+    if (sampling && table_flush_sample(&r->table, &r->out) != NC_OK) {
+        return NC_EXIT_FAILURE;
+    }
+    return out_finish(&r->out) == NC_OK ? NC_EXIT_OK : NC_EXIT_FAILURE;
+}
+
+static int run_dump(struct run *r, const struct opts *op)
+{
+    char errbuf[NC_ERRBUF_SIZE];
+    int rc = nc_ncfile_open(&r->f, op->read, errbuf);
+    if (rc != NC_OK) {
+        fprintf(stderr, "netcap dump: %s: %s\n", op->read, errbuf);
+        return NC_EXIT_FAILURE;
+    }
+    if (op->header || op->fields) {
+        rc = op->header ? print_header(r->f, op, &r->out.b) : NC_OK;
+        if (rc == NC_OK && op->fields) {
+            rc = nc_refl_fields(nc_ncfile_desc(r->f), &r->out.b);
+        }
+        if (rc != NC_OK) {
+            fprintf(stderr, "netcap dump: %s\n", nc_strerror(rc));
+            return NC_EXIT_FAILURE;
+        }
+        return out_finish(&r->out) == NC_OK ? NC_EXIT_OK : NC_EXIT_FAILURE;
+    }
+    struct nc_refl_opts ro = {
+        .sep = op->sep,
+        .begin = op->begin,
+        .end = op->end,
+        .struct_sep = op->struct_sep,
+        .list_sep = op->list_sep,
+    };
+    rc = nc_refl_init(&r->refl, nc_ncfile_desc(r->f), &ro);
+    r->refl_ready = true;
+    if (rc != NC_OK) {
+        fprintf(stderr, "netcap dump: %s\n", nc_strerror(rc));
+        return rc == NC_EARG ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
+    }
+    if (op->select) {
+        char sel_err[NC_REFL_ERRBUF_SIZE];
+        rc = nc_refl_select(&r->refl, op->select, sel_err, sizeof(sel_err));
+        if (rc != NC_OK) {
+            fprintf(stderr, "netcap dump: -select: %s\n", sel_err);
+            return rc == NC_EARG ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
+        }
+    }
+    return dump_records(r, op);
+}
+
 int nc_cmd_dump(int argc, char **argv)
 {
-    NC_UNUSED(argc);
-    NC_UNUSED(argv);
-    return NC_EXIT_FAILURE;
+    struct opts op = { 0 };
+    const struct nc_flag flags[] = {
+        { "read", NC_FLAG_STR, &op.read, "FILE", "record file to read; - is stdin", 0, 0 },
+        { "csv", NC_FLAG_BOOL, &op.csv, NULL, "print CSV (with a header row)", 0, 0 },
+        { "tsv", NC_FLAG_BOOL, &op.tsv, NULL, "print TSV (tab-separated, quoted like CSV)", 0, 0 },
+        { "json", NC_FLAG_BOOL, &op.json, NULL, "print JSON Lines", 0, 0 },
+        { "sep", NC_FLAG_STR, &op.sep, "STR", "CSV column separator (default ,; implies -csv)",
+                0, 0 },
+        { "select", NC_FLAG_STR, &op.select, "F1,F2",
+                "print only these top-level fields, in this order", 0, 0 },
+        { "fields", NC_FLAG_BOOL, &op.fields, NULL,
+                "list the fields of the file's record type and exit", 0, 0 },
+        { "header", NC_FLAG_BOOL, &op.header, NULL,
+                "print the file header (version, source, type...) and exit", 0, 0 },
+        { "begin", NC_FLAG_STR, &op.begin, "STR", "opens a nested message in a cell (default ()",
+                0, 0 },
+        { "end", NC_FLAG_STR, &op.end, "STR", "closes a nested message (default ))", 0, 0 },
+        { "struct-sep", NC_FLAG_STR, &op.struct_sep, "STR",
+                "separates the fields of a nested message (default -)", 0, 0 },
+        { "list-sep", NC_FLAG_STR, &op.list_sep, "STR",
+                "separates the elements of a repeated field (default |)", 0, 0 },
+        { "n", NC_FLAG_INT, &op.max, "N", "print at most N records (0: all)", 0, INT64_MAX },
+    };
+    int rc = nc_flags_parse("dump", synopsis, flags, NC_ARRAY_LEN(flags), argc, argv);
+    if (rc < 0) {
+        return NC_EXIT_OK;
+    }
+    if (rc != NC_EXIT_OK) {
+        return rc;
+    }
+    rc = check_opts(&op);
+    if (rc != NC_EXIT_OK) {
+        return rc;
+    }
+    /* A closed pipe (| head) becomes EPIPE from fwrite, handled quietly. */
+    signal(SIGPIPE, SIG_IGN);
+    nc_record_init();
+
+    struct run r;
+    memset(&r, 0, sizeof(r));
+    nc_dbuf_init(&r.out.b, OUT_CAP);
+    rc = run_dump(&r, &op);
+    if (r.table_ready) {
+        table_fini(&r.table);
+    }
+    if (r.refl_ready) {
+        nc_refl_fini(&r.refl);
+    }
+    nc_ncfile_close(r.f);
+    nc_dbuf_fini(&r.out.b);
+    return rc;
 }

@@ -306,39 +306,60 @@ static int parse_txt(struct dns_msg *m, struct nc_rd *rd, Netcap__DNSResourceRec
 }
 
 /*
+ * The verdict for RDATA whose typed fields were read with rd: it must have
+ * been read exactly. The RR is framed by RDLENGTH, so running out inside it
+ * means RDLENGTH does not fit the type (EMALFORMED), not that the capture
+ * ended early.
+ */
+static int rdata_end(int err, const struct nc_rd *rd)
+{
+    if (err == NC_OK && !nc_rd_ok(rd)) {
+        err = rd->err;
+    }
+    if (err == NC_OK && nc_rd_left(rd) > 0) {
+        err = NC_EMALFORMED; /* octets after the typed fields */
+    }
+    return err == NC_ETRUNC ? NC_EMALFORMED : err;
+}
+
+/*
  * Decode the RDATA of the types we know into rr's typed fields (rr may be
  * NULL: validate only). rd is the RDATA window, rd_off its offset in the
- * message. Returns a verdict for this RDATA; the caller keeps the RR.
+ * message. Returns a verdict for this RDATA; the typed field is set only
+ * when it is NC_OK (TXT: also NC_ELIMIT, with the strings kept). The
+ * caller keeps the RR either way.
  *
  *   A      | address (4) |            AAAA | address (16) |
  *   NS, CNAME, PTR  | name |          MX   | preference (2) | exchange |
  *   SOA    | mname | rname | serial | refresh | retry | expire | minimum (4 each) |
  *   SRV    | priority (2) | weight (2) | port (2) | target |
+ *   TXT    | len (1) | string | ... |
  */
 static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct nc_rd *rd,
         Netcap__DNSResourceRecord *rr)
 {
     const struct nc_rd *whole = &m->whole;
     struct dns_name n1, n2;
-    int err = NC_OK;
+    int err;
     switch (type) {
         case DNS_TYPE_A:
         case DNS_TYPE_AAAA: {
             size_t alen = type == DNS_TYPE_A ? 4 : 16;
             uint8_t ip[16];
-            if (nc_rd_left(rd) != alen) {
-                return NC_EMALFORMED;
+            err = nc_rd_left(rd) == alen ? NC_OK : NC_EMALFORMED;
+            if (err == NC_OK) {
+                nc_rd_copy(rd, ip, alen);
+                err = rdata_end(err, rd);
             }
-            nc_rd_copy(rd, ip, alen);
-            if (rr) {
+            if (err == NC_OK && rr) {
                 rr->ip = type == DNS_TYPE_A ? nc_pkt_ip4(m->pkt, ip) : nc_pkt_ip6(m->pkt, ip);
             }
-            break;
+            return err;
         }
         case DNS_TYPE_NS:
         case DNS_TYPE_CNAME:
         case DNS_TYPE_PTR:
-            err = read_name(whole, rd_off, rd, &n1);
+            err = rdata_end(read_name(whole, rd_off, rd, &n1), rd);
             if (err == NC_OK && rr) {
                 if (type == DNS_TYPE_NS) {
                     set_name_bytes(m, &rr->ns, &n1);
@@ -348,19 +369,17 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
                     set_name_bytes(m, &rr->ptr, &n1);
                 }
             }
-            break;
+            return err;
         case DNS_TYPE_MX: {
             uint16_t pref = nc_rd_be16(rd);
-            err = read_name(whole, rd_off, rd, &n1);
-            if (err == NC_OK && rr) {
-                Netcap__DNSMX *mx = new_msg(m, &netcap__dnsmx__descriptor);
-                if (mx) {
-                    mx->preference = pref;
-                    set_str(&mx->name, name_str(m, &n1));
-                    rr->mx = mx;
-                }
+            err = rdata_end(read_name(whole, rd_off, rd, &n1), rd);
+            Netcap__DNSMX *mx = err == NC_OK && rr ? new_msg(m, &netcap__dnsmx__descriptor) : NULL;
+            if (mx) {
+                mx->preference = pref;
+                set_str(&mx->name, name_str(m, &n1));
+                rr->mx = mx;
             }
-            break;
+            return err;
         }
         case DNS_TYPE_SOA: {
             err = read_name(whole, rd_off, rd, &n1);
@@ -372,53 +391,42 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
             uint32_t retry = nc_rd_be32(rd);
             uint32_t expire = nc_rd_be32(rd);
             uint32_t minimum = nc_rd_be32(rd);
-            if (err == NC_OK && nc_rd_ok(rd) && rr) {
-                Netcap__DNSSOA *soa = new_msg(m, &netcap__dnssoa__descriptor);
-                if (soa) {
-                    set_name_bytes(m, &soa->mname, &n1);
-                    set_name_bytes(m, &soa->rname, &n2);
-                    soa->serial = serial;
-                    soa->refresh = refresh;
-                    soa->retry = retry;
-                    soa->expire = expire;
-                    soa->minimum = minimum;
-                    rr->soa = soa;
-                }
+            err = rdata_end(err, rd);
+            Netcap__DNSSOA *soa = err == NC_OK && rr ? new_msg(m, &netcap__dnssoa__descriptor)
+                                                     : NULL;
+            if (soa) {
+                set_name_bytes(m, &soa->mname, &n1);
+                set_name_bytes(m, &soa->rname, &n2);
+                soa->serial = serial;
+                soa->refresh = refresh;
+                soa->retry = retry;
+                soa->expire = expire;
+                soa->minimum = minimum;
+                rr->soa = soa;
             }
-            break;
+            return err;
         }
         case DNS_TYPE_SRV: {
             uint16_t prio = nc_rd_be16(rd);
             uint16_t weight = nc_rd_be16(rd);
             uint16_t port = nc_rd_be16(rd);
-            err = read_name(whole, rd_off, rd, &n1);
-            if (err == NC_OK && rr) {
-                Netcap__DNSSRV *srv = new_msg(m, &netcap__dnssrv__descriptor);
-                if (srv) {
-                    srv->priority = prio;
-                    srv->weight = weight;
-                    srv->port = port;
-                    set_name_bytes(m, &srv->name, &n1);
-                    rr->srv = srv;
-                }
+            err = rdata_end(read_name(whole, rd_off, rd, &n1), rd);
+            Netcap__DNSSRV *srv = err == NC_OK && rr ? new_msg(m, &netcap__dnssrv__descriptor)
+                                                     : NULL;
+            if (srv) {
+                srv->priority = prio;
+                srv->weight = weight;
+                srv->port = port;
+                set_name_bytes(m, &srv->name, &n1);
+                rr->srv = srv;
             }
-            break;
+            return err;
         }
         case DNS_TYPE_TXT:
-            err = parse_txt(m, rd, rr);
-            break;
+            return rdata_end(parse_txt(m, rd, rr), rd);
         default:
             return NC_OK; /* raw data only */
     }
-    if (err == NC_OK && !nc_rd_ok(rd)) {
-        err = rd->err;
-    }
-    if (err == NC_OK && nc_rd_left(rd) > 0) {
-        err = NC_EMALFORMED; /* octets after the typed fields */
-    }
-    /* the RR is framed by RDLENGTH, so running out inside it is a bad
-     * RDLENGTH for the type, not a capture that ended early */
-    return err == NC_ETRUNC ? NC_EMALFORMED : err;
 }
 
 /* ------------------------------------------------------------- sections */

@@ -115,7 +115,8 @@ static int ipv6hop_decode(struct nc_pkt *pkt, struct nc_rd *r)
     bool want = nc_pkt_wants(pkt, NC_REC_IPv6HopByHop);
     Netcap__IPv6 *ip6 = owning_ipv6_record(pkt);
     if (want || ip6) {
-        Netcap__IPv6HopByHop msg = NETCAP__IPV6_HOP_BY_HOP__INIT;
+        Netcap__IPv6HopByHop msg;
+        netcap__ipv6_hop_by_hop__init(&msg); /* the INIT macro trips -Wcast-qual */
         msg.timestamp = pkt->ts;
         msg.next_header = next;
         if (pkt->ctx.ip_ver) {

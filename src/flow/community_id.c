@@ -8,7 +8,24 @@
 #include "flow/flow.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
+
+/* Fetch SHA-1 once: EVP_sha1() makes OpenSSL 3 look the algorithm up (under
+ * a lock) on every call, which cost more than the hash itself. */
+static EVP_MD *sha1_md;
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+
+static void sha1_fetch(void)
+{
+    sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
+void nc_community_id_fini(void)
+{
+    EVP_MD_free(sha1_md);
+    sha1_md = NULL;
+}
 
 void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, const uint8_t *src,
         const uint8_t *dst, uint16_t sport, uint16_t dport, bool one_way)
@@ -38,7 +55,9 @@ void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, cons
 
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (out_len < 32 || !EVP_Digest(buf, n, md, &md_len, EVP_sha1(), NULL) || md_len != 20) {
+    pthread_once(&sha1_once, sha1_fetch);
+    if (out_len < 32 || !sha1_md || !EVP_Digest(buf, n, md, &md_len, sha1_md, NULL) ||
+            md_len != 20) {
         if (out_len) {
             out[0] = '\0';
         }

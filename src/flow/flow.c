@@ -403,6 +403,16 @@ static uint32_t alloc_slot(struct nc_flow_table *t)
     return i;
 }
 
+void nc_flow_table_prefetch(const struct nc_flow_table *t, uint64_t hash)
+{
+    const uint32_t *b = &t->buckets[hash & t->mask];
+    __builtin_prefetch(b);
+    uint32_t i = *b;
+    if (i) {
+        __builtin_prefetch(&t->pool[i]);
+    }
+}
+
 static uint32_t find(struct nc_flow_table *t, const struct flow_key *k, uint64_t hash)
 {
     uint32_t i = t->buckets[hash & t->mask];

@@ -73,5 +73,10 @@ const struct nc_flow_stats *nc_flow_table_stats(const struct nc_flow_table *t);
 /* Community ID v1 (seed 0) of a 5-tuple as "1:<base64>"; out >= 32 bytes. */
 void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, const uint8_t *src,
         const uint8_t *dst, uint16_t sport, uint16_t dport, bool one_way);
+/* Release the cached hash algorithm (at exit, for leak checkers). */
+void nc_community_id_fini(void);
+
+/* Hint that a packet with this key hash comes soon (hides a cache miss). */
+void nc_flow_table_prefetch(const struct nc_flow_table *t, uint64_t hash);
 
 #endif

@@ -22,6 +22,7 @@
 enum {
     BATCH_PKTS = 4096,              /* packets per batch: fixed, so output is deterministic */
     BATCH_BYTES = 8 << 20,          /* ...or fewer when their bytes reach this */
+    DATA_CAP = 64 << 20,            /* batch buffer: BATCH_BYTES + read chunk + largest block */
     ARENA_CAP = 4 << 20,            /* per-packet record memory; a packet needs a few KiB */
     OUT_CAP = 1u << 30,             /* per-type encoded bytes in one batch */
     CONN_FRAME = 256 * 1024,        /* Connection records are compressed in frames of this */
@@ -35,18 +36,12 @@ enum batch_state {
     B_DONE,  /* decoded, waiting for the sequencer */
 };
 
-struct batch_pkt {
-    int64_t ts;
-    uint32_t caplen, wirelen;
-    size_t off; /* into data */
-};
-
 struct batch {
     enum batch_state state;
     uint64_t seq;
     uint64_t first_index; /* number of the first packet in the input */
     size_t n;
-    struct batch_pkt *pkts;
+    struct nc_src_pkt *pkts;
     struct nc_dbuf data;
     struct nc_flow_pkt *flows;
     struct nc_dbuf enc[NC_REC_COUNT];
@@ -71,7 +66,6 @@ struct out_file {
 
 struct pipeline {
     const struct nc_pipeline_cfg *cfg;
-    uint32_t dlt;
     pthread_mutex_t mu;
     pthread_cond_t work_cv; /* a batch became READY, or shutdown */
     pthread_cond_t done_cv; /* a batch became DONE */
@@ -184,12 +178,12 @@ static void decode_batch(struct worker *w, struct batch *b)
     b->err = NC_OK;
     struct nc_pkt pkt;
     for (size_t i = 0; i < b->n; i++) {
-        const struct batch_pkt *bp = &b->pkts[i];
+        const struct nc_src_pkt *bp = &b->pkts[i];
         memset(&pkt, 0, offsetof(struct nc_pkt, rec_type));
         pkt.ts = bp->ts;
         pkt.caplen = bp->caplen;
         pkt.wirelen = bp->wirelen;
-        pkt.dlt = w->pl->dlt;
+        pkt.dlt = bp->dlt;
         pkt.data = b->data.p + bp->off;
         pkt.arena = &w->arena;
         pkt.opts = cfg->opts;
@@ -297,7 +291,14 @@ static int commit_batch(struct pipeline *pl, struct batch *b)
         snprintf(pl->errbuf, NC_ERRBUF_SIZE, "decoding worker: %s", nc_strerror(b->err));
         return b->err;
     }
+    enum { AHEAD = 8 }; /* prefetch distance: a few packets hide a memory access */
+    for (size_t i = 0; i < b->n && i < AHEAD; i++) {
+        nc_flow_table_prefetch(pl->flows, b->flows[i].hash);
+    }
     for (size_t i = 0; i < b->n; i++) {
+        if (i + AHEAD < b->n && b->flows[i + AHEAD].valid) {
+            nc_flow_table_prefetch(pl->flows, b->flows[i + AHEAD].hash);
+        }
         nc_flow_table_update(pl->flows, &b->flows[i], b->first_index + i);
     }
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
@@ -330,7 +331,7 @@ static void batch_fini(struct batch *b)
 static int batch_init(struct batch *b)
 {
     memset(b, 0, sizeof(*b));
-    nc_dbuf_init(&b->data, BATCH_BYTES + 256 * 1024);
+    nc_dbuf_init(&b->data, DATA_CAP);
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         nc_dbuf_init(&b->enc[t], OUT_CAP);
         nc_dbuf_init(&b->frame[t], OUT_CAP);
@@ -368,46 +369,18 @@ static void progress_line(struct pipeline *pl, struct nc_source *src, double t0,
     }
 }
 
-/* Fill b from the source. Returns the source's last status. */
+/* Fill b from the source. Returns the source's status. */
 static int fill_batch(struct pipeline *pl, struct batch *b, struct nc_source *src,
         volatile sig_atomic_t *stop)
 {
-    b->n = 0;
-    nc_dbuf_reset(&b->data);
-    int rc = NC_SRC_EOF;
-    while (b->n < BATCH_PKTS && b->data.len < BATCH_BYTES) {
-        if (stop && *stop) {
-            return NC_SRC_EOF;
-        }
-        struct nc_source_pkt sp;
-        rc = nc_source_next(src, &sp);
-        if (rc == NC_SRC_TIMEOUT) {
-            if (b->n > 0) {
-                return rc; /* live: hand over what we have */
-            }
-            if (stop && *stop) {
-                return NC_SRC_EOF;
-            }
-            /* nothing yet: let the sequencer run, then try again */
-            return rc;
-        }
-        if (rc != NC_SRC_PACKET) {
-            return rc;
-        }
-        struct batch_pkt *bp = &b->pkts[b->n];
-        bp->ts = sp.ts;
-        bp->caplen = sp.caplen;
-        bp->wirelen = sp.wirelen;
-        bp->off = b->data.len;
-        /* data has room for BATCH_BYTES plus one maximal packet */
-        if (nc_dbuf_append(&b->data, sp.data, sp.caplen) != NC_OK) {
-            return NC_SRC_ERROR;
-        }
-        pl->st->packets++;
-        pl->st->bytes += sp.wirelen;
-        b->n++;
+    struct nc_src_batch sb = { &b->data, b->pkts, 0, BATCH_PKTS, BATCH_BYTES };
+    int rc = nc_source_fill(src, &sb, stop);
+    b->n = sb.n;
+    for (size_t i = 0; i < b->n; i++) {
+        pl->st->bytes += b->pkts[i].wirelen;
     }
-    return NC_SRC_PACKET;
+    pl->st->packets += b->n;
+    return rc;
 }
 
 static void wait_done(struct pipeline *pl, struct batch *b)
@@ -436,7 +409,6 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     pl.cfg = cfg;
     pl.st = st;
     pl.errbuf = errbuf;
-    pl.dlt = nc_source_dlt(src);
     unsigned nw = cfg->workers < 1 ? 1 : cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
     pl.ring_n = 2 * (size_t)nw + 2;
     int rc = NC_OK;
@@ -476,7 +448,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     }
 
     uint64_t seq = 0, commit = 0, index = 0;
-    bool eof = false;
+    bool eof = false, read_err = false;
     while (!eof) {
         struct batch *b = &pl.ring[seq % pl.ring_n];
         while (seq - commit >= pl.ring_n) {
@@ -491,9 +463,9 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         }
         int src_rc = fill_batch(&pl, b, src, stop);
         if (src_rc == NC_SRC_ERROR) {
-            snprintf(errbuf, NC_ERRBUF_SIZE, "reading packets: %s", nc_source_error(src));
-            rc = NC_EIO;
-            goto out;
+            /* the packets before the error are processed; then the run fails */
+            read_err = true;
+            eof = true;
         }
         if (src_rc == NC_SRC_TRUNCATED) {
             st->truncated_file = 1;
@@ -541,6 +513,10 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     }
     nc_flow_table_flush(pl.flows);
     rc = flush_conns(&pl, 0);
+    if (rc == NC_OK && read_err) {
+        snprintf(errbuf, NC_ERRBUF_SIZE, "%s", nc_source_error(src));
+        st->read_error = 1;
+    }
 
 out:
     if (cfg->progress) {

@@ -54,13 +54,16 @@ struct nc_run_stats {
     struct nc_decode_stats dec;
     struct nc_flow_stats flow;
     uint64_t truncated_file;          /* 1 if the capture ended mid-packet */
+    uint64_t read_error;              /* 1 if the capture is corrupt (message in errbuf) */
     uint64_t drops;                   /* live: dropped by kernel */
     double seconds;
 };
 
 /* Runs to the end of the source or until *stop becomes non-zero.
  * Returns NC_OK or a host error with errbuf set; on error no record file
- * is left behind (only complete files are ever renamed into place). */
+ * is left behind (only complete files are ever renamed into place).
+ * A corrupt capture is not a host error: the packets before the corruption
+ * are processed, the files completed, st->read_error set and errbuf says why. */
 NC_WARN_UNUSED int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         volatile sig_atomic_t *stop, struct nc_run_stats *out, char errbuf[NC_ERRBUF_SIZE]);
 

@@ -64,4 +64,8 @@ NC_WARN_UNUSED int nc_ncfile_next(struct nc_ncfile *f, const ProtobufCMessage **
 /* Records delivered so far. */
 uint64_t nc_ncfile_count(const struct nc_ncfile *f);
 
+/* Lowers (or raises) the unpack budget of later records from
+ * NC_NCFILE_UNPACK_MAX: for tests and memory-tight callers. */
+void nc_ncfile_set_unpack_cap(struct nc_ncfile *f, size_t cap);
+
 #endif
