@@ -62,7 +62,7 @@ BIN     := $(BUILD)/netcap
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check unit golden demo bench clean lint fuzz
+.PHONY: all check check-sanitized unit golden demo bench clean lint fuzz
 all: $(BIN)
 
 $(BUILD)/gen/netcap.pb-c.c $(BUILD)/gen/netcap.pb-c.h: schema/netcap.proto
@@ -109,9 +109,20 @@ unit: $(UNIT_BINS)
 golden: $(BIN)
 	@NETCAP=$(BIN) tests/run-all.sh
 
+# check: unit tests and every suite on the release build, then the same
+# under ASan+UBSan (leak checking on). Warnings are errors throughout.
 check: $(BIN) $(UNIT_BINS)
 	@$(MAKE) --no-print-directory unit
 	@NETCAP=$(BIN) tests/run-all.sh
+ifeq ($(SANITIZER),)
+	@$(MAKE) --no-print-directory SANITIZER=address CC=clang check-sanitized
+endif
+
+check-sanitized: $(BIN) $(UNIT_BINS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(MAKE) --no-print-directory unit
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		NC_SANITIZED=1 NETCAP=$(BIN) tests/run-all.sh
 
 demo: $(BIN)
 	@$(BIN) capture -read examples/loopback.pcap -out demo-out -quiet

@@ -271,6 +271,10 @@ int nc_cmd_capture(int argc, char **argv)
     }
     if (strcmp(format, "proto") == 0) {
         cfg.format = NC_FORMAT_PROTO;
+    } else if (strcmp(format, "csv") == 0) {
+        cfg.format = NC_FORMAT_CSV;
+    } else if (strcmp(format, "json") == 0) {
+        cfg.format = NC_FORMAT_JSON;
     } else {
         fprintf(stderr, "netcap capture: -format: unknown format '%s' (proto, csv or json)\n",
                 format);
@@ -308,10 +312,11 @@ int nc_cmd_capture(int argc, char **argv)
                 read_path ? read_path : iface, nc_source_dlt(src), "see pcap-linktype(7)");
     }
     char options[2048];
-    snprintf(options, sizeof(options), "%s%s%s%s%s%s%s%s -conn-timeout %s -max-flows %lld",
+    snprintf(options, sizeof(options), "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld",
             include ? "-include " : "", include ? include : "", exclude ? " -exclude " : "",
             exclude ? exclude : "", payload ? " -payload" : "", entropy ? " -entropy" : "",
-            bpf ? " -bpf " : "", bpf ? bpf : "", timeout_s, max_flows);
+            bpf ? " -bpf " : "", bpf ? bpf : "", (include || exclude || payload || entropy || bpf) ? " " : "",
+            timeout_s, max_flows);
     char source_name[4200];
     snprintf(source_name, sizeof(source_name), "%s%s", read_path ? "" : "iface:",
             read_path ? read_path : iface);

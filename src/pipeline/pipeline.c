@@ -18,6 +18,7 @@
 #include "core/dbuf.h"
 #include "core/mem.h"
 #include "record/encode.h"
+#include "record/reflect.h"
 
 enum {
     BATCH_PKTS = 4096,              /* packets per batch: fixed, so output is deterministic */
@@ -51,11 +52,20 @@ struct batch {
     int err;                      /* host error in the worker (out of memory) */
 };
 
+/* Turns records into bytes in the chosen -format; one per thread, because
+ * the text renderers keep scratch buffers. */
+struct encoder {
+    enum nc_format format;
+    struct nc_refl refl[NC_REC_COUNT]; /* csv/json: set up on first use */
+    bool refl_ready[NC_REC_COUNT];
+};
+
 struct worker {
     pthread_t thread;
     struct pipeline *pl;
     struct nc_arena arena;
     struct nc_compressor comp;
+    struct encoder enc;
     bool started;
 };
 
@@ -77,6 +87,7 @@ struct pipeline {
     /* sequencer */
     struct nc_flow_table *flows;
     struct nc_compressor seq_comp;
+    struct encoder seq_enc;
     struct nc_dbuf conn_enc, conn_frame;
     uint64_t conn_count;
     int conn_err;
@@ -84,6 +95,83 @@ struct pipeline {
     struct nc_run_stats *st;
     char *errbuf;
 };
+
+/* ---------------------------------------------------------------- encoder */
+
+static void encoder_init(struct encoder *e, enum nc_format f)
+{
+    memset(e, 0, sizeof(*e));
+    e->format = f;
+}
+
+static void encoder_fini(struct encoder *e)
+{
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        if (e->refl_ready[t]) {
+            nc_refl_fini(&e->refl[t]);
+        }
+    }
+}
+
+static int encoder_refl(struct encoder *e, enum nc_rec_type t, struct nc_refl **out)
+{
+    if (!e->refl_ready[t]) {
+        int rc = nc_refl_init(&e->refl[t], nc_rec_info(t)->desc, NULL);
+        if (rc != NC_OK) {
+            nc_refl_fini(&e->refl[t]);
+            return rc;
+        }
+        e->refl_ready[t] = true;
+    }
+    *out = &e->refl[t];
+    return NC_OK;
+}
+
+/* Append one record in the output format. On failure the buffer is left
+ * as it was (a partial text row is cut off). */
+static int encode_record(struct encoder *e, enum nc_rec_type t, const ProtobufCMessage *m,
+        struct nc_dbuf *b)
+{
+    if (e->format == NC_FORMAT_PROTO) {
+        return nc_encode_delimited(b, m);
+    }
+    struct nc_refl *r;
+    int rc = encoder_refl(e, t, &r);
+    if (rc != NC_OK) {
+        return rc;
+    }
+    size_t before = b->len;
+    rc = e->format == NC_FORMAT_CSV ? nc_refl_csv_row(r, m, b) : nc_refl_json(r, m, b);
+    if (rc != NC_OK) {
+        b->len = before;
+    }
+    return rc;
+}
+
+/* What a file starts with: a Header record (proto), the column names
+ * (csv), nothing (json). */
+static int encode_file_header(struct pipeline *pl, enum nc_rec_type t, struct nc_dbuf *b)
+{
+    const struct nc_pipeline_cfg *cfg = pl->cfg;
+    const struct nc_rec_info *ri = nc_rec_info(t);
+    if (cfg->format == NC_FORMAT_CSV) {
+        struct nc_refl *r;
+        int rc = encoder_refl(&pl->seq_enc, t, &r);
+        return rc == NC_OK ? nc_refl_csv_header(r, b) : rc;
+    }
+    if (cfg->format == NC_FORMAT_JSON) {
+        return NC_OK;
+    }
+    Netcap__Header h = NETCAP__HEADER__INIT;
+    h.created = cfg->created_ns;
+    h.input_source = (char *)(uintptr_t)(cfg->source_name ? cfg->source_name : "");
+    h.type = (Netcap__Type)ri->number;
+    h.type_name = (char *)(uintptr_t)ri->name;
+    h.version = (char *)(uintptr_t)NC_VERSION;
+    h.options = (char *)(uintptr_t)(cfg->options ? cfg->options : "");
+    h.schema_version = NC_SCHEMA_VERSION;
+    return nc_encode_delimited(b, &h.base);
+}
 
 /* ----------------------------------------------------------- output files */
 
@@ -109,23 +197,15 @@ static int write_frame_to(struct pipeline *pl, enum nc_rec_type t, const uint8_t
             return rc;
         }
         of->open = true;
-        /* the Header record, as its own frame */
+        /* the file header, as its own frame */
         struct nc_dbuf hb, hf;
         nc_dbuf_init(&hb, 1 << 20);
         nc_dbuf_init(&hf, 1 << 20);
-        Netcap__Header h = NETCAP__HEADER__INIT;
-        h.created = cfg->created_ns;
-        h.input_source = (char *)(uintptr_t)(cfg->source_name ? cfg->source_name : "");
-        h.type = (Netcap__Type)ri->number;
-        h.type_name = (char *)(uintptr_t)ri->name;
-        h.version = (char *)(uintptr_t)NC_VERSION;
-        h.options = (char *)(uintptr_t)(cfg->options ? cfg->options : "");
-        h.schema_version = NC_SCHEMA_VERSION;
-        rc = nc_encode_delimited(&hb, &h.base);
-        if (rc == NC_OK) {
+        rc = encode_file_header(pl, t, &hb);
+        if (rc == NC_OK && hb.len) {
             rc = nc_compress_frame(&pl->seq_comp, hb.p, hb.len, &hf);
         }
-        if (rc == NC_OK) {
+        if (rc == NC_OK && hf.len) {
             rc = of->w.ops->write(&of->w, hf.p, hf.len);
         }
         nc_dbuf_fini(&hb);
@@ -192,7 +272,7 @@ static void decode_batch(struct worker *w, struct batch *b)
         nc_flow_pkt_from_ctx(&b->flows[i], &pkt);
         for (size_t r = 0; r < pkt.n_recs; r++) {
             enum nc_rec_type t = pkt.rec_type[r];
-            int rc = nc_encode_delimited(&b->enc[t], pkt.recs[r]);
+            int rc = encode_record(&w->enc, t, pkt.recs[r], &b->enc[t]);
             if (rc == NC_OK) {
                 b->count[t]++;
             } else if (rc == NC_ENOMEM) {
@@ -254,7 +334,7 @@ static void conn_emit(void *ctx, const Netcap__Connection *c)
     if (!pl->cfg->want_conn || pl->conn_err != NC_OK) {
         return;
     }
-    int rc = nc_encode_delimited(&pl->conn_enc, &c->base);
+    int rc = encode_record(&pl->seq_enc, NC_REC_Connection, &c->base, &pl->conn_enc);
     if (rc != NC_OK) {
         pl->conn_err = rc;
         return;
@@ -409,6 +489,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     pl.cfg = cfg;
     pl.st = st;
     pl.errbuf = errbuf;
+    encoder_init(&pl.seq_enc, cfg->format);
     unsigned nw = cfg->workers < 1 ? 1 : cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
     pl.ring_n = 2 * (size_t)nw + 2;
     int rc = NC_OK;
@@ -438,6 +519,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         struct worker *w = &pl.workers[i];
         w->pl = &pl;
         nc_arena_init(&w->arena, ARENA_CAP);
+        encoder_init(&w->enc, cfg->format);
         if (nc_compressor_init(&w->comp, cfg->compress, cfg->level) != NC_OK ||
                 pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             snprintf(errbuf, NC_ERRBUF_SIZE, "cannot start decoding worker %u", i);
@@ -533,6 +615,7 @@ out:
                 pthread_join(w->thread, NULL);
             }
             nc_arena_fini(&w->arena);
+            encoder_fini(&w->enc);
             nc_compressor_fini(&w->comp);
         }
     }
@@ -552,6 +635,7 @@ out:
     nc_free(pl.ring);
     nc_free(pl.workers);
     nc_compressor_fini(&pl.seq_comp);
+    encoder_fini(&pl.seq_enc);
     nc_dbuf_fini(&pl.conn_enc);
     nc_dbuf_fini(&pl.conn_frame);
     pthread_mutex_destroy(&pl.mu);

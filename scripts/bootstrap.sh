@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages netcap needs to build and test.
+# As root it runs apt-get; otherwise it prints the command to run.
+#   scripts/bootstrap.sh          build + test dependencies
+#   scripts/bootstrap.sh --bench  also the tools the benchmark uses
+set -eu
+pkgs="build-essential pkg-config libpcap-dev libprotobuf-c-dev protobuf-c-compiler
+libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev python3"
+if [ "${1:-}" = "--bench" ]; then
+    pkgs="$pkgs tcpdump tcpreplay wireshark-common time"
+fi
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "netcap needs these Debian packages:$missing" >&2
+    echo "install them with: sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "bootstrap: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || apt-get update
+# wireshark-common asks whether non-root users may capture: answer no
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
