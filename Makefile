@@ -17,11 +17,11 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wold-style-definition -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wvla \
-        -Wformat=2 -Wno-format-truncation -Wimplicit-fallthrough -Wconversion -Wsign-conversion -Wnull-dereference
+        -Wformat=2 -Wimplicit-fallthrough -Wconversion -Wsign-conversion -Wnull-dereference
 ifneq ($(findstring clang,$(CC)),)
 WARN += -Wmissing-variable-declarations
 else
-WARN += -Wmissing-declarations
+WARN += -Wmissing-declarations -Wno-format-truncation
 endif
 ifeq ($(DEBUG),1)
 OPT := -O0 -g3 -DNC_DEBUG

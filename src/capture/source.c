@@ -16,6 +16,7 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@ struct nc_source {
     enum file_kind kind;
     uint64_t size, pos;     /* bytes consumed from the file */
     bool eof;
+    const uint8_t *map;     /* regular files: the whole file, mapped read-only */
+    uint64_t released;      /* map bytes below this were given back (MADV_DONTNEED) */
     uint8_t *carry;         /* bytes read but not yet parsed, between batches */
     size_t carry_len, carry_cap;
     uint64_t n_pkts;        /* packets parsed (for error messages) */
@@ -186,6 +189,23 @@ static int parse_pcap_header(struct nc_source *s, const uint8_t *h, char *errbuf
     return compile_bpf(s, s->dlt, &s->prog, &s->has_prog, errbuf, errlen);
 }
 
+/* Map regular files; streams and failures fall back to read(). */
+static void try_map(struct nc_source *s)
+{
+    if (s->fd == STDIN_FILENO || s->size == 0 || s->size > SIZE_MAX / 2) {
+        return;
+    }
+    void *m = mmap(NULL, (size_t)s->size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    if (m == MAP_FAILED) {
+        return;
+    }
+    madvise(m, (size_t)s->size, MADV_SEQUENTIAL);
+    s->map = m;
+    nc_free(s->carry); /* the pcapng magic is in the map too */
+    s->carry = NULL;
+    s->carry_len = s->carry_cap = 0;
+}
+
 struct nc_source *nc_source_open_file(const char *path, const char *bpf,
         char errbuf[NC_ERRBUF_SIZE])
 {
@@ -243,6 +263,7 @@ struct nc_source *nc_source_open_file(const char *path, const char *bpf,
         }
         memcpy(s->carry, head, 4);
         s->carry_len = 4;
+        try_map(s);
         return s;
     }
     s->kind = KIND_PCAP;
@@ -264,6 +285,7 @@ struct nc_source *nc_source_open_file(const char *path, const char *bpf,
         return NULL;
     }
     s->pos = PCAP_HDR_LEN;
+    try_map(s);
     return s;
 }
 
@@ -292,10 +314,11 @@ enum parse_rc {
     P_BAD,      /* corrupt: s->err set */
 };
 
-/* Parse one pcap record at data[*off]; may add a packet to b. */
-static int parse_pcap_record(struct nc_source *s, struct nc_src_batch *b, size_t *off)
+/* Parse one pcap record at buf[*off]; may add a packet to b. */
+static int parse_pcap_record(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,
+        size_t len, size_t *off)
 {
-    struct nc_rd r = nc_rd_make(b->data->p + *off, b->data->len - *off);
+    struct nc_rd r = nc_rd_make(buf + *off, len - *off);
     if (nc_rd_left(&r) < PCAP_REC_LEN) {
         return P_MORE;
     }
@@ -315,7 +338,7 @@ static int parse_pcap_record(struct nc_source *s, struct nc_src_batch *b, size_t
     size_t data_off = *off + PCAP_REC_LEN;
     *off = data_off + caplen;
     s->n_pkts++;
-    const uint8_t *data = b->data->p + data_off;
+    const uint8_t *data = buf + data_off;
     if (!pass_filter(s, &s->prog, s->has_prog, data, caplen, wirelen)) {
         return P_OK;
     }
@@ -406,9 +429,10 @@ static int64_t pcapng_ts(const struct pcapng_if *ifc, uint64_t t)
     return ((int64_t)sec + ifc->offset_sec) * 1000000000LL + (int64_t)ns;
 }
 
-static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, size_t *off)
+static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,
+        size_t len, size_t *off)
 {
-    struct nc_rd r = nc_rd_make(b->data->p + *off, b->data->len - *off);
+    struct nc_rd r = nc_rd_make(buf + *off, len - *off);
     if (nc_rd_left(&r) < 12) {
         return P_MORE;
     }
@@ -434,7 +458,7 @@ static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, size_
                 blen, (unsigned long long)s->n_pkts);
         return P_BAD;
     }
-    if (b->data->len - *off < blen) {
+    if (len - *off < blen) {
         return P_MORE;
     }
     struct nc_rd body = nc_rd_sub(&r, blen - 12);
@@ -465,7 +489,7 @@ static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, size_
             }
             s->n_pkts++;
             const struct pcapng_if *ifc = &s->ifs[ifid];
-            const uint8_t *data = b->data->p + data_off;
+            const uint8_t *data = buf + data_off;
             if (!pass_filter(s, &ifc->prog, ifc->has_prog, data, caplen, wirelen)) {
                 return P_OK;
             }
@@ -487,8 +511,7 @@ static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, size_
             uint32_t caplen = (uint32_t)NC_MIN((size_t)wirelen, nc_rd_left(&body));
             s->n_pkts++;
             const struct pcapng_if *ifc = &s->ifs[0];
-            if (!pass_filter(s, &ifc->prog, ifc->has_prog, b->data->p + data_off, caplen,
-                        wirelen)) {
+            if (!pass_filter(s, &ifc->prog, ifc->has_prog, buf + data_off, caplen, wirelen)) {
                 return P_OK;
             }
             struct nc_src_pkt *p = &b->pkts[b->n++];
@@ -504,8 +527,41 @@ static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, size_
     }
 }
 
+static int parse_one(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,
+        size_t len, size_t *off)
+{
+    return s->kind == KIND_PCAP ? parse_pcap_record(s, b, buf, len, off)
+                                : parse_pcapng_block(s, b, buf, len, off);
+}
+
+/* Mapped file: packets are parsed where they lie; nothing is copied. */
+static int fill_mapped(struct nc_source *s, struct nc_src_batch *b)
+{
+    size_t start = (size_t)s->pos, off = start;
+    int result = NC_SRC_PACKET;
+    b->base = s->map;
+    while (b->n < b->max_pkts && off - start < b->max_bytes) {
+        int prc = parse_one(s, b, s->map, (size_t)s->size, &off);
+        if (prc == P_OK) {
+            continue;
+        }
+        result = prc == P_BAD ? NC_SRC_ERROR : off < s->size ? NC_SRC_TRUNCATED : NC_SRC_EOF;
+        break;
+    }
+    s->pos = off;
+    b->end_pos = off;
+    if (result == NC_SRC_PACKET && off >= s->size) {
+        result = NC_SRC_EOF;
+    }
+    return result;
+}
+
+/* Stream (pipe, stdin, unmappable file): read() into the batch buffer. */
 static int fill_file(struct nc_source *s, struct nc_src_batch *b)
 {
+    if (s->map) {
+        return fill_mapped(s, b);
+    }
     struct nc_dbuf *d = b->data;
     /* bytes left over from the previous batch come first */
     if (s->carry_len) {
@@ -518,8 +574,7 @@ static int fill_file(struct nc_source *s, struct nc_src_batch *b)
     size_t off = 0;
     int result = NC_SRC_PACKET;
     while (b->n < b->max_pkts && off < b->max_bytes) {
-        int prc = s->kind == KIND_PCAP ? parse_pcap_record(s, b, &off)
-                                       : parse_pcapng_block(s, b, &off);
+        int prc = parse_one(s, b, d->p, d->len, &off);
         if (prc == P_OK) {
             continue;
         }
@@ -535,11 +590,12 @@ static int fill_file(struct nc_source *s, struct nc_src_batch *b)
         }
         if (got == 0) {
             result = off < d->len ? NC_SRC_TRUNCATED : NC_SRC_EOF;
-            s->pos += off;
-            return result;
+            break;
         }
     }
     s->pos += off;
+    b->base = d->p;
+    b->end_pos = s->pos;
     /* keep what was read but not parsed for the next batch */
     size_t rest = d->len - off;
     if (result == NC_SRC_PACKET && rest) {
@@ -555,11 +611,26 @@ static int fill_file(struct nc_source *s, struct nc_src_batch *b)
         memcpy(s->carry, d->p + off, rest);
         s->carry_len = rest;
     }
-    d->len = off;
     if (result == NC_SRC_PACKET && s->eof && s->carry_len == 0) {
         result = NC_SRC_EOF;
     }
     return result;
+}
+
+void nc_source_release(struct nc_source *s, uint64_t upto)
+{
+    if (!s->map) {
+        return;
+    }
+    /* give mapped pages back once their packets are done, so memory stays
+     * bounded by the batches in flight, not by the file size */
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t end = upto / page * page;
+    if (end > s->released) {
+        madvise((void *)(uintptr_t)(s->map + s->released), (size_t)(end - s->released),
+                MADV_DONTNEED);
+        s->released = end;
+    }
 }
 
 /* ------------------------------------------------------------------- live */
@@ -662,7 +733,13 @@ int nc_source_fill(struct nc_source *s, struct nc_src_batch *b, volatile sig_ato
 {
     b->n = 0;
     nc_dbuf_reset(b->data);
-    return s->live ? fill_live(s, b, stop) : fill_file(s, b);
+    if (s->live) {
+        int rc = fill_live(s, b, stop);
+        b->base = b->data->p;
+        b->end_pos = 0;
+        return rc;
+    }
+    return fill_file(s, b);
 }
 
 uint32_t nc_source_dlt(const struct nc_source *s)
@@ -717,6 +794,9 @@ void nc_source_close(struct nc_source *s)
     }
     if (s->p) {
         pcap_close(s->p);
+    }
+    if (s->map) {
+        munmap((void *)(uintptr_t)s->map, (size_t)s->size);
     }
     if (!s->live && s->fd > STDIN_FILENO) {
         close(s->fd);

@@ -22,7 +22,7 @@ enum {
 
 struct nc_source;
 
-/* One packet of a batch; its bytes are data->p[off .. off + caplen). */
+/* One packet of a batch; its bytes are base[off .. off + caplen). */
 struct nc_src_pkt {
     int64_t ts; /* ns since epoch */
     uint32_t caplen, wirelen;
@@ -31,7 +31,9 @@ struct nc_src_pkt {
 };
 
 struct nc_src_batch {
-    struct nc_dbuf *data;      /* packet bytes (and, for files, headers between them) */
+    struct nc_dbuf *data;      /* buffer for packet bytes when they must be copied */
+    const uint8_t *base;       /* out: packet i's bytes are base[pkts[i].off ...] */
+    uint64_t end_pos;          /* out: input offset after this batch (for release) */
     struct nc_src_pkt *pkts;
     size_t n;                  /* packets filled */
     size_t max_pkts;
@@ -55,6 +57,8 @@ struct nc_source *nc_source_open_live(const char *iface, int snaplen, bool promi
         const char *bpf, char errbuf[NC_ERRBUF_SIZE]);
 /* Reset b (n = 0, data emptied) and fill it. */
 int nc_source_fill(struct nc_source *s, struct nc_src_batch *b, volatile sig_atomic_t *stop);
+/* The packets of batches up to input offset upto are no longer needed. */
+void nc_source_release(struct nc_source *s, uint64_t upto);
 /* Link type of the first interface (files) or of the interface (live). */
 uint32_t nc_source_dlt(const struct nc_source *s);
 /* Progress through a file: bytes read and total size (0 if unknown/live). */

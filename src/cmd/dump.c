@@ -142,6 +142,9 @@ static size_t text_prefix(const uint8_t *p, size_t n, size_t cols)
 
 static int pad(struct nc_dbuf *o, size_t n)
 {
+    if (n == 0) {
+        return NC_OK; /* o->p may still be NULL */
+    }
     int rc = nc_dbuf_reserve(o, n);
     if (rc == NC_OK) {
         memset(o->p + o->len, ' ', n);
@@ -174,6 +177,21 @@ static int put_cell(struct nc_dbuf *o, const uint8_t *p, size_t n, size_t w, boo
         rc = pad(o, w - tw);
     }
     return rc;
+}
+
+/* "<indent>name:   value\n" with values aligned after the widest name
+ * (name_width); no trailing blanks when the value is empty. */
+static int put_block_line(struct nc_dbuf *o, const char *indent, const char *name,
+        size_t name_width, const uint8_t *p, size_t n)
+{
+    int rc = nc_dbuf_printf(o, "%s%s:", indent, name);
+    if (rc == NC_OK && n > 0) {
+        rc = pad(o, name_width - NC_MIN(strlen(name), name_width) + 1);
+        if (rc == NC_OK) {
+            rc = nc_dbuf_append(o, p, n);
+        }
+    }
+    return rc == NC_OK ? nc_dbuf_putc(o, '\n') : rc;
 }
 
 struct table {
@@ -341,14 +359,7 @@ static int table_row(struct table *t, const ProtobufCMessage *m, size_t row, str
             break;
         }
         if (t->blocks) {
-            const char *name = nc_refl_col_name(t->refl, c);
-            rc = nc_dbuf_printf(o, "  %s:%*s", name, (int)(t->name_width - strlen(name) + 1), "");
-            if (rc == NC_OK) {
-                rc = nc_dbuf_append(o, p, n);
-            }
-            if (rc == NC_OK) {
-                rc = nc_dbuf_putc(o, '\n');
-            }
+            rc = put_block_line(o, "  ", nc_refl_col_name(t->refl, c), t->name_width, p, n);
             continue;
         }
         if (c > 0) {
@@ -399,30 +410,32 @@ static int print_header(const struct nc_ncfile *f, const struct opts *op, struct
         for (size_t c = 0; c < r.n_cols; c++) {
             w = NC_MAX(w, strlen(nc_refl_col_name(&r, c)));
         }
+        struct nc_dbuf val;
+        nc_dbuf_init(&val, NC_REFL_CELL_MAX);
         for (size_t c = 0; c < r.n_cols && rc == NC_OK; c++) {
             const char *name = nc_refl_col_name(&r, c);
-            rc = nc_dbuf_printf(o, "%s:%*s", name, (int)(w - strlen(name) + 1), "");
-            if (rc == NC_OK) {
-                rc = nc_refl_text(&r, &h->base, c, o);
-            }
+            nc_dbuf_reset(&val);
+            rc = nc_refl_text(&r, &h->base, c, &val);
             if (rc == NC_OK && strcmp(name, "created") == 0 && h->created > 0) {
                 time_t secs = (time_t)(h->created / 1000000000);
                 struct tm tm;
                 char when[64];
-                if (gmtime_r(&secs, &tm) && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm)) {
-                    rc = nc_dbuf_printf(o, " (%s.%09lldZ)", when,
+                if (gmtime_r(&secs, &tm) &&
+                        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) > 0) {
+                    rc = nc_dbuf_printf(&val, " (%s.%09lldZ)", when,
                             (long long)(h->created % 1000000000));
                 }
             }
             if (rc == NC_OK) {
-                rc = nc_dbuf_putc(o, '\n');
+                rc = put_block_line(o, "", name, w, val.p, val.len);
             }
         }
         static const char *const comp[] = { "none", "zstd", "gzip" };
+        const char *cn = comp[nc_ncfile_comp(f)];
         if (rc == NC_OK) {
-            rc = nc_dbuf_printf(o, "%s:%*s%s\n", "compression", (int)(w > 11 ? w - 11 + 1 : 1),
-                    "", comp[nc_ncfile_comp(f)]);
+            rc = put_block_line(o, "", "compression", w, (const uint8_t *)cn, strlen(cn));
         }
+        nc_dbuf_fini(&val);
     }
     nc_refl_fini(&r);
     return rc;
@@ -458,6 +471,7 @@ static int check_opts(struct opts *op)
     }
     if (op->tsv) {
         op->sep = "\t";
+        op->csv = true; /* TSV is CSV with a tab */
     }
     return NC_EXIT_OK;
 }

@@ -12,12 +12,17 @@
  *   - labels joined with '.', no trailing dot; the root name is "." (tshark
  *     prints "<Root>", Go netcap ""); "." is unambiguous because a '.'
  *     inside a label is escaped;
- *   - label octets 0x21..0x7e are copied, except '.' and '\' which become
- *     "\." and "\\"; every other octet (space, controls, 0x7f..0xff, so also
- *     raw UTF-8) becomes "\DDD", three decimal digits, as dig prints them.
- *   The text is therefore printable ASCII (valid UTF-8) and the wire labels
- *   can be recovered from it. ns, cname, ptr, soa.mname/rname, srv.name and
- *   mx.name carry names in this form; txts carry raw character-strings.
+ *   - '.' and '\' inside a label become "\." and "\\"; C0 controls,
+ *     DEL and every octet that is not part of a well-formed UTF-8 sequence
+ *     (or that encodes a C1 control, U+0080..U+009F) become "\DDD", three
+ *     decimal digits (RFC 4343 2.1, as dig prints them); everything else,
+ *     space and UTF-8 characters included, is copied as it is, as tshark
+ *     shows it (LLMNR and mDNS carry host names such as "Bob's MacBook" or
+ *     names in Chinese characters, in UTF-8).
+ *   The text is therefore valid UTF-8 without control characters, and the
+ *   wire labels can be recovered from it. ns, cname, ptr, soa.mname/rname,
+ *   srv.name and mx.name carry names in this form; txts carry raw
+ *   character-strings.
  *
  * Class and TTL are stored raw: for mDNS the class includes the QU /
  * cache-flush bit, for the EDNS0 OPT pseudo-RR (RFC 6891) they are the UDP
@@ -46,16 +51,15 @@
 #include <string.h>
 
 enum {
-    DNS_HDR_LEN = 12,
-    DNS_MAX_RR = 256,       /* per section; more than any sane resolver sends; caps memory */
-    DNS_MAX_TXT = 256,      /* character-strings kept per TXT RR; a 4096-bit DKIM key needs 3 */
-    DNS_MAX_NAME = 255,     /* RFC 1035 2.3.4: octets of a name on the wire, length octets included */
-    DNS_MAX_LABELS = 127,   /* the most one-octet labels DNS_MAX_NAME octets can hold */
-    DNS_MAX_PTR_HOPS = 16,  /* compression pointers followed per name; encoders use 1 */
-    DNS_TCP_MAX_MSGS = 16,  /* messages per TCP segment; NC_MAX_PKT_RECS is 32 */
-    DNS_NAME_TEXT_CAP = 4 * DNS_MAX_NAME, /* every label octet as "\DDD", plus NUL: < 4 * 254 */
-    DNS_MIN_QUESTION = 5,   /* root name + QTYPE + QCLASS */
-    DNS_MIN_RR = 11,        /* root name + TYPE, CLASS, TTL, RDLENGTH */
+    DNS_MAX_RR = 256,     /* per section; caps memory; only zone transfers send more */
+    DNS_MAX_TXT = 256,    /* character-strings kept per TXT RR; a 4096-bit DKIM key needs 3 */
+    DNS_MAX_NAME = 255,   /* RFC 1035 2.3.4: octets of a name on the wire, length octets included */
+    DNS_MAX_LABELS = 127, /* the most one-octet labels DNS_MAX_NAME octets can hold */
+    DNS_MAX_PTR_HOPS = 16, /* compression pointers followed per name; real names need 1-3 */
+    DNS_TCP_MAX_MSGS = 16, /* messages per TCP segment; NC_MAX_PKT_RECS is 32 */
+    DNS_NAME_TEXT_CAP = 4 * DNS_MAX_NAME, /* all label octets as "\DDD", dots, NUL: < 4 * 254 */
+    DNS_MIN_QUESTION = 5,                 /* root name + QTYPE + QCLASS */
+    DNS_MIN_RR = 11,                      /* root name + TYPE, CLASS, TTL, RDLENGTH */
 };
 
 enum {
@@ -106,7 +110,31 @@ static bool text_put(struct dns_name *n, char ch)
     return true;
 }
 
-/* Append one label (read from lab) in the escaped form of the file comment. */
+static bool put_escaped(struct dns_name *n, uint8_t b)
+{
+    return text_put(n, '\\') && text_put(n, (char)('0' + b / 100)) &&
+           text_put(n, (char)('0' + b / 10 % 10)) && text_put(n, (char)('0' + b % 10));
+}
+
+/* Length of the UTF-8 character that starts with b and continues at lab's
+ * position, if it is well-formed and not a C1 control; else 0. */
+static size_t utf8_char_len(const struct nc_rd *lab, uint8_t b)
+{
+    size_t len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+    uint8_t seq[4] = { b, 0, 0, 0 };
+    if (len == 0 || len - 1 > nc_rd_left(lab)) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        seq[i] = nc_rd_peek(lab, i - 1);
+    }
+    if (!nc_utf8_valid(seq, len) || (b == 0xc2 && seq[1] < 0xa0)) {
+        return 0;
+    }
+    return len;
+}
+
+/* Append one label (read from lab) in the form of the file comment. */
 static bool put_label(struct dns_name *n, struct nc_rd *lab)
 {
     if (n->len > 0 && !text_put(n, '.')) {
@@ -117,11 +145,16 @@ static bool put_label(struct dns_name *n, struct nc_rd *lab)
         bool ok;
         if (b == '.' || b == '\\') {
             ok = text_put(n, '\\') && text_put(n, (char)b);
-        } else if (b >= 0x21 && b <= 0x7e) {
+        } else if (b >= 0x20 && b < 0x7f) {
             ok = text_put(n, (char)b);
+        } else if (b < 0x80) {
+            ok = put_escaped(n, b); /* C0 control or DEL */
         } else {
-            ok = text_put(n, '\\') && text_put(n, (char)('0' + b / 100)) &&
-                    text_put(n, (char)('0' + b / 10 % 10)) && text_put(n, (char)('0' + b % 10));
+            size_t len = utf8_char_len(lab, b);
+            ok = len > 0 ? text_put(n, (char)b) : put_escaped(n, b);
+            for (size_t i = 1; ok && i < len; i++) {
+                ok = text_put(n, (char)nc_rd_u8(lab));
+            }
         }
         if (!ok) {
             return false;
@@ -146,8 +179,8 @@ static bool put_label(struct dns_name *n, struct nc_rd *lab)
  * decrease at every jump, so loops are impossible; DNS_MAX_PTR_HOPS bounds
  * the work further. On error r is poisoned with the returned code.
  */
-static int read_name(const struct nc_rd *whole, size_t win_off, struct nc_rd *r,
-        struct dns_name *out)
+static int read_name(
+        const struct nc_rd *whole, size_t win_off, struct nc_rd *r, struct dns_name *out)
 {
     struct nc_rd jump;
     struct nc_rd *cur = r;
@@ -392,8 +425,8 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
             uint32_t expire = nc_rd_be32(rd);
             uint32_t minimum = nc_rd_be32(rd);
             err = rdata_end(err, rd);
-            Netcap__DNSSOA *soa = err == NC_OK && rr ? new_msg(m, &netcap__dnssoa__descriptor)
-                                                     : NULL;
+            Netcap__DNSSOA *soa =
+                    err == NC_OK && rr ? new_msg(m, &netcap__dnssoa__descriptor) : NULL;
             if (soa) {
                 set_name_bytes(m, &soa->mname, &n1);
                 set_name_bytes(m, &soa->rname, &n2);
@@ -411,8 +444,8 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
             uint16_t weight = nc_rd_be16(rd);
             uint16_t port = nc_rd_be16(rd);
             err = rdata_end(read_name(whole, rd_off, rd, &n1), rd);
-            Netcap__DNSSRV *srv = err == NC_OK && rr ? new_msg(m, &netcap__dnssrv__descriptor)
-                                                     : NULL;
+            Netcap__DNSSRV *srv =
+                    err == NC_OK && rr ? new_msg(m, &netcap__dnssrv__descriptor) : NULL;
             if (srv) {
                 srv->priority = prio;
                 srv->weight = weight;

@@ -34,8 +34,8 @@ enum {
  * would also never advance), NC_ETRUNC when an option runs past the window
  * and NC_ELIMIT after ND_MAX_OPTS options.
  */
-static int parse_nd_options(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ICMPv6Option ***opts,
-        size_t *n_opts)
+static int parse_nd_options(
+        struct nc_pkt *pkt, struct nc_rd *r, Netcap__ICMPv6Option ***opts, size_t *n_opts)
 {
     /* every option takes at least one unit, so this bounds what can be stored */
     size_t cap = NC_MIN(nc_rd_left(r) / ND_OPT_UNIT, (size_t)ND_MAX_OPTS);

@@ -32,8 +32,8 @@ enum {
  * would also never advance), NC_ETRUNC when an option runs past the window
  * and NC_ELIMIT after ND_MAX_OPTS options.
  */
-static int parse_nd_options(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ICMPv6Option ***opts,
-        size_t *n_opts)
+static int parse_nd_options(
+        struct nc_pkt *pkt, struct nc_rd *r, Netcap__ICMPv6Option ***opts, size_t *n_opts)
 {
     /* every option takes at least one unit, so this bounds what can be stored */
     size_t cap = NC_MIN(nc_rd_left(r) / ND_OPT_UNIT, (size_t)ND_MAX_OPTS);
@@ -90,8 +90,7 @@ static int icmp6ns_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (!nc_rd_ok(r)) {
         return r->err;
     }
-    Netcap__ICMPv6NeighborSolicitation *rec =
-            nc_pkt_record(pkt, NC_REC_ICMPv6NeighborSolicitation);
+    Netcap__ICMPv6NeighborSolicitation *rec = nc_pkt_record(pkt, NC_REC_ICMPv6NeighborSolicitation);
     if (!rec) {
         return parse_nd_options(pkt, r, NULL, NULL);
     }

@@ -76,8 +76,7 @@ static Netcap__IPv6 *owning_ipv6_record(struct nc_pkt *pkt)
 }
 
 /* Build the options array in the arena; false if the arena is exhausted. */
-static bool build_options(struct nc_pkt *pkt, struct nc_rd o, size_t n,
-        Netcap__IPv6HopByHop *msg)
+static bool build_options(struct nc_pkt *pkt, struct nc_rd o, size_t n, Netcap__IPv6HopByHop *msg)
 {
     Netcap__IPv6HopByHopOption **ptrs = nc_pkt_alloc(pkt, n * sizeof(*ptrs));
     Netcap__IPv6HopByHopOption *store = nc_pkt_alloc(pkt, n * sizeof(*store));

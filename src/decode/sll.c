@@ -17,9 +17,9 @@
 #include <string.h>
 
 enum {
-    SLL_ADDR_LEN = 8,          /* the address field is always 8 bytes, padded */
-    SLL_MIN_TYPE = 0x0600,     /* below: Linux pseudo-protocol, not an EtherType */
-    SLL_ARPHRD_NETLINK = 824,  /* protocol field is then a netlink family */
+    SLL_ADDR_LEN = 8,         /* the address field is always 8 bytes, padded */
+    SLL_MIN_TYPE = 0x0600,    /* below: Linux pseudo-protocol, not an EtherType */
+    SLL_ARPHRD_NETLINK = 824, /* protocol field is then a netlink family */
 };
 
 static int sll_decode(struct nc_pkt *pkt, struct nc_rd *r)

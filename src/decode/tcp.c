@@ -27,11 +27,11 @@
 #include "decode/decoder.h"
 
 enum {
-    TCP_HDR_LEN = 20,     /* fixed part; data offset 5 */
-    TCP_MIN_DOFF = 5,     /* data offset counts 32-bit words; < 5 overlaps the fixed part */
-    TCP_OPT_EOL = 0,      /* end of option list: the rest of the option space is padding */
-    TCP_OPT_NOP = 1,      /* one-byte filler */
-    TCP_MAX_OPTS = 40,    /* 40 bytes of option space, at least one byte per option */
+    TCP_HDR_LEN = 20,  /* fixed part; data offset 5 */
+    TCP_MIN_DOFF = 5,  /* data offset counts 32-bit words; < 5 overlaps the fixed part */
+    TCP_OPT_EOL = 0,   /* end of option list: the rest of the option space is padding */
+    TCP_OPT_NOP = 1,   /* one-byte filler */
+    TCP_MAX_OPTS = 40, /* 40 bytes of option space, at least one byte per option */
     TCP_IPPROTO = 6,
 };
 
@@ -120,15 +120,9 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (doff < TCP_MIN_DOFF) {
         return NC_EMALFORMED;
     }
-    /* the option space must be captured; a child window keeps option
-     * parsing inside it */
-    struct nc_rd opts = nc_rd_sub(r, (size_t)doff * 4 - TCP_HDR_LEN);
-    if (!nc_rd_ok(r)) {
-        return r->err;
-    }
     uint16_t flags = (uint16_t)((doff_ns & 0x01u) << 8 | flag_bits);
-    size_t payload_len = nc_rd_left(r);
-
+    /* The fixed part is enough for the flow table: a snaplen that cuts
+     * into the options still leaves the packet with its connection. */
     struct nc_pkt_ctx *c = &pkt->ctx;
     c->ip_proto = TCP_IPPROTO;
     c->has_ports = true;
@@ -136,6 +130,14 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     c->dst_port = dport;
     c->tcp_flags = flags;
     c->tcp_window = window;
+
+    /* the option space must be captured for a record; a child window
+     * keeps option parsing inside it */
+    struct nc_rd opts = nc_rd_sub(r, (size_t)doff * 4 - TCP_HDR_LEN);
+    if (!nc_rd_ok(r)) {
+        return r->err;
+    }
+    size_t payload_len = nc_rd_left(r);
     c->l4_payload = (uint32_t)payload_len;
 
     Netcap__TCP *rec = nc_pkt_record(pkt, NC_REC_TCP);

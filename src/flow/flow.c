@@ -267,16 +267,16 @@ static void fmt_ip(char *out, uint8_t ver, const uint8_t *ip)
     }
 }
 
-static const char *or_empty(const char *s)
+static char *or_empty(const char *s)
 {
-    return s ? s : "";
+    return (char *)(uintptr_t)(s ? s : "");
 }
 
 /* Stable id: the key and the first packet's number, hashed, in base32. */
-static void make_uid(char out[16], const struct flow *f)
+static void make_uid(char out[16], uint64_t hash, uint64_t first_index)
 {
     static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
-    uint64_t h = mix64(f->hash ^ mix64(f->first_index + 1));
+    uint64_t h = mix64(hash ^ mix64(first_index + 1));
     out[0] = 'C';
     for (int i = 1; i < 14; i++) {
         out[i] = b32[h & 31];
@@ -285,60 +285,89 @@ static void make_uid(char out[16], const struct flow *f)
     out[14] = '\0';
 }
 
+void nc_flow_conn_record(const struct nc_flow_conn *f, Netcap__Connection *c,
+        struct nc_flow_conn_text *txt)
+{
+    fmt_ip(txt->c_ip, f->ver, f->c_ip);
+    fmt_ip(txt->s_ip, f->ver, f->s_ip);
+    txt->c_mac[0] = txt->s_mac[0] = '\0';
+    if (f->has_mac) {
+        nc_fmt_mac(txt->c_mac, f->c_mac);
+        nc_fmt_mac(txt->s_mac, f->s_mac);
+    }
+    /* from the key, whose ports are the ICMP equivalents; the hash orders itself */
+    nc_community_id(txt->cid, sizeof(txt->cid), f->ver, f->proto, f->key_a, f->key_b,
+            f->key_pa, f->key_pb, f->one_way);
+    make_uid(txt->uid, f->hash, f->first_index);
+
+    protobuf_c_message_init(&netcap__connection__descriptor, c);
+    c->timestamp_first = f->first_ts;
+    c->timestamp_last = f->last_ts;
+    c->duration = f->last_ts - f->first_ts;
+    c->link_proto = or_empty(f->proto_name[NC_LAYER_LINK]);
+    c->network_proto = or_empty(f->proto_name[NC_LAYER_NETWORK]);
+    c->transport_proto = or_empty(f->proto_name[NC_LAYER_TRANSPORT]);
+    c->application_proto = or_empty(f->proto_name[NC_LAYER_APP]);
+    c->src_mac = txt->c_mac;
+    c->dst_mac = txt->s_mac;
+    c->src_ip = txt->c_ip;
+    c->dst_ip = txt->s_ip;
+    c->src_port = f->c_port;
+    c->dst_port = f->s_port;
+    c->num_packets = (int64_t)(f->pkts[0] + f->pkts[1]);
+    c->total_size = (int64_t)(f->bytes[0] + f->bytes[1]);
+    c->app_payload_size = (int64_t)(f->payload[0] + f->payload[1]);
+    c->bytes_client_to_server = (int64_t)f->bytes[0];
+    c->bytes_server_to_client = (int64_t)f->bytes[1];
+    c->packets_client_to_server = (int64_t)f->pkts[0];
+    c->packets_server_to_client = (int64_t)f->pkts[1];
+    c->payload_client_to_server = (int64_t)f->payload[0];
+    c->payload_server_to_client = (int64_t)f->payload[1];
+    c->num_fin_flags = (int32_t)f->flags[0];
+    c->num_syn_flags = (int32_t)f->flags[1];
+    c->num_rst_flags = (int32_t)f->flags[2];
+    c->num_psh_flags = (int32_t)f->flags[3];
+    c->num_ack_flags = (int32_t)f->flags[4];
+    c->num_urg_flags = (int32_t)f->flags[5];
+    c->num_ece_flags = (int32_t)f->flags[6];
+    c->num_cwr_flags = (int32_t)f->flags[7];
+    c->num_ns_flags = (int32_t)f->flags[8];
+    c->mean_window_size = f->win_n ? (int32_t)(f->win_sum / f->win_n) : 0;
+    c->uid = txt->uid;
+    c->community_id = txt->cid;
+    c->ip_protocol = f->proto;
+    c->end_reason = or_empty(f->end_reason);
+}
+
 static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reason)
 {
-    char c_ip[NC_IP_STRLEN], s_ip[NC_IP_STRLEN], c_mac[NC_MAC_STRLEN], s_mac[NC_MAC_STRLEN];
-    char cid[40], uid[16];
-    fmt_ip(c_ip, f->key.ver, f->c_ip);
-    fmt_ip(s_ip, f->key.ver, f->s_ip);
-    c_mac[0] = s_mac[0] = '\0';
-    if (f->has_mac) {
-        nc_fmt_mac(c_mac, f->c_mac);
-        nc_fmt_mac(s_mac, f->s_mac);
-    }
-    /* Community ID from the key (whose ports are the ICMP equivalents);
-     * the hash orders the endpoints itself */
-    nc_community_id(cid, sizeof(cid), f->key.ver, f->key.proto, f->key.a, f->key.b, f->key.pa,
-            f->key.pb, f->one_way);
-    make_uid(uid, f);
-
-    Netcap__Connection c = NETCAP__CONNECTION__INIT;
-    c.timestamp_first = f->first_ts;
-    c.timestamp_last = f->last_ts;
-    c.duration = f->last_ts - f->first_ts;
-    c.link_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_LINK]);
-    c.network_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_NETWORK]);
-    c.transport_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_TRANSPORT]);
-    c.application_proto = (char *)(uintptr_t)or_empty(f->proto_name[NC_LAYER_APP]);
-    c.src_mac = c_mac;
-    c.dst_mac = s_mac;
-    c.src_ip = c_ip;
-    c.dst_ip = s_ip;
-    c.src_port = f->c_port;
-    c.dst_port = f->s_port;
-    c.num_packets = (int64_t)(f->pkts[0] + f->pkts[1]);
-    c.total_size = (int64_t)(f->bytes[0] + f->bytes[1]);
-    c.app_payload_size = (int64_t)(f->payload[0] + f->payload[1]);
-    c.bytes_client_to_server = (int64_t)f->bytes[0];
-    c.bytes_server_to_client = (int64_t)f->bytes[1];
-    c.packets_client_to_server = (int64_t)f->pkts[0];
-    c.packets_server_to_client = (int64_t)f->pkts[1];
-    c.payload_client_to_server = (int64_t)f->payload[0];
-    c.payload_server_to_client = (int64_t)f->payload[1];
-    c.num_fin_flags = (int32_t)f->flags[0];
-    c.num_syn_flags = (int32_t)f->flags[1];
-    c.num_rst_flags = (int32_t)f->flags[2];
-    c.num_psh_flags = (int32_t)f->flags[3];
-    c.num_ack_flags = (int32_t)f->flags[4];
-    c.num_urg_flags = (int32_t)f->flags[5];
-    c.num_ece_flags = (int32_t)f->flags[6];
-    c.num_cwr_flags = (int32_t)f->flags[7];
-    c.num_ns_flags = (int32_t)f->flags[8];
-    c.mean_window_size = f->win_n ? (int32_t)(f->win_sum / f->win_n) : 0;
-    c.uid = uid;
-    c.community_id = cid;
-    c.ip_protocol = f->key.proto;
-    c.end_reason = (char *)(uintptr_t)reason;
+    struct nc_flow_conn c;
+    c.ver = f->key.ver;
+    c.proto = f->key.proto;
+    c.one_way = f->one_way;
+    c.has_mac = f->has_mac;
+    memcpy(c.c_ip, f->c_ip, 16);
+    memcpy(c.s_ip, f->s_ip, 16);
+    c.c_port = f->c_port;
+    c.s_port = f->s_port;
+    memcpy(c.key_a, f->key.a, 16);
+    memcpy(c.key_b, f->key.b, 16);
+    c.key_pa = f->key.pa;
+    c.key_pb = f->key.pb;
+    memcpy(c.c_mac, f->c_mac, 6);
+    memcpy(c.s_mac, f->s_mac, 6);
+    c.hash = f->hash;
+    c.first_index = f->first_index;
+    c.first_ts = f->first_ts;
+    c.last_ts = f->last_ts;
+    memcpy(c.pkts, f->pkts, sizeof(c.pkts));
+    memcpy(c.bytes, f->bytes, sizeof(c.bytes));
+    memcpy(c.payload, f->payload, sizeof(c.payload));
+    memcpy(c.flags, f->flags, sizeof(c.flags));
+    c.win_sum = f->win_sum;
+    c.win_n = f->win_n;
+    memcpy(c.proto_name, f->proto_name, sizeof(c.proto_name));
+    c.end_reason = reason;
     t->emit(t->emit_ctx, &c);
     t->st.written++;
 }

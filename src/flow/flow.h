@@ -58,8 +58,39 @@ struct nc_flow_stats {
 
 struct nc_flow_table;
 
-/* Emits each finished connection, already built, to the caller. */
-typedef void nc_flow_emit_fn(void *ctx, const Netcap__Connection *conn);
+/* A finished connection as plain data: cheap to copy out of the table, so
+ * that building and encoding the Connection record can happen in a worker
+ * thread (nc_flow_conn_record). [0] is client->server, [1] the reverse. */
+struct nc_flow_conn {
+    uint8_t ver, proto;
+    bool one_way, has_mac;
+    uint8_t c_ip[16], s_ip[16];
+    uint16_t c_port, s_port;
+    uint8_t key_a[16], key_b[16]; /* normalised key, for the Community ID */
+    uint16_t key_pa, key_pb;
+    uint8_t c_mac[6], s_mac[6];
+    uint64_t hash, first_index;
+    int64_t first_ts, last_ts;
+    uint64_t pkts[2], bytes[2], payload[2];
+    uint32_t flags[9]; /* FIN SYN RST PSH ACK URG ECE CWR NS */
+    uint64_t win_sum, win_n;
+    const char *proto_name[NC_LAYER_COUNT];
+    const char *end_reason;
+};
+
+/* Text storage for the strings of one Connection record. */
+struct nc_flow_conn_text {
+    char c_ip[NC_IP_STRLEN], s_ip[NC_IP_STRLEN];
+    char c_mac[NC_MAC_STRLEN], s_mac[NC_MAC_STRLEN];
+    char cid[40], uid[16];
+};
+
+/* Fill rec (initialised here) from c; its strings point into txt. */
+void nc_flow_conn_record(const struct nc_flow_conn *c, Netcap__Connection *rec,
+        struct nc_flow_conn_text *txt);
+
+/* Receives each finished connection. */
+typedef void nc_flow_emit_fn(void *ctx, const struct nc_flow_conn *conn);
 
 struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
         nc_flow_emit_fn *emit, void *emit_ctx);

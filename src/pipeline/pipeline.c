@@ -26,7 +26,7 @@ enum {
     DATA_CAP = 64 << 20,            /* batch buffer: BATCH_BYTES + read chunk + largest block */
     ARENA_CAP = 4 << 20,            /* per-packet record memory; a packet needs a few KiB */
     OUT_CAP = 1u << 30,             /* per-type encoded bytes in one batch */
-    CONN_FRAME = 256 * 1024,        /* Connection records are compressed in frames of this */
+    CONN_CHUNK = 2048,              /* connections per Connection frame (cut deterministically) */
     MAX_WORKERS = 64,
 };
 
@@ -44,6 +44,16 @@ struct batch {
     size_t n;
     struct nc_src_pkt *pkts;
     struct nc_dbuf data;
+    const uint8_t *base;  /* packet bytes: base[pkts[i].off] (data.p, or the mapped file) */
+    uint64_t end_pos;     /* input offset after this batch */
+    /* finished connections handed to this batch's worker to encode, in
+     * chunks; each chunk becomes one frame of the Connection file */
+    struct nc_flow_conn *conns;
+    size_t n_conns, cap_conns;
+    size_t *chunk_end;
+    size_t n_chunks, cap_chunks;
+    struct nc_dbuf conn_frames;
+    uint64_t conn_count;
     struct nc_flow_pkt *flows;
     struct nc_dbuf enc[NC_REC_COUNT];
     struct nc_dbuf frame[NC_REC_COUNT];
@@ -88,8 +98,11 @@ struct pipeline {
     struct nc_flow_table *flows;
     struct nc_compressor seq_comp;
     struct encoder seq_enc;
-    struct nc_dbuf conn_enc, conn_frame;
-    uint64_t conn_count;
+    /* finished connections not yet handed to a worker; cuts[] are chunk ends */
+    struct nc_flow_conn *conns;
+    size_t n_conns, cap_conns;
+    size_t *cuts;
+    size_t n_cuts, cap_cuts;
     int conn_err;
     struct out_file files[NC_REC_COUNT];
     struct nc_run_stats *st;
@@ -162,7 +175,8 @@ static int encode_file_header(struct pipeline *pl, enum nc_rec_type t, struct nc
     if (cfg->format == NC_FORMAT_JSON) {
         return NC_OK;
     }
-    Netcap__Header h = NETCAP__HEADER__INIT;
+    Netcap__Header h;
+    protobuf_c_message_init(&netcap__header__descriptor, &h);
     h.created = cfg->created_ns;
     h.input_source = (char *)(uintptr_t)(cfg->source_name ? cfg->source_name : "");
     h.type = (Netcap__Type)ri->number;
@@ -244,6 +258,37 @@ static int close_files(struct pipeline *pl, bool ok)
     return result;
 }
 
+/* Encode and compress connection chunks into frames (worker or, at the
+ * end, the sequencer). scratch is an empty buffer to encode into. */
+static int encode_conn_chunks(struct encoder *e, struct nc_compressor *comp,
+        const struct nc_flow_conn *conns, const size_t *ends, size_t n_chunks,
+        struct nc_dbuf *scratch, struct nc_dbuf *frames, uint64_t *count)
+{
+    size_t begin = 0;
+    for (size_t c = 0; c < n_chunks; c++) {
+        nc_dbuf_reset(scratch);
+        for (size_t i = begin; i < ends[c]; i++) {
+            Netcap__Connection rec;
+            struct nc_flow_conn_text txt;
+            nc_flow_conn_record(&conns[i], &rec, &txt);
+            int rc = encode_record(e, NC_REC_Connection, &rec.base, scratch);
+            if (rc != NC_OK) {
+                return rc;
+            }
+            (*count)++;
+        }
+        begin = ends[c];
+        if (scratch->len == 0) {
+            continue;
+        }
+        int rc = nc_compress_frame(comp, scratch->p, scratch->len, frames);
+        if (rc != NC_OK) {
+            return rc;
+        }
+    }
+    return NC_OK;
+}
+
 /* ---------------------------------------------------------------- workers */
 
 static void decode_batch(struct worker *w, struct batch *b)
@@ -264,7 +309,7 @@ static void decode_batch(struct worker *w, struct batch *b)
         pkt.caplen = bp->caplen;
         pkt.wirelen = bp->wirelen;
         pkt.dlt = bp->dlt;
-        pkt.data = b->data.p + bp->off;
+        pkt.data = b->base + bp->off;
         pkt.arena = &w->arena;
         pkt.opts = cfg->opts;
         pkt.stats = &b->stats;
@@ -282,6 +327,16 @@ static void decode_batch(struct worker *w, struct batch *b)
             }
         }
         nc_arena_reset(&w->arena);
+    }
+    nc_dbuf_reset(&b->conn_frames);
+    b->conn_count = 0;
+    if (b->n_chunks) {
+        int rc = encode_conn_chunks(&w->enc, &w->comp, b->conns, b->chunk_end, b->n_chunks,
+                &b->enc[NC_REC_Connection], &b->conn_frames, &b->conn_count);
+        if (rc != NC_OK) {
+            b->err = rc;
+        }
+        nc_dbuf_reset(&b->enc[NC_REC_Connection]);
     }
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         if (b->enc[t].len == 0) {
@@ -328,41 +383,79 @@ static void *worker_main(void *arg)
 
 /* -------------------------------------------------------------- sequencer */
 
-static void conn_emit(void *ctx, const Netcap__Connection *c)
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) {
+        return NC_OK;
+    }
+    size_t n = *cap ? *cap * 2 : 256;
+    while (n < need) {
+        n *= 2;
+    }
+    void *q = nc_realloc(*p, n * size);
+    if (!q) {
+        return NC_ENOMEM;
+    }
+    *p = q;
+    *cap = n;
+    return NC_OK;
+}
+
+static void conn_emit(void *ctx, const struct nc_flow_conn *c)
 {
     struct pipeline *pl = ctx;
     if (!pl->cfg->want_conn || pl->conn_err != NC_OK) {
         return;
     }
-    int rc = encode_record(&pl->seq_enc, NC_REC_Connection, &c->base, &pl->conn_enc);
+    int rc = grow((void **)&pl->conns, &pl->cap_conns, pl->n_conns + 1, sizeof(*pl->conns));
     if (rc != NC_OK) {
         pl->conn_err = rc;
         return;
     }
-    pl->conn_count++;
+    pl->conns[pl->n_conns++] = *c;
 }
 
-static int flush_conns(struct pipeline *pl, size_t min_len)
+/* Cut a chunk once enough connections wait: at batch commits only, so the
+ * chunk boundaries (and the file's frames) do not depend on timing. */
+static int maybe_cut(struct pipeline *pl, bool final)
 {
-    if (pl->conn_err != NC_OK) {
-        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot buffer Connection records: %s",
-                nc_strerror(pl->conn_err));
-        return pl->conn_err;
-    }
-    if (pl->conn_enc.len == 0 || pl->conn_enc.len < min_len) {
+    size_t last = pl->n_cuts ? pl->cuts[pl->n_cuts - 1] : 0;
+    size_t waiting = pl->n_conns - last;
+    if (waiting == 0 || (!final && waiting < CONN_CHUNK)) {
         return NC_OK;
     }
-    nc_dbuf_reset(&pl->conn_frame);
-    int rc = nc_compress_frame(&pl->seq_comp, pl->conn_enc.p, pl->conn_enc.len, &pl->conn_frame);
-    if (rc == NC_OK) {
-        rc = write_frame_to(pl, NC_REC_Connection, pl->conn_frame.p, pl->conn_frame.len);
-    } else {
-        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot compress records: %s", nc_strerror(rc));
+    int rc = grow((void **)&pl->cuts, &pl->cap_cuts, pl->n_cuts + 1, sizeof(*pl->cuts));
+    if (rc != NC_OK) {
+        return rc;
     }
-    pl->st->records[NC_REC_Connection] += pl->conn_count;
-    pl->conn_count = 0;
-    nc_dbuf_reset(&pl->conn_enc);
-    return rc;
+    pl->cuts[pl->n_cuts++] = pl->n_conns;
+    return NC_OK;
+}
+
+/* Give the cut chunks to a batch about to be decoded. */
+static int hand_over_conns(struct pipeline *pl, struct batch *b)
+{
+    b->n_conns = 0;
+    b->n_chunks = 0;
+    if (pl->n_cuts == 0) {
+        return NC_OK;
+    }
+    size_t upto = pl->cuts[pl->n_cuts - 1];
+    int rc = grow((void **)&b->conns, &b->cap_conns, upto, sizeof(*b->conns));
+    if (rc == NC_OK) {
+        rc = grow((void **)&b->chunk_end, &b->cap_chunks, pl->n_cuts, sizeof(*b->chunk_end));
+    }
+    if (rc != NC_OK) {
+        return rc;
+    }
+    memcpy(b->conns, pl->conns, upto * sizeof(*b->conns));
+    memcpy(b->chunk_end, pl->cuts, pl->n_cuts * sizeof(*b->chunk_end));
+    b->n_conns = upto;
+    b->n_chunks = pl->n_cuts;
+    memmove(pl->conns, pl->conns + upto, (pl->n_conns - upto) * sizeof(*pl->conns));
+    pl->n_conns -= upto;
+    pl->n_cuts = 0;
+    return NC_OK;
 }
 
 static int commit_batch(struct pipeline *pl, struct batch *b)
@@ -391,8 +484,55 @@ static int commit_batch(struct pipeline *pl, struct batch *b)
         }
         pl->st->records[t] += b->count[t];
     }
+    if (b->conn_frames.len) {
+        int rc = write_frame_to(pl, NC_REC_Connection, b->conn_frames.p, b->conn_frames.len);
+        if (rc != NC_OK) {
+            return rc;
+        }
+    }
+    pl->st->records[NC_REC_Connection] += b->conn_count;
     nc_decode_stats_add(&pl->st->dec, &b->stats);
-    return flush_conns(pl, CONN_FRAME);
+    if (pl->conn_err == NC_OK) {
+        pl->conn_err = maybe_cut(pl, false);
+    }
+    if (pl->conn_err != NC_OK) {
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot keep finished connections: %s",
+                nc_strerror(pl->conn_err));
+        return pl->conn_err;
+    }
+    return NC_OK;
+}
+
+/* End of input: the sequencer encodes what is left itself. */
+static int finish_conns(struct pipeline *pl)
+{
+    int rc = pl->conn_err;
+    if (rc == NC_OK) {
+        rc = maybe_cut(pl, true);
+    }
+    if (rc != NC_OK || pl->n_cuts == 0) {
+        if (rc != NC_OK) {
+            snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot keep finished connections: %s",
+                    nc_strerror(rc));
+        }
+        return rc;
+    }
+    struct nc_dbuf scratch, frames;
+    nc_dbuf_init(&scratch, OUT_CAP);
+    nc_dbuf_init(&frames, OUT_CAP);
+    uint64_t count = 0;
+    rc = encode_conn_chunks(&pl->seq_enc, &pl->seq_comp, pl->conns, pl->cuts, pl->n_cuts,
+            &scratch, &frames, &count);
+    if (rc == NC_OK && frames.len) {
+        rc = write_frame_to(pl, NC_REC_Connection, frames.p, frames.len);
+    } else if (rc != NC_OK) {
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot encode connections: %s", nc_strerror(rc));
+    }
+    pl->st->records[NC_REC_Connection] += count;
+    pl->n_conns = pl->n_cuts = 0;
+    nc_dbuf_fini(&scratch);
+    nc_dbuf_fini(&frames);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -401,6 +541,9 @@ static void batch_fini(struct batch *b)
 {
     nc_free(b->pkts);
     nc_free(b->flows);
+    nc_free(b->conns);
+    nc_free(b->chunk_end);
+    nc_dbuf_fini(&b->conn_frames);
     nc_dbuf_fini(&b->data);
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         nc_dbuf_fini(&b->enc[t]);
@@ -412,13 +555,14 @@ static int batch_init(struct batch *b)
 {
     memset(b, 0, sizeof(*b));
     nc_dbuf_init(&b->data, DATA_CAP);
+    nc_dbuf_init(&b->conn_frames, OUT_CAP);
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         nc_dbuf_init(&b->enc[t], OUT_CAP);
         nc_dbuf_init(&b->frame[t], OUT_CAP);
     }
     b->pkts = nc_calloc(BATCH_PKTS, sizeof(*b->pkts));
     b->flows = nc_calloc(BATCH_PKTS, sizeof(*b->flows));
-    if (!b->pkts || !b->flows || nc_dbuf_reserve(&b->data, BATCH_BYTES) != NC_OK) {
+    if (!b->pkts || !b->flows) {
         return NC_ENOMEM;
     }
     return NC_OK;
@@ -453,9 +597,11 @@ static void progress_line(struct pipeline *pl, struct nc_source *src, double t0,
 static int fill_batch(struct pipeline *pl, struct batch *b, struct nc_source *src,
         volatile sig_atomic_t *stop)
 {
-    struct nc_src_batch sb = { &b->data, b->pkts, 0, BATCH_PKTS, BATCH_BYTES };
+    struct nc_src_batch sb = { &b->data, NULL, 0, b->pkts, 0, BATCH_PKTS, BATCH_BYTES };
     int rc = nc_source_fill(src, &sb, stop);
     b->n = sb.n;
+    b->base = sb.base;
+    b->end_pos = sb.end_pos;
     for (size_t i = 0; i < b->n; i++) {
         pl->st->bytes += b->pkts[i].wirelen;
     }
@@ -497,8 +643,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.work_cv, NULL);
     pthread_cond_init(&pl.done_cv, NULL);
-    nc_dbuf_init(&pl.conn_enc, OUT_CAP);
-    nc_dbuf_init(&pl.conn_frame, OUT_CAP);
+
     pl.ring = nc_calloc(pl.ring_n, sizeof(*pl.ring));
     pl.workers = nc_calloc(nw, sizeof(*pl.workers));
     pl.flows = nc_flow_table_new(cfg->max_flows, cfg->conn_timeout_ns, conn_emit, &pl);
@@ -537,6 +682,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             struct batch *c = &pl.ring[commit % pl.ring_n];
             wait_done(&pl, c);
             rc = commit_batch(&pl, c);
+            nc_source_release(src, c->end_pos);
             c->state = B_FREE;
             commit++;
             if (rc != NC_OK) {
@@ -556,6 +702,11 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             eof = true;
         }
         if (b->n > 0) {
+            rc = hand_over_conns(&pl, b);
+            if (rc != NC_OK) {
+                snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory handing over connections");
+                goto out;
+            }
             b->seq = seq;
             b->first_index = index;
             index += b->n;
@@ -569,6 +720,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         while (commit < seq && is_done(&pl, &pl.ring[commit % pl.ring_n])) {
             struct batch *c = &pl.ring[commit % pl.ring_n];
             rc = commit_batch(&pl, c);
+            nc_source_release(src, c->end_pos);
             c->state = B_FREE;
             commit++;
             if (rc != NC_OK) {
@@ -587,6 +739,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         struct batch *c = &pl.ring[commit % pl.ring_n];
         wait_done(&pl, c);
         rc = commit_batch(&pl, c);
+        nc_source_release(src, c->end_pos);
         c->state = B_FREE;
         commit++;
         if (rc != NC_OK) {
@@ -594,7 +747,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         }
     }
     nc_flow_table_flush(pl.flows);
-    rc = flush_conns(&pl, 0);
+    rc = finish_conns(&pl);
     if (rc == NC_OK && read_err) {
         snprintf(errbuf, NC_ERRBUF_SIZE, "%s", nc_source_error(src));
         st->read_error = 1;
@@ -636,8 +789,8 @@ out:
     nc_free(pl.workers);
     nc_compressor_fini(&pl.seq_comp);
     encoder_fini(&pl.seq_enc);
-    nc_dbuf_fini(&pl.conn_enc);
-    nc_dbuf_fini(&pl.conn_frame);
+    nc_free(pl.conns);
+    nc_free(pl.cuts);
     pthread_mutex_destroy(&pl.mu);
     pthread_cond_destroy(&pl.work_cv);
     pthread_cond_destroy(&pl.done_cv);

@@ -58,6 +58,8 @@ struct nc_ncfile {
     struct nc_dbuf win; /* decompressed bytes; win.p[win_pos..win.len) unread */
     size_t win_pos;
     bool src_done; /* the decompressed stream ended cleanly */
+    int pending;   /* error found after good output: reported by the next fill */
+    bool byte_err; /* the last error came from reading/decompressing, not framing */
 
     struct budget hbud, rbud;
     ProtobufCAllocator halloc, ralloc;
@@ -133,6 +135,7 @@ static size_t in_avail(const struct nc_ncfile *f)
 
 static int fill_plain(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got)
 {
+    *got = 0;
     while (*got == 0) {
         if (in_avail(f) == 0) {
             if (f->in_eof) {
@@ -158,15 +161,13 @@ static int fill_plain(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *go
 static int fill_zstd(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got)
 {
     ZSTD_outBuffer ob = { dst, room, 0 };
-    while (ob.pos < ob.size) {
+    int rc = NC_OK;
+    while (ob.pos < ob.size && rc == NC_OK) {
         if (in_avail(f) == 0 && !f->in_eof) {
             if (ob.pos > 0) {
                 break; /* deliver what we have before blocking on more input */
             }
-            int rc = read_in(f);
-            if (rc != NC_OK) {
-                return rc;
-            }
+            rc = read_in(f);
             continue;
         }
         if (in_avail(f) == 0 && !f->zs_open) {
@@ -179,17 +180,18 @@ static int fill_zstd(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got
         f->in_pos = ib.pos;
         if (ZSTD_isError(ret)) {
             snprintf(f->why, sizeof(f->why), "corrupt zstd data (%s)", ZSTD_getErrorName(ret));
-            return NC_EMALFORMED;
+            rc = NC_EMALFORMED;
+            break;
         }
         f->zs_open = ret != 0;
         if (in_avail(f) == 0 && f->in_eof && f->zs_open && ob.pos == before) {
             snprintf(f->why, sizeof(f->why),
                     "truncated (compressed data ends inside a zstd frame)");
-            return NC_ETRUNC;
+            rc = NC_ETRUNC;
         }
     }
-    *got = ob.pos;
-    return NC_OK;
+    *got = ob.pos; /* also on error: the bytes before the damage count */
+    return rc;
 }
 
 /* inflate stops at the end of each gzip member; a following member starts
@@ -197,22 +199,21 @@ static int fill_zstd(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got
 static int fill_gzip(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got)
 {
     size_t done = 0;
-    while (done < room) {
+    int rc = NC_OK;
+    while (done < room && rc == NC_OK) {
         if (in_avail(f) == 0 && !f->in_eof) {
             if (done > 0) {
                 break;
             }
-            int rc = read_in(f);
-            if (rc != NC_OK) {
-                return rc;
-            }
+            rc = read_in(f);
             continue;
         }
         if (in_avail(f) == 0) {
             if (f->z_open) {
                 snprintf(f->why, sizeof(f->why),
                         "truncated (compressed data ends inside a gzip member)");
-                return NC_ETRUNC;
+                rc = NC_ETRUNC;
+                break;
             }
             f->src_done = true;
             break;
@@ -220,7 +221,8 @@ static int fill_gzip(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got
         if (!f->z_open) {
             if (inflateReset(&f->z) != Z_OK) {
                 snprintf(f->why, sizeof(f->why), "gzip: cannot reset the decompressor");
-                return NC_EIO;
+                rc = NC_EIO;
+                break;
             }
             f->z_open = true;
         }
@@ -236,21 +238,25 @@ static int fill_gzip(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got
             f->z_open = false;
         } else if (zr == Z_MEM_ERROR) {
             snprintf(f->why, sizeof(f->why), "out of memory");
-            return NC_ENOMEM;
+            rc = NC_ENOMEM;
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
             snprintf(f->why, sizeof(f->why), "corrupt gzip data (%s)",
                     f->z.msg ? f->z.msg : "inflate failed");
-            return NC_EMALFORMED;
+            rc = NC_EMALFORMED;
         }
     }
-    *got = done;
-    return NC_OK;
+    *got = done; /* also on error: the bytes before the damage count */
+    return rc;
 }
 
 /* Produces at least one more byte into the window unless the stream ended
  * (then src_done is set). want is how many more bytes the caller needs. */
 static int fill(struct nc_ncfile *f, size_t want)
 {
+    if (f->pending != NC_OK) {
+        f->byte_err = true;
+        return f->pending; /* why still holds its message */
+    }
     if (f->win_pos > 0) {
         memmove(f->win.p, f->win.p + f->win_pos, f->win.len - f->win_pos);
         f->win.len -= f->win_pos;
@@ -276,6 +282,13 @@ static int fill(struct nc_ncfile *f, size_t want)
             break;
     }
     f->win.len += got;
+    if (rc != NC_OK && got > 0) {
+        /* Deliver the bytes decoded before the damage (they may complete
+         * records) and report the error when more is needed. */
+        f->pending = rc;
+        return NC_OK;
+    }
+    f->byte_err = rc != NC_OK;
     return rc;
 }
 
@@ -454,14 +467,16 @@ static int read_header(struct nc_ncfile *f, char errbuf[NC_ERRBUF_SIZE])
     const uint8_t *p = NULL;
     size_t len = 0;
     bool at_end = false;
+    f->byte_err = false;
     rc = read_frame(f, NC_NCFILE_HEADER_MAX, &p, &len, &at_end);
-    if (rc == NC_EIO || rc == NC_ENOMEM) {
-        snprintf(errbuf, NC_ERRBUF_SIZE, "%s", f->why);
+    if (rc != NC_OK && f->byte_err) {
+        snprintf(errbuf, NC_ERRBUF_SIZE, "%s", f->why); /* I/O or decompression */
         return rc;
     }
     if (rc != NC_OK || at_end) {
-        snprintf(errbuf, NC_ERRBUF_SIZE, "not a netcap record file (no valid header: %s)",
-                at_end ? "empty" : f->why);
+        /* The framing of the first message is wrong: a length prefix that
+         * overruns the file or the header cap. Garbage looks like that. */
+        snprintf(errbuf, NC_ERRBUF_SIZE, "not a netcap record file (no valid header)");
         return NC_EMALFORMED;
     }
     f->hbud.used = 0;
@@ -628,8 +643,8 @@ int nc_ncfile_next(struct nc_ncfile *f, const ProtobufCMessage **msg, char errbu
         f->rbud.hit = false;
         f->msg = protobuf_c_message_unpack(f->desc, &f->ralloc, len, p);
         if (!f->msg && f->rbud.hit) {
-            snprintf(f->why, sizeof(f->why), "needs more than %zu MiB of memory to unpack",
-                    f->rbud.cap / (1024 * 1024));
+            snprintf(f->why, sizeof(f->why), "needs more than %zu bytes of memory to unpack",
+                    f->rbud.cap);
             rc = NC_ELIMIT;
         } else if (!f->msg) {
             snprintf(f->why, sizeof(f->why), "not a valid %s message (%zu bytes)",

@@ -158,6 +158,9 @@ static void assert_bytes(ProtobufCBinaryData b, const void *want, size_t len)
 
 /* ---- frames ---------------------------------------------------------- */
 
+/* byte arrays are laid out by header field, not by clang-format */
+/* clang-format off */
+
 /* Ethernet ff:ff:ff:ff:ff:ff <- 00:11:22:33:44:55, ARP who-has 192.168.1.1
  * tell 192.168.1.10 (request), padded to 60 bytes. */
 static const uint8_t eth_arp[] = {
@@ -349,6 +352,8 @@ static const uint8_t sll2_ipv4[] = {
             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xde, 0xad, 0xbe,  \
             0xef
 
+/* clang-format on */
+
 /* ---- link layer ------------------------------------------------------ */
 
 static void test_arp_request_over_ethernet(void **state)
@@ -376,6 +381,7 @@ static void test_arp_odd_address_sizes(void **state)
     /* ARP with 8-byte hardware and 16-byte protocol addresses (IPv6
      * 2001:db8::a / ::b), then one with 3-byte hardware and 2-byte protocol
      * addresses (printed as hex), then one with empty addresses. */
+    /* clang-format off */
     static const uint8_t big[] = {
         0x00, 0x06, 0x86, 0xdd, 0x08, 0x10, 0x00, 0x02,
         0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
@@ -388,6 +394,7 @@ static void test_arp_odd_address_sizes(void **state)
         0xaa, 0xbb, 0xcc, 0x0f, 0xe1,
         0x01, 0x02, 0x03, 0x00, 0x00,
     };
+    /* clang-format on */
     static const uint8_t empty[] = { 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x01 };
     uint8_t buf[128];
 
@@ -468,10 +475,12 @@ static void test_dot1q_9100_and_length_type_stop(void **state)
     (void)state;
     /* Ethernet, legacy QinQ TPID 0x9100, VID 4095, then an 802.3 length
      * (0x0030) instead of an EtherType: LLC follows, nothing of ours. */
+    /* clang-format off */
     static const uint8_t f[] = {
         0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x91, 0x00,
         0x0f, 0xff, 0x00, 0x30, 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00,
     };
+    /* clang-format on */
     run(DLT_EN10MB, f, sizeof(f));
     assert_int_equal(bad_total(), 0);
     Netcap__Dot1Q *q = need(NC_REC_Dot1Q, 0);
@@ -503,10 +512,10 @@ static void test_sll_special_protocols(void **state)
     /* protocol 0x0004 (ETH_P_802_2): LLC follows, not an EtherType; and a
      * netlink capture (ARPHRD_NETLINK 824) whose protocol 0x0800 is really
      * a netlink family. Neither dispatches. Address length 4 leaves the MAC. */
-    static const uint8_t llc[] = { 0, 0, 0, 1, 0, 4, 1, 2, 3, 4, 0, 0, 0, 0, 0x00, 0x04,
-        0x42, 0x42, 0x03 };
-    static const uint8_t netlink[] = { 0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0x08, 0x00, 0x45, 0, 0, 20 };
+    static const uint8_t llc[] = { 0, 0, 0, 1, 0, 4, 1, 2, 3, 4, 0, 0, 0, 0, 0x00, 0x04, 0x42, 0x42,
+        0x03 };
+    static const uint8_t netlink[] = { 0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00,
+        0x45, 0, 0, 20 };
     run(DLT_SLL, llc, sizeof(llc));
     assert_int_equal(bad_total(), 0);
     assert_false(pkt.ctx.has_mac);
@@ -541,16 +550,16 @@ static void test_null_both_byte_orders_and_loop(void **state)
         bool v6;
         bool decodes;
     } cases[] = {
-        { DLT_NULL0, { 2, 0, 0, 0 }, false, true },    /* AF_INET, little-endian host */
-        { DLT_NULL0, { 0, 0, 0, 2 }, false, true },    /* AF_INET, big-endian host */
-        { DLT_NULL0, { 24, 0, 0, 0 }, true, true },    /* AF_INET6 NetBSD/OpenBSD, LE */
-        { DLT_NULL0, { 0, 0, 0, 28 }, true, true },    /* AF_INET6 FreeBSD, BE */
-        { DLT_NULL0, { 30, 0, 0, 0 }, true, true },    /* AF_INET6 Darwin, LE */
-        { DLT_NULL0, { 10, 0, 0, 0 }, true, true },    /* AF_INET6 Linux, LE */
-        { DLT_NULL0, { 7, 0, 0, 0 }, false, false },   /* AF_IMPLINK: not followed */
-        { DLT_LOOP, { 0, 0, 0, 2 }, false, true },     /* LOOP: big-endian AF_INET */
-        { DLT_LOOP, { 0, 0, 0, 24 }, true, true },     /* LOOP: big-endian AF_INET6 */
-        { DLT_LOOP, { 2, 0, 0, 0 }, false, false },    /* LOOP is never little-endian */
+        { DLT_NULL0, { 2, 0, 0, 0 }, false, true },  /* AF_INET, little-endian host */
+        { DLT_NULL0, { 0, 0, 0, 2 }, false, true },  /* AF_INET, big-endian host */
+        { DLT_NULL0, { 24, 0, 0, 0 }, true, true },  /* AF_INET6 NetBSD/OpenBSD, LE */
+        { DLT_NULL0, { 0, 0, 0, 28 }, true, true },  /* AF_INET6 FreeBSD, BE */
+        { DLT_NULL0, { 30, 0, 0, 0 }, true, true },  /* AF_INET6 Darwin, LE */
+        { DLT_NULL0, { 10, 0, 0, 0 }, true, true },  /* AF_INET6 Linux, LE */
+        { DLT_NULL0, { 7, 0, 0, 0 }, false, false }, /* AF_IMPLINK: not followed */
+        { DLT_LOOP, { 0, 0, 0, 2 }, false, true },   /* LOOP: big-endian AF_INET */
+        { DLT_LOOP, { 0, 0, 0, 24 }, true, true },   /* LOOP: big-endian AF_INET6 */
+        { DLT_LOOP, { 2, 0, 0, 0 }, false, false },  /* LOOP is never little-endian */
     };
     static const uint8_t v4[] = { IPV4_MIN_PKT };
     static const uint8_t v6[] = { IPV6_MIN_PKT };
@@ -612,8 +621,7 @@ static void test_ipv4_fields_and_padding_trimmed(void **state)
 {
     (void)state;
     run(DLT_EN10MB, eth_ipv4_tcp, sizeof(eth_ipv4_tcp));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_ETRUNC] + stats.bad[NC_DEC_ipv4][NC_EMALFORMED],
-            0);
+    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_ETRUNC] + stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 0);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->timestamp, TEST_TS);
     assert_int_equal(ip->version, 4);
@@ -630,7 +638,7 @@ static void test_ipv4_fields_and_padding_trimmed(void **state)
     assert_string_equal(ip->dst_ip, "10.0.0.2");
     assert_int_equal(ip->n_options, 0);
     assert_int_equal(ip->padding.len, 0);
-    assert_int_equal(ip->payload_size, 20); /* the 6 padding bytes are not payload */
+    assert_int_equal(ip->payload_size, 20);  /* the 6 padding bytes are not payload */
     assert_true(ip->payload_entropy == 0.0); /* not asked for */
     assert_int_equal(pkt.ctx.ip_ver, 4);
     assert_int_equal(pkt.ctx.ip_proto, 6);
@@ -655,8 +663,7 @@ static void test_ipv4_options_and_padding(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv4_opts, sizeof(raw_ipv4_opts));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED] + stats.bad[NC_DEC_ipv4][NC_ETRUNC],
-            0);
+    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED] + stats.bad[NC_DEC_ipv4][NC_ETRUNC], 0);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->ihl, 8);
     assert_int_equal(ip->n_options, 3);
@@ -680,10 +687,12 @@ static void test_ipv4_bad_option_length_is_malformed(void **state)
     (void)state;
     /* IHL 6: NOP, then an option of type 0x44 (timestamp) with length 1
      * (< 2: impossible). The record keeps the NOP; no transport follows. */
+    /* clang-format off */
     static const uint8_t f[] = {
         0x46, 0x00, 0x00, 0x18, 0, 0, 0, 0, 0x40, 0x11, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
         0x01, 0x44, 0x01, 0x00,
     };
+    /* clang-format on */
     run(DLT_RAW, f, sizeof(f));
     assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
@@ -691,10 +700,12 @@ static void test_ipv4_bad_option_length_is_malformed(void **state)
     assert_int_equal(stats.layers[NC_DEC_udp], 0);
 
     /* option length 6 with only 3 bytes left in the header */
+    /* clang-format off */
     static const uint8_t g[] = {
         0x46, 0x00, 0x00, 0x18, 0, 0, 0, 0, 0x40, 0x11, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
         0x01, 0x83, 0x06, 0x00,
     };
+    /* clang-format on */
     run(DLT_RAW, g, sizeof(g));
     assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     assert_int_equal(stats.layers[NC_DEC_udp], 0);
@@ -704,8 +715,8 @@ static void test_ipv4_bad_ihl_version_and_length(void **state)
 {
     (void)state;
     /* IHL 4 */
-    static const uint8_t ihl4[] = { 0x44, 0, 0, 24, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1,
-        10, 0, 0, 2, 0, 0, 0, 0 };
+    static const uint8_t ihl4[] = { 0x44, 0, 0, 24, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0,
+        2, 0, 0, 0, 0 };
     run(DLT_RAW, ihl4, sizeof(ihl4));
     assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     assert_int_equal(count_recs(NC_REC_IPv4), 0);
@@ -716,8 +727,8 @@ static void test_ipv4_bad_ihl_version_and_length(void **state)
     run(DLT_EN10MB, eth, sizeof(eth));
     assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     /* total length 19 < 20-byte header */
-    static const uint8_t short_total[] = { 0x45, 0, 0, 19, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0,
-        1, 10, 0, 0, 2 };
+    static const uint8_t short_total[] = { 0x45, 0, 0, 19, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1,
+        10, 0, 0, 2 };
     run(DLT_RAW, short_total, sizeof(short_total));
     assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     /* IHL 15 (60 bytes) but total length 40 */
@@ -744,8 +755,8 @@ static void test_ipv4_total_length_zero_tso(void **state)
     (void)state;
     /* total length 0 (segmentation offload on the capturing host): the
      * captured 24 bytes are taken as the packet */
-    static const uint8_t f[] = { 0x45, 0x00, 0x00, 0x00, 0, 0, 0x40, 0, 0x40, 0xfd, 0, 0, 10,
-        0, 0, 1, 10, 0, 0, 2, 1, 2, 3, 4 };
+    static const uint8_t f[] = { 0x45, 0x00, 0x00, 0x00, 0, 0, 0x40, 0, 0x40, 0xfd, 0, 0, 10, 0, 0,
+        1, 10, 0, 0, 2, 1, 2, 3, 4 };
     run(DLT_RAW, f, sizeof(f));
     assert_int_equal(bad_total(), 0);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
@@ -784,8 +795,7 @@ static void test_ipv6_fields_and_padding_trimmed(void **state)
 {
     (void)state;
     run(DLT_EN10MB, eth_ipv6_udp, sizeof(eth_ipv6_udp));
-    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_ETRUNC] + stats.bad[NC_DEC_ipv6][NC_EMALFORMED],
-            0);
+    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_ETRUNC] + stats.bad[NC_DEC_ipv6][NC_EMALFORMED], 0);
     Netcap__IPv6 *ip = need(NC_REC_IPv6, 0);
     assert_int_equal(ip->timestamp, TEST_TS);
     assert_int_equal(ip->version, 6);
@@ -866,8 +876,7 @@ static void test_ipv6_hop_by_hop_pad1_and_jumbo(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv6_jumbo, sizeof(raw_ipv6_jumbo));
-    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_ETRUNC] + stats.bad[NC_DEC_ipv6hop][NC_ETRUNC],
-            0);
+    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_ETRUNC] + stats.bad[NC_DEC_ipv6hop][NC_ETRUNC], 0);
     Netcap__IPv6 *ip = need(NC_REC_IPv6, 0);
     assert_int_equal(ip->length, 0);
     assert_int_equal(ip->payload_size, 24); /* everything captured after the header */
@@ -1035,14 +1044,13 @@ static void test_truncated_headers_at_every_length(void **state)
         { "null", DLT_NULL0, null_v4, sizeof(null_v4), NC_DEC_null, 0, 4 },
         { "arp/eth", DLT_EN10MB, eth_arp, sizeof(eth_arp), NC_DEC_arp, 14, 42 },
         { "dot1q", DLT_EN10MB, eth_vlan_ipv4, sizeof(eth_vlan_ipv4), NC_DEC_dot1q, 14, 18 },
-        { "dot1q inner", DLT_EN10MB, eth_qinq_arp, sizeof(eth_qinq_arp), NC_DEC_dot1q, 18,
-                22 },
+        { "dot1q inner", DLT_EN10MB, eth_qinq_arp, sizeof(eth_qinq_arp), NC_DEC_dot1q, 18, 22 },
         { "ipv4/vlan", DLT_EN10MB, eth_vlan_ipv4, sizeof(eth_vlan_ipv4), NC_DEC_ipv4, 18, 38 },
         { "ipv4 options", DLT_RAW, raw_ipv4_opts, sizeof(raw_ipv4_opts), NC_DEC_ipv4, 1, 32 },
         { "ipv6", DLT_EN10MB, eth_ipv6_udp, sizeof(eth_ipv6_udp), NC_DEC_ipv6, 14, 54 },
         { "ipv6hop", DLT_RAW, raw_ipv6_hbh, sizeof(raw_ipv6_hbh), NC_DEC_ipv6hop, 40, 48 },
-        { "ipv6frag", DLT_RAW, raw_ipv6_frag_first, sizeof(raw_ipv6_frag_first),
-                NC_DEC_ipv6frag, 40, 48 },
+        { "ipv6frag", DLT_RAW, raw_ipv6_frag_first, sizeof(raw_ipv6_frag_first), NC_DEC_ipv6frag,
+                40, 48 },
         { "ipv6ext rt", DLT_RAW, raw_ipv6_ext, sizeof(raw_ipv6_ext), NC_DEC_ipv6ext, 40, 48 },
     };
     for (size_t c = 0; c < NC_ARRAY_LEN(cases); c++) {
@@ -1062,16 +1070,20 @@ static void test_truncated_headers_at_every_length(void **state)
         const uint8_t *p;
         size_t n;
     } frames[] = {
-        { eth_arp, sizeof(eth_arp) }, { eth_ipv4_tcp, sizeof(eth_ipv4_tcp) },
-        { raw_ipv4_opts, sizeof(raw_ipv4_opts) }, { eth_ipv6_udp, sizeof(eth_ipv6_udp) },
-        { raw_ipv6_hbh, sizeof(raw_ipv6_hbh) }, { raw_ipv6_jumbo, sizeof(raw_ipv6_jumbo) },
+        { eth_arp, sizeof(eth_arp) },
+        { eth_ipv4_tcp, sizeof(eth_ipv4_tcp) },
+        { raw_ipv4_opts, sizeof(raw_ipv4_opts) },
+        { eth_ipv6_udp, sizeof(eth_ipv6_udp) },
+        { raw_ipv6_hbh, sizeof(raw_ipv6_hbh) },
+        { raw_ipv6_jumbo, sizeof(raw_ipv6_jumbo) },
         { raw_ipv6_frag_first, sizeof(raw_ipv6_frag_first) },
-        { raw_ipv6_ext, sizeof(raw_ipv6_ext) }, { eth_vlan_ipv4, sizeof(eth_vlan_ipv4) },
-        { eth_qinq_arp, sizeof(eth_qinq_arp) }, { sll_arp, sizeof(sll_arp) },
+        { raw_ipv6_ext, sizeof(raw_ipv6_ext) },
+        { eth_vlan_ipv4, sizeof(eth_vlan_ipv4) },
+        { eth_qinq_arp, sizeof(eth_qinq_arp) },
+        { sll_arp, sizeof(sll_arp) },
         { sll2_ipv4, sizeof(sll2_ipv4) },
     };
-    static const uint32_t dlts[] = { DLT_NULL0, DLT_EN10MB, DLT_RAW, DLT_LOOP, DLT_SLL,
-        DLT_SLL2 };
+    static const uint32_t dlts[] = { DLT_NULL0, DLT_EN10MB, DLT_RAW, DLT_LOOP, DLT_SLL, DLT_SLL2 };
     for (size_t f = 0; f < NC_ARRAY_LEN(frames); f++) {
         for (size_t d = 0; d < NC_ARRAY_LEN(dlts); d++) {
             for (size_t cut = 0; cut <= frames[f].n; cut++) {

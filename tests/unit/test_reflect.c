@@ -58,12 +58,17 @@ static ProtobufCBinaryData B(const void *p, size_t n)
     return b;
 }
 
+/* Frees what was allocated after mark (n_pool at that time). */
+static void pool_release(size_t mark)
+{
+    while (n_pool > mark) {
+        free(pool[--n_pool]);
+    }
+}
+
 static void pool_free(void)
 {
-    for (size_t i = 0; i < n_pool; i++) {
-        free(pool[i]);
-    }
-    n_pool = 0;
+    pool_release(0);
 }
 
 static int teardown(void **state)
@@ -94,7 +99,9 @@ static char *render(struct nc_refl *r, const ProtobufCMessage *m, enum fmt f)
         rc = nc_refl_csv_header(r, &b);
     }
     assert_int_equal(rc, NC_OK);
-    memcpy(text, b.p, b.len);
+    if (b.len > 0) {
+        memcpy(text, b.p, b.len);
+    }
     text[b.len] = '\0';
     nc_dbuf_fini(&b);
     return text;
@@ -107,7 +114,9 @@ static char *text_of(struct nc_refl *r, const ProtobufCMessage *m, size_t col)
     struct nc_dbuf b;
     nc_dbuf_init(&b, sizeof(text) - 1);
     assert_int_equal(nc_refl_text(r, m, col, &b), NC_OK);
-    memcpy(text, b.p, b.len);
+    if (b.len > 0) {
+        memcpy(text, b.p, b.len);
+    }
     text[b.len] = '\0';
     nc_dbuf_fini(&b);
     return text;
@@ -385,6 +394,8 @@ static void fill_message(ProtobufCMessage *m, unsigned depth)
         switch (f->type) {
             case PROTOBUF_C_TYPE_INT32:
             case PROTOBUF_C_TYPE_UINT32:
+            case PROTOBUF_C_TYPE_BOOL:
+            case PROTOBUF_C_TYPE_ENUM:
                 esz = 4;
                 break;
             case PROTOBUF_C_TYPE_INT64:
@@ -471,7 +482,8 @@ static void fill_value(const ProtobufCFieldDescriptor *f, uint8_t *p, unsigned d
 static void test_csv_scalars_and_quoting(void **state)
 {
     (void)state;
-    Netcap__DNS d = NETCAP__DNS__INIT;
+    Netcap__DNS d;
+    netcap__dns__init(&d);
     d.timestamp = -1;
     d.id = 7;
     d.qr = 1;
@@ -494,7 +506,8 @@ static void test_csv_scalars_and_quoting(void **state)
 static void test_csv_custom_separator_quotes_only_when_needed(void **state)
 {
     (void)state;
-    Netcap__UDP u = NETCAP__UDP__INIT;
+    Netcap__UDP u;
+    netcap__udp__init(&u);
     u.src_ip = S("x,y");
     u.dst_ip = S("p;q");
     struct nc_refl r;
@@ -535,24 +548,29 @@ static void test_csv_custom_separator_quotes_only_when_needed(void **state)
 static void test_nested_message_cell(void **state)
 {
     (void)state;
-    Netcap__IPv6HopByHopOptionAlignment al = NETCAP__IPV6_HOP_BY_HOP_OPTION_ALIGNMENT__INIT;
+    Netcap__IPv6HopByHopOptionAlignment al;
+    netcap__ipv6_hop_by_hop_option_alignment__init(&al);
     al.one = 1;
     al.two = 2;
-    Netcap__IPv6HopByHopOption opt = NETCAP__IPV6_HOP_BY_HOP_OPTION__INIT;
+    Netcap__IPv6HopByHopOption opt;
+    netcap__ipv6_hop_by_hop_option__init(&opt);
     opt.option_type = 5;
     opt.option_length = 2;
     opt.actual_length = 2;
     opt.option_data = B("\xab\x01", 2);
     opt.option_alignment = &al;
-    Netcap__IPv6HopByHopOption opt2 = NETCAP__IPV6_HOP_BY_HOP_OPTION__INIT;
+    Netcap__IPv6HopByHopOption opt2;
+    netcap__ipv6_hop_by_hop_option__init(&opt2);
     Netcap__IPv6HopByHopOption *opts[2] = { &opt, &opt2 };
-    Netcap__IPv6HopByHop hbh = NETCAP__IPV6_HOP_BY_HOP__INIT;
+    Netcap__IPv6HopByHop hbh;
+    netcap__ipv6_hop_by_hop__init(&hbh);
     hbh.timestamp = 9;
     hbh.n_options = 2;
     hbh.options = opts;
     hbh.src_ip = S("::1");
     hbh.next_header = 6;
-    Netcap__IPv6 ip = NETCAP__IPV6__INIT;
+    Netcap__IPv6 ip;
+    netcap__ipv6__init(&ip);
     ip.hop_by_hop = &hbh;
 
     struct nc_refl r;
@@ -610,7 +628,8 @@ static void test_repeated_cells(void **state)
 static void test_json_escapes_and_utf8(void **state)
 {
     (void)state;
-    Netcap__UDP u = NETCAP__UDP__INIT;
+    Netcap__UDP u;
+    netcap__udp__init(&u);
     /* control chars, quote, backslash, é (valid UTF-8), DEL, an invalid
      * byte 0xff, a truncated sequence e2 82, a surrogate ed a0 80, and
      * an overlong c0 af */
@@ -645,7 +664,8 @@ static void test_numbers_bools_enums(void **state)
 {
     (void)state;
     struct nc_refl r;
-    Netcap__UDP u = NETCAP__UDP__INIT;
+    Netcap__UDP u;
+    netcap__udp__init(&u);
     assert_int_equal(nc_refl_init(&r, &netcap__udp__descriptor, NULL), NC_OK);
     assert_int_equal(nc_refl_select(&r, "payload_entropy", NULL, 0), NC_OK);
     static const struct {
@@ -658,7 +678,7 @@ static void test_numbers_bools_enums(void **state)
         { 0, "0", "0" },
         { -0.0, "-0", "-0" },
         { 1e300, "1e+300", "1e+300" },
-        { 5e-324, "4.9406564584124654e-324", "4.9406564584124654e-324" },
+        { 5e-324, "4.94065645841247e-324", "4.94065645841247e-324" },
         { 123456789012345678.0, "1.2345678901234568e+17", "1.2345678901234568e+17" },
         { NAN, "NaN", "null" },
         { INFINITY, "+Inf", "null" },
@@ -678,7 +698,8 @@ static void test_numbers_bools_enums(void **state)
     nc_refl_fini(&r);
 
     /* integer extremes, bools, enum names (and an unknown enum value) */
-    Netcap__Header h = NETCAP__HEADER__INIT;
+    Netcap__Header h;
+    netcap__header__init(&h);
     h.created = INT64_MIN;
     h.type = NETCAP__TYPE__NC_DNS;
     h.schema_version = UINT32_MAX;
@@ -693,7 +714,8 @@ static void test_numbers_bools_enums(void **state)
             "{\"created\":-9223372036854775808,\"type\":77,\"schema_version\":4294967295}\n");
     nc_refl_fini(&r);
 
-    Netcap__TCP t = NETCAP__TCP__INIT;
+    Netcap__TCP t;
+    netcap__tcp__init(&t);
     t.syn = 1;
     t.seq_num = 4000000000u;
     assert_int_equal(nc_refl_init(&r, &netcap__tcp__descriptor, NULL), NC_OK);
@@ -813,16 +835,19 @@ static void test_fields_listing(void **state)
 static void test_output_cap_is_reported(void **state)
 {
     (void)state;
-    Netcap__UDP u = NETCAP__UDP__INIT;
-    u.payload = B("0123456789abcdef0123456789abcdef", 32);
+    Netcap__UDP u;
+    netcap__udp__init(&u);
+    u.payload.len = 300;
+    u.payload.data = palloc(300);
     struct nc_refl r;
     assert_int_equal(nc_refl_init(&r, &netcap__udp__descriptor, NULL), NC_OK);
     struct nc_dbuf b;
-    nc_dbuf_init(&b, 40);
+    nc_dbuf_init(&b, 512); /* 600 hex digits do not fit */
     assert_int_equal(nc_refl_json(&r, &u.base, &b), NC_ELIMIT);
     nc_dbuf_fini(&b);
     /* a message of another type is refused */
-    Netcap__TCP t = NETCAP__TCP__INIT;
+    Netcap__TCP t;
+    netcap__tcp__init(&t);
     nc_dbuf_init(&b, 4096);
     assert_int_equal(nc_refl_csv_row(&r, &t.base, &b), NC_EARG);
     nc_dbuf_fini(&b);
@@ -869,7 +894,8 @@ static void write_file(const char *path, const void *p, size_t n)
 
 static void put_header(struct nc_dbuf *b, int type, const char *name)
 {
-    Netcap__Header h = NETCAP__HEADER__INIT;
+    Netcap__Header h;
+    netcap__header__init(&h);
     h.created = 1700000000123456789LL;
     h.input_source = S("test.pcap");
     h.type = (Netcap__Type)type;
@@ -890,6 +916,7 @@ static void dns_stream(struct nc_dbuf *b, size_t n, size_t *offs)
         if (offs) {
             offs[i] = b->len;
         }
+        size_t mark = n_pool;
         Netcap__DNS *d;
         if (i % 3 == 2) {
             d = rich_dns((int32_t)(i + 1));
@@ -902,6 +929,7 @@ static void dns_stream(struct nc_dbuf *b, size_t n, size_t *offs)
             d->transport = S("udp");
         }
         assert_int_equal(nc_encode_delimited(b, &d->base), NC_OK);
+        pool_release(mark);
     }
 }
 
@@ -1038,7 +1066,8 @@ static void test_reader_large_records(void **state)
         payload[i] = (uint8_t)(i * 7);
     }
     for (size_t i = 0; i < NC_ARRAY_LEN(sizes); i++) {
-        Netcap__UDP u = NETCAP__UDP__INIT;
+        Netcap__UDP u;
+        netcap__udp__init(&u);
         u.length = (int32_t)i;
         u.payload.len = sizes[i];
         u.payload.data = payload;
@@ -1099,29 +1128,50 @@ static void test_reader_truncation_names_the_record(void **state)
     /* exactly at a record boundary: a clean (shorter) file */
     write_file(tpath("t2.ncap"), s.p, offs[3]);
     expect("t2.ncap", 3, NC_OK, "");
-    /* inside a two-byte length prefix: record 3 is rich (> 127 bytes) */
-    assert_true(s.p[offs[2]] & 0x80);
-    write_file(tpath("t3.ncap"), s.p, offs[2] + 1);
+    nc_dbuf_fini(&s);
+    /* inside a two-byte length prefix: record 3 is longer than 127 bytes */
+    dns_stream(&s, 2, NULL);
+    size_t off3 = s.len;
+    Netcap__DNS big;
+    netcap__dns__init(&big);
+    big.id = 3;
+    char name[201];
+    memset(name, 'x', 200);
+    name[200] = '\0';
+    big.src_ip = S(name);
+    assert_int_equal(nc_encode_delimited(&s, &big.base), NC_OK);
+    assert_true(s.p[off3] & 0x80);
+    write_file(tpath("t3.ncap"), s.p, off3 + 1);
     expect("t3.ncap", 2, NC_ETRUNC, "record 3: truncated (file ends inside the length prefix)");
+    write_file(tpath("t3b.ncap"), s.p, s.len);
+    expect("t3b.ncap", 3, NC_OK, "");
     /* inside the header */
     write_file(tpath("t4.ncap"), s.p, 10);
     expect("t4.ncap", 0, NC_EMALFORMED, "not a netcap record file");
-    /* compressed files cut short */
+    nc_dbuf_fini(&s);
+    /* compressed files cut short: a longer stream in several frames, so
+     * that the frames before the cut deliver their records */
+    dns_stream(&s, 60, NULL);
     struct nc_dbuf z, g;
-    zstd_frames(s.p, s.len, 1, &z);
+    zstd_frames(s.p, s.len, 6, &z);
     gzip_members(s.p, s.len, 1, &g);
     write_file(tpath("t5.ncap.zst"), z.p, z.len - 5);
-    expect("t5.ncap.zst", 4, NC_ETRUNC, "record 5: truncated");
     write_file(tpath("t6.ncap.gz"), g.p, g.len - 5); /* trailer cut: all data present */
-    expect("t6.ncap.gz", 5, NC_ETRUNC, "record 6: truncated (compressed data ends inside a gzip");
+    expect("t6.ncap.gz", 60, NC_ETRUNC, "record 61: truncated (compressed data ends inside a gzip");
     write_file(tpath("t7.ncap.gz"), g.p, g.len / 2);
-    int rc;
-    char err[NC_ERRBUF_SIZE];
-    uint64_t n = read_all(tpath("t7.ncap.gz"), &rc, err);
-    assert_int_equal(rc, NC_ETRUNC);
-    char want[64];
-    snprintf(want, sizeof(want), "record %llu: truncated", (unsigned long long)n + 1);
-    assert_non_null(strstr(err, want));
+    static const char *const cut[] = { "t5.ncap.zst", "t7.ncap.gz" };
+    for (size_t i = 0; i < NC_ARRAY_LEN(cut); i++) {
+        int rc;
+        char err[NC_ERRBUF_SIZE];
+        uint64_t n = read_all(tpath(cut[i]), &rc, err);
+        assert_int_equal(rc, NC_ETRUNC);
+        assert_true(n > 0 && n < 60);
+        char want[64];
+        snprintf(want, sizeof(want), "record %llu: truncated", (unsigned long long)n + 1);
+        if (!strstr(err, want)) {
+            fail_msg("%s: \"%s\", want \"%s\"", cut[i], err, want);
+        }
+    }
     nc_dbuf_fini(&s);
     nc_dbuf_fini(&z);
     nc_dbuf_fini(&g);
@@ -1308,7 +1358,7 @@ static void test_reader_rejects_other_files(void **state)
     expect_open_error("hbig", NC_EMALFORMED, "not a netcap record file");
     /* missing file, directory */
     expect_open_error("does-not-exist", NC_EIO, "cannot open: No such file or directory");
-    mkdir(tpath("dir"), 0755);
+    assert_int_equal(mkdir(tpath("dir"), 0755), 0);
     expect_open_error("dir", NC_EIO, "is a directory");
 }
 
@@ -1332,7 +1382,7 @@ static int write_samples(const char *dir)
 {
     nc_record_init();
     int bad = 0;
-    size_t offs[200000];
+    size_t offs[8];
     struct nc_dbuf s, z, g, many;
     dns_stream(&s, 5, offs);
     bad |= write_sample(dir, "dns.ncap", s.p, s.len);
