@@ -62,7 +62,7 @@ BIN     := $(BUILD)/netcap
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check check-sanitized unit golden demo bench clean lint fuzz
+.PHONY: all deps check check-release check-sanitized unit golden demo bench clean lint fuzz
 all: $(BIN)
 
 $(BUILD)/gen/netcap.pb-c.c $(BUILD)/gen/netcap.pb-c.h: schema/netcap.proto
@@ -109,14 +109,21 @@ unit: $(UNIT_BINS)
 golden: $(BIN)
 	@NETCAP=$(BIN) tests/run-all.sh
 
+# deps: install missing Debian packages (as root) or say which are missing
+deps:
+	@sh scripts/bootstrap.sh
+
 # check: unit tests and every suite on the release build, then the same
 # under ASan+UBSan (leak checking on). Warnings are errors throughout.
-check: $(BIN) $(UNIT_BINS)
-	@$(MAKE) --no-print-directory unit
-	@NETCAP=$(BIN) tests/run-all.sh
+check: deps
+	@$(MAKE) --no-print-directory check-release
 ifeq ($(SANITIZER),)
 	@$(MAKE) --no-print-directory SANITIZER=address CC=clang check-sanitized
 endif
+
+check-release: $(BIN) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory unit
+	@NETCAP=$(BIN) tests/run-all.sh
 
 check-sanitized: $(BIN) $(UNIT_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -124,12 +131,16 @@ check-sanitized: $(BIN) $(UNIT_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NC_SANITIZED=1 NETCAP=$(BIN) tests/run-all.sh
 
-demo: $(BIN)
-	@$(BIN) capture -read examples/loopback.pcap -out demo-out -quiet
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@rm -rf demo-out
+	$(BIN) capture -read examples/loopback.pcap -out demo-out
 	@ls demo-out
-	@$(BIN) dump -read demo-out/DNS.ncap.zst | head -20
+	$(BIN) dump -read demo-out/DNS.ncap.zst -select timestamp,src_ip,dst_port,id,qr,response_code,questions,answers -n 8
+	$(BIN) dump -read demo-out/Connection.ncap.zst -select src_ip,src_port,dst_ip,dst_port,transport_proto,application_proto,num_packets,total_size,end_reason -n 8
 
-bench: $(BIN)
+bench: deps $(BIN)
+	@sh scripts/bootstrap.sh --bench
 	@NETCAP=$(BIN) bench/run
 
 lint:

@@ -19,7 +19,9 @@
  * hit; on error the buffer holds a partial row which the caller discards by
  * restoring its previous length. No function allocates per field: the only
  * allocations are the column array (at init/select) and the growth of the
- * scratch cell buffer, which is reused for every cell.
+ * scratch cell buffer, which is reused for every cell. Because of that
+ * buffer a struct nc_refl belongs to one thread at a time (one per worker);
+ * descriptors are read-only and may be shared.
  */
 #ifndef NC_RECORD_REFLECT_H
 #define NC_RECORD_REFLECT_H

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Small pcap/pcapng helpers for the shell suites (no dependencies).
+
+  pcaptool.py count FILE              complete packets in a classic pcap (even if
+                                      the file ends inside a packet)
+  pcaptool.py corrupt IN OUT N        copy IN (classic pcap) with packet N (1-based)
+                                      claiming caplen 0x7fffffff
+  pcaptool.py topcapng IN OUT         rewrite a classic pcap as pcapng (SHB, one IDB,
+                                      EPBs), same packets and timestamps
+  pcaptool.py corruptng IN OUT N      like topcapng, but block N (1-based EPB) claims
+                                      a total length of 0x7ffffff0
+  pcaptool.py snap IN OUT LEN         copy IN (classic pcap) with every packet cut to
+                                      LEN captured bytes (like editcap -s LEN)
+"""
+import struct
+import sys
+
+
+def read_pcap(path):
+    d = open(path, "rb").read()
+    magic = d[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        raise SystemExit("%s: not a classic pcap" % path)
+    nsec = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    hdr = d[:24]
+    linktype = struct.unpack(e + "I", d[20:24])[0] & 0x0FFFFFFF
+    pkts = []
+    off = 24
+    while off + 16 <= len(d):
+        ts, frac, cl, ol = struct.unpack_from(e + "IIII", d, off)
+        if off + 16 + cl > len(d):
+            break
+        pkts.append((off, ts, frac, cl, ol, d[off + 16:off + 16 + cl]))
+        off += 16 + cl
+    return d, e, hdr, linktype, nsec, pkts
+
+
+def block(btype, body):
+    body += b"\0" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+
+
+def to_pcapng(src, out, bad=0):
+    _, _, _, linktype, nsec, pkts = read_pcap(src)
+    res = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    opts = b""
+    if nsec:  # if_tsresol = 9 (nanoseconds)
+        opts = struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
+    res += block(1, struct.pack("<HHI", linktype, 0, 65535) + opts)
+    for i, (_, ts, frac, cl, ol, data) in enumerate(pkts, 1):
+        t = ts * (10**9 if nsec else 10**6) + frac
+        b = block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, cl, ol) + data)
+        if i == bad:
+            b = b[:4] + struct.pack("<I", 0x7FFFFFF0) + b[8:]
+        res += b
+    open(out, "wb").write(res)
+
+
+def main(a):
+    if len(a) < 2:
+        raise SystemExit(__doc__)
+    cmd = a[0]
+    if cmd == "count":
+        print(len(read_pcap(a[1])[5]))
+    elif cmd == "corrupt":
+        d, e, _, _, _, pkts = read_pcap(a[1])
+        n = int(a[3])
+        off = pkts[n - 1][0]
+        d = bytearray(d)
+        struct.pack_into(e + "I", d, off + 8, 0x7FFFFFFF)
+        open(a[2], "wb").write(d)
+    elif cmd == "topcapng":
+        to_pcapng(a[1], a[2])
+    elif cmd == "corruptng":
+        to_pcapng(a[1], a[2], int(a[3]))
+    elif cmd == "snap":
+        d, e, hdr, _, _, pkts = read_pcap(a[1])
+        snap = int(a[3])
+        res = bytearray(hdr)
+        for _, ts, frac, cl, ol, data in pkts:
+            data = data[:snap]
+            res += struct.pack(e + "IIII", ts, frac, len(data), ol) + data
+        open(a[2], "wb").write(res)
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
