@@ -40,6 +40,9 @@ int nc_dbuf_reserve(struct nc_dbuf *b, size_t n)
     while (grow < want) {
         grow = grow > b->cap / 2 ? b->cap : grow * 2;
     }
+    if (grow > b->cap) {
+        grow = b->cap; /* small caps: never allocate (or accept) more than cap */
+    }
     uint8_t *p = nc_realloc(b->p, grow);
     if (!p) {
         return NC_ENOMEM;

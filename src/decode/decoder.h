@@ -13,7 +13,8 @@
 #include "core/rd.h"
 #include "decode/pkt.h"
 
-/* Decode one layer. On entry *r is the window that starts with this layer's
+/* Decode one layer. On entry pkt->next_id still holds the id this decoder
+ * was found by (dot1q reads its TPID from it) and *r is the window that starts with this layer's
  * header; on NC_OK it must be the next layer's window (the decoder may also
  * shrink it, e.g. to the IP total length) and pkt->next_ns/next_id name the
  * next layer (NC_NS_NONE: stop). Any other return is a data verdict that

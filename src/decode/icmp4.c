@@ -57,8 +57,8 @@ static int icmp4_decode(struct nc_pkt *pkt, struct nc_rd *r)
     c->has_icmp = true;
     c->icmp_type = type;
     c->icmp_code = code;
-    /* the window was cut to the IP payload by the IP decoder */
-    c->l4_payload = (uint32_t)nc_rd_left(r);
+    /* as the IP header declares it: a snaplen does not shrink it */
+    c->l4_payload = nc_pkt_ip_after(pkt, 8);
 
     Netcap__ICMPv4 *rec = nc_pkt_record(pkt, NC_REC_ICMPv4);
     if (rec) {

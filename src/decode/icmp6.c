@@ -36,9 +36,7 @@ static int icmp6_decode(struct nc_pkt *pkt, struct nc_rd *r)
     /* Every ICMPv6 message has at least one body word (identifier and
      * sequence, reserved, MTU or pointer); what follows it is the payload,
      * so that echo data counts the same way as for ICMPv4. */
-    size_t body = nc_rd_left(r);
-    size_t word = ICMP6_PAYLOAD_OFF - ICMP6_HDR_LEN;
-    c->l4_payload = body > word ? (uint32_t)(body - word) : 0;
+    c->l4_payload = nc_pkt_ip_after(pkt, ICMP6_PAYLOAD_OFF);
 
     Netcap__ICMPv6 *rec = nc_pkt_record(pkt, NC_REC_ICMPv6);
     if (rec) {

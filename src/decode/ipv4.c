@@ -139,6 +139,7 @@ static int ipv4_decode(struct nc_pkt *pkt, struct nc_rd *r)
     uint16_t frag_off = flags_frag & 0x1fff;
     nc_pkt_set_ip(pkt, 4, src, dst);
     pkt->ctx.ip_proto = proto;
+    pkt->ctx.ip_left = (uint32_t)(len - hdr_len);
 
     Netcap__IPv4 *rec = nc_pkt_record(pkt, NC_REC_IPv4);
     if (rec) {

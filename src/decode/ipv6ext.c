@@ -26,6 +26,7 @@ static int ipv6ext_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return r->err;
     }
     pkt->ctx.ip_proto = next;
+    pkt->ctx.ip_left = nc_pkt_ip_after(pkt, ((size_t)units + 1) * IPV6EXT_UNIT);
     pkt->next_ns = NC_NS_IPPROTO;
     pkt->next_id = next;
     return NC_OK;

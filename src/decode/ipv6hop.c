@@ -106,6 +106,7 @@ static int ipv6hop_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return r->err;
     }
     pkt->ctx.ip_proto = next;
+    pkt->ctx.ip_left = nc_pkt_ip_after(pkt, ((size_t)units + 1) * IPV6HOP_UNIT);
     size_t n = 0;
     int rc = walk_options(o, NULL, NULL, &n);
 

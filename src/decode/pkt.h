@@ -77,6 +77,7 @@ struct nc_pkt_ctx {
     uint16_t tcp_flags;      /* NC_TCP_* bits, valid if ip_proto == 6 and has_ports */
     uint16_t tcp_window;
     uint32_t l4_payload;     /* transport payload bytes (from headers, not capture) */
+    uint32_t ip_left;        /* bytes the IP header says follow the current layer's start */
     uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t src_mac[6], dst_mac[6];
     const char *proto[NC_LAYER_COUNT]; /* "Ethernet", "IPv4", "TCP", "DNS"; innermost wins */
@@ -119,6 +120,14 @@ static inline bool nc_pkt_wants(const struct nc_pkt *pkt, enum nc_rec_type t)
  * unless the decoder set them. NULL if the type is not wanted or the packet
  * hit a cap (counted). */
 void *nc_pkt_record(struct nc_pkt *pkt, enum nc_rec_type t);
+
+/* Bytes the innermost IP header declares after n bytes of headers that
+ * follow it (extension headers, then the transport header): what a snaplen
+ * cut off still counts. */
+static inline uint32_t nc_pkt_ip_after(const struct nc_pkt *pkt, size_t n)
+{
+    return pkt->ctx.ip_left > n ? (uint32_t)(pkt->ctx.ip_left - n) : 0;
+}
 
 /* Set the IP context (formats the address strings once for all records). */
 void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const uint8_t *dst);

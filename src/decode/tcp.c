@@ -130,6 +130,8 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     c->dst_port = dport;
     c->tcp_flags = flags;
     c->tcp_window = window;
+    /* payload as the IP header declares it: a snaplen does not shrink it */
+    c->l4_payload = nc_pkt_ip_after(pkt, (size_t)doff * 4);
 
     /* the option space must be captured for a record; a child window
      * keeps option parsing inside it */
@@ -138,7 +140,6 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return r->err;
     }
     size_t payload_len = nc_rd_left(r);
-    c->l4_payload = (uint32_t)payload_len;
 
     Netcap__TCP *rec = nc_pkt_record(pkt, NC_REC_TCP);
     if (rec) {

@@ -29,6 +29,7 @@ import argparse
 import base64
 import collections
 import concurrent.futures
+import ipaddress
 import json
 import os
 import re
@@ -525,7 +526,555 @@ def check_dns(case, frames, dnspath, recs):
     return c
 
 
-#FLOWCODE
+# --------------------------------------------------------------------------
+# Flows: shared matching of a peer's flows to our Connection records
+# --------------------------------------------------------------------------
+
+REASON_TIMEOUT_SPLIT = ("netcap ends a connection after 5 min idle (-conn-timeout) and starts a new "
+                        "one; the peer keeps one flow: compared as the sum of netcap's connections")
+REASON_TCP_END_SPLIT = ("netcap ends a TCP connection at FIN/RST and starts a new one for later "
+                        "packets; the peer keeps one flow: compared as the sum of netcap's connections")
+REASON_PEER_SPLIT = ("the peer splits one 5-tuple into several flows (its own state machine/timeouts); "
+                     "netcap keeps one connection: compared as the sum of the peer's flows")
+REASON_SCTP_PORTS = ("netcap has no SCTP decoder yet: SCTP traffic is one connection per address "
+                     "pair with ports 0 (the peer keys SCTP by ports)")
+REASON_TUNNEL_CARRIER = ("netcap's connection is the outer tunnel flow (GRE/IP-in-IP/VXLAN/Geneve); "
+                         "the peer decapsulates and reports only the inner flows")
+TUNNEL_UDP_PORTS = {4789, 6081, 4790}
+TUNNEL_IP_PROTOS = {4, 41, 47}
+
+
+def canon_ip(s):
+    if not s:
+        return ""
+    try:
+        return ipaddress.ip_address(s).compressed
+    except ValueError:
+        return s
+
+
+class Peer:
+    """One flow (or session) of a peer tool, oriented a -> b."""
+
+    def __init__(self, tag, proto, a, ap, b, bp, values, info=None):
+        self.tag = tag
+        self.proto = proto
+        self.a, self.ap, self.b, self.bp = canon_ip(a), ap, canon_ip(b), bp
+        self.values = values        # label -> value (None = not comparable)
+        self.info = info or {}
+
+
+def is_carrier(cn):
+    return cn.get("ip_protocol") in TUNNEL_IP_PROTOS or (
+        cn.get("ip_protocol") == 17 and (cn["src_port"] in TUNNEL_UDP_PORTS or cn["dst_port"] in TUNNEL_UDP_PORTS))
+
+
+def inner_pairs(frames):
+    """Address pairs seen only inside headers netcap does not decode (tunnels,
+    unsupported link types): pair -> reason."""
+    out = {}
+    if frames is None:
+        return out
+    for f in frames:
+        if f.stop_reason is None or f.stop_reason == REASON_ICMP_QUOTE:
+            continue
+        idx = {"ip": 0, "ipv6": 0}
+        for kind, why in f.occ:
+            if kind not in idx:
+                continue
+            i = idx[kind]
+            idx[kind] += 1
+            if why is None or why == REASON_ICMP_QUOTE:
+                continue
+            s = f.cols.get(kind + ".src", [])
+            d = f.cols.get(kind + ".dst", [])
+            if i < len(s) and i < len(d):
+                out.setdefault(frozenset((canon_ip(s[i]), canon_ip(d[i]))), why)
+    return out
+
+
+def conn_sides(cn, ipb, peer, mode):
+    """Our counts for one connection, oriented like the peer flow (a -> b)."""
+    if mode == "all":
+        fwd = True
+    elif mode == "port":
+        fwd = cn["src_port"] == peer.ap
+    elif mode == "ip":
+        fwd = cn["_src"] == peer.a
+    else:
+        fwd = (cn["_src"], cn["src_port"]) == (peer.a, peer.ap)
+        if cn["_src"] == cn["_dst"] and cn["src_port"] == cn["dst_port"]:
+            fwd = True
+    c2s = (cn["packets_client_to_server"], cn["bytes_client_to_server"], cn["payload_client_to_server"],
+           ipb[0], ipb[2])
+    s2c = (cn["packets_server_to_client"], cn["bytes_server_to_client"], cn["payload_server_to_client"],
+           ipb[1], ipb[3])
+    x, y = (c2s, s2c) if fwd else (s2c, c2s)
+    if mode == "all":
+        x = tuple(p + q for p, q in zip(c2s, s2c))
+        y = (0, 0, 0, 0, 0)
+    return {"pkts_a": x[0], "pkts_b": y[0], "bytes_a": x[1], "bytes_b": y[1],
+            "payload_a": x[2], "payload_b": y[2], "ipbytes_a": x[3], "ipbytes_b": y[3],
+            "first": cn["timestamp_first"], "last": cn["timestamp_last"]}
+
+
+def sum_sides(items):
+    out = {}
+    for d in items:
+        for k, v in d.items():
+            if k == "first":
+                out[k] = min(out.get(k, v), v)
+            elif k == "last":
+                out[k] = max(out.get(k, v), v)
+            else:
+                out[k] = out.get(k, 0) + v
+    return out
+
+
+class FlowMatch:
+    """Groups peer flows and our connections by a key, pairs them and hands
+    each pair (or explained aggregate) to compare(check, peer, ours)."""
+
+    def __init__(self, check, conns, recs, frames, keyfn, modefn, compare, tool):
+        self.c = check
+        self.conns = conns
+        for cn in conns:
+            cn["_src"], cn["_dst"] = canon_ip(cn.get("src_ip")), canon_ip(cn.get("dst_ip"))
+        self.ipb = ip_bytes_per_conn(conns, recs)
+        self.inner = inner_pairs(frames)
+        self.keyfn = keyfn            # (proto, a, ap, b, bp) -> key
+        self.modefn = modefn          # peer -> orientation mode
+        self.compare = compare
+        self.tool = tool
+
+    def ours_key(self, cn):
+        return self.keyfn(cn.get("ip_protocol"), cn["_src"], cn["src_port"], cn["_dst"], cn["dst_port"])
+
+    def run(self, peers, peer_unmatched=None, ours_unmatched=None):
+        c = self.c
+        pg = collections.OrderedDict()
+        for p in peers:
+            pg.setdefault(self.keyfn(p.proto, p.a, p.ap, p.b, p.bp), []).append(p)
+        og = collections.OrderedDict()
+        for i, cn in enumerate(self.conns):
+            og.setdefault(self.ours_key(cn), []).append(i)
+        for key in list(pg) + [k for k in og if k not in pg]:
+            P = list(pg.get(key, []))
+            O = list(og.get(key, []))
+            sides = {}
+
+            def side(i, p):
+                return conn_sides(self.conns[i], self.ipb[i], p, self.modefn(p))
+            # 1. exact pairs by packets each way
+            for p in list(P):
+                for i in O:
+                    s = side(i, p)
+                    if (s["pkts_a"], s["pkts_b"]) == (p.values.get("pkts_a"), p.values.get("pkts_b")):
+                        self.pair(p, s, [i])
+                        P.remove(p)
+                        O.remove(i)
+                        break
+            if not P and not O:
+                continue
+            if len(P) == 1 and O:
+                p = P[0]
+                if len(O) > 1:
+                    ends = {self.conns[i].get("end_reason") for i in O[:-1]}
+                    c.expect(REASON_TIMEOUT_SPLIT if "timeout" in ends else REASON_TCP_END_SPLIT
+                             if ends & {"fin", "rst"} else
+                             "netcap has %d connections for one peer flow (end reasons %s)"
+                             % (len(O), ",".join(sorted(ends))))
+                self.pair(p, sum_sides(side(i, p) for i in O), O)
+            elif len(P) > 1 and len(O) == 1:
+                c.expect(REASON_PEER_SPLIT)
+                agg = Peer(P[0].tag + " (+%d)" % (len(P) - 1), P[0].proto, P[0].a, P[0].ap, P[0].b, P[0].bp,
+                           {}, P[0].info)
+                for p in P:
+                    for k, v in p.values.items():
+                        if v is None or agg.values.get(k, 0) is None:
+                            agg.values[k] = None
+                        elif k == "first":
+                            agg.values[k] = min(agg.values.get(k, v), v)
+                        elif k == "last":
+                            agg.values[k] = max(agg.values.get(k, v), v)
+                        else:
+                            agg.values[k] = agg.values.get(k, 0) + v
+                self.pair(agg, side(O[0], P[0]), O)
+            elif P and not O:
+                for p in P:
+                    why = self.explain_peer(p, peer_unmatched)
+                    if why:
+                        c.expect(why)
+                    else:
+                        c.fig("flows matched", False)
+                        c.problem("%s: no netcap connection" % p.tag)
+            elif O and not P:
+                for i in O:
+                    why = self.explain_ours(self.conns[i], ours_unmatched)
+                    if why:
+                        c.expect(why)
+                    else:
+                        cn = self.conns[i]
+                        c.problem("netcap connection %d %s:%d -> %s:%d has no %s counterpart"
+                                  % (cn.get("ip_protocol"), cn["src_ip"], cn["src_port"], cn["dst_ip"],
+                                     cn["dst_port"], self.tool))
+            else:
+                for p, i in zip(P, O):
+                    self.pair(p, side(i, p), [i])
+                for p in P[len(O):]:
+                    c.fig("flows matched", False)
+                    c.problem("%s: no netcap connection left" % p.tag)
+                for i in O[len(P):]:
+                    cn = self.conns[i]
+                    c.problem("netcap connection %s:%d -> %s:%d left over"
+                              % (cn["src_ip"], cn["src_port"], cn["dst_ip"], cn["dst_port"]))
+
+    def pair(self, p, ours, idx):
+        self.c.fig("flows matched", True)
+        if p.proto == 132 and any(self.conns[i]["src_port"] != max(p.ap, p.bp) and
+                                  self.conns[i]["dst_port"] != max(p.ap, p.bp) for i in idx) and (p.ap or p.bp):
+            self.c.expect(REASON_SCTP_PORTS)
+        self.compare(self.c, p, ours, [self.conns[i] for i in idx])
+
+    def explain_peer(self, p, extra):
+        pair = frozenset((p.a, p.b))
+        if pair in self.inner:
+            return "%s reports a flow inside traffic netcap does not decode: %s" % (self.tool, self.inner[pair])
+        for cn in self.conns:
+            if is_carrier(cn) and frozenset((cn["_src"], cn["_dst"])) == pair:
+                return ("%s keys tunnelled non-IP traffic by the outer addresses; netcap does not "
+                        "decapsulate (no tunnel decoding yet)" % self.tool)
+        return extra(p) if extra else None
+
+    def explain_ours(self, cn, extra):
+        if is_carrier(cn):
+            return REASON_TUNNEL_CARRIER
+        return extra(cn) if extra else None
+
+
+def cmp_values(c, p, ours, pairs):
+    """pairs: [(label, peer value, our value)]; None peer values are skipped."""
+    for label, pv, ov in pairs:
+        if pv is None:
+            continue
+        ok = pv == ov
+        c.fig(label, ok)
+        if not ok:
+            c.problem("%s: %s %s, netcap %s" % (p.tag, label, pv, ov))
+
+
+def ip_bytes_per_conn(conns, recs):
+    """IP-level bytes and packets per connection and direction, summed from our
+    IPv4 (total length) and IPv6 (payload length + 40) records."""
+    idx = collections.defaultdict(list)
+    for i, cn in enumerate(conns):
+        idx[(cn.get("src_ip"), cn.get("dst_ip"))].append(i)
+        idx[(cn.get("dst_ip"), cn.get("src_ip"))].append(i)
+    res = [[0, 0, 0, 0] for _ in conns]   # bytes c2s, s2c, pkts c2s, s2c
+    for rtype, extra in (("IPv4", 0), ("IPv6", 40)):
+        for r in recs.get(rtype, []):
+            best = None
+            for i in idx.get((r["src_ip"], r["dst_ip"]), []):
+                cn = conns[i]
+                if not (cn["timestamp_first"] <= r["timestamp"] <= cn["timestamp_last"]):
+                    continue
+                if rtype == "IPv4" and r.get("protocol") != cn.get("ip_protocol"):
+                    continue
+                if cn.get("ip_protocol") in (6, 17) and \
+                        {(r["src_ip"], r.get("src_port")), (r["dst_ip"], r.get("dst_port"))} != \
+                        {(cn["src_ip"], cn["src_port"]), (cn["dst_ip"], cn["dst_port"])}:
+                    continue
+                best = i
+                break
+            if best is None:
+                continue
+            cn = conns[best]
+            if cn.get("ip_protocol") in (6, 17):
+                c2s = (r["src_ip"], r.get("src_port")) == (cn["src_ip"], cn["src_port"])
+            else:
+                c2s = r["src_ip"] == cn["src_ip"]
+            if cn["src_ip"] == cn["dst_ip"] and cn["src_port"] == cn["dst_port"]:
+                c2s = True
+            res[best][0 if c2s else 1] += r.get("length", 0) + extra
+            res[best][2 if c2s else 3] += 1
+    return res
+
+
+def default_key(proto, a, ap, b, bp):
+    if proto == 132:    # no SCTP ports in netcap yet
+        return (proto, tuple(sorted((a, b))))
+    return (proto, tuple(sorted(((a, ap), (b, bp)))))
+
+
+# --------------------------------------------------------------------------
+# Check 3: Zeek conn.log and Community ID
+# --------------------------------------------------------------------------
+
+ZEEK_PROTO = {"tcp": 6, "udp": 17, "icmp": 1}
+
+
+def read_zeek_log(path):
+    fields = None
+    rows = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("#fields"):
+                fields = line.split("\t")[1:]
+                continue
+            if line.startswith("#") or not line.strip() or fields is None:
+                continue
+            rows.append(dict(zip(fields, line.split("\t"))))
+    return rows
+
+
+def zopt(v):
+    return None if v in ("-", "(empty)", "") else v
+
+
+def check_zeek_conn(case, path, recs, frames):
+    c = Check("%s/zeek" % case)
+    peers = []
+    for z in read_zeek_log(path):
+        proto = int(z["ip_proto"]) if zopt(z.get("ip_proto")) else ZEEK_PROTO.get(z["proto"])
+        ap, bp = int(z["id.orig_p"]), int(z["id.resp_p"])
+        tag = "%s %s:%d -> %s:%d" % (z["proto"], z["id.orig_h"], ap, z["id.resp_h"], bp)
+        v = {"pkts_a": int(z["orig_pkts"]), "pkts_b": int(z["resp_pkts"]),
+             "ipbytes_a": int(z["orig_ip_bytes"]), "ipbytes_b": int(z["resp_ip_bytes"])}
+        if zopt(z.get("duration")):
+            v["duration_us"] = int(round(float(z["duration"]) * 1e6))
+        if zopt(z.get("orig_bytes")) and zopt(z.get("resp_bytes")):
+            v["payload_a"], v["payload_b"] = int(z["orig_bytes"]), int(z["resp_bytes"])
+        peers.append(Peer(tag, proto, z["id.orig_h"], ap, z["id.resp_h"], bp, v, z))
+
+    def compare(c, p, o, conns):
+        zp = p.info.get("proto")
+        ok = all(IPPROTO_NAMES.get(cn.get("ip_protocol")) == zp for cn in conns)
+        c.fig("proto", ok)
+        if not ok:
+            c.problem("%s: netcap ip_protocol %s" % (p.tag, [cn.get("ip_protocol") for cn in conns]))
+        v = p.values
+        pairs = [("orig_pkts", v.get("pkts_a"), o["pkts_a"]), ("resp_pkts", v.get("pkts_b"), o["pkts_b"]),
+                 ("orig_ip_bytes", v.get("ipbytes_a"), o["ipbytes_a"]),
+                 ("resp_ip_bytes", v.get("ipbytes_b"), o["ipbytes_b"])]
+        if "duration_us" in v and len(conns) == 1:
+            pairs.append(("duration (us)", v["duration_us"], int(round((o["last"] - o["first"]) / 1000.0))))
+        if "payload_a" in v:
+            lab = "%s payload bytes" % zp
+            if zp == "tcp":
+                tcp_payload_compare(c, p, o, conns, recs)
+            else:
+                pairs += [("orig_bytes (%s payload)" % zp, v["payload_a"], o["payload_a"]),
+                          ("resp_bytes (%s payload)" % zp, v["payload_b"], o["payload_b"])]
+        cmp_values(c, p, o, pairs)
+        # frame bytes minus IP bytes is the link-layer overhead: never negative
+        if o["bytes_a"] < o["ipbytes_a"] or o["bytes_b"] < o["ipbytes_b"]:
+            c.problem("%s: frame bytes (%d, %d) smaller than IP bytes (%d, %d)"
+                      % (p.tag, o["bytes_a"], o["bytes_b"], o["ipbytes_a"], o["ipbytes_b"]))
+
+    def peer_extra(p):
+        if zopt(p.info.get("tunnel_parents")):
+            return "Zeek decapsulates tunnels and logs the inner connections; netcap does not (yet)"
+        return None
+
+    fm = FlowMatch(c, recs.get("Connection", []), recs, frames, default_key, lambda p: "ep", compare, "Zeek")
+    fm.run(peers, peer_extra)
+    return c
+
+
+def tcp_payload_compare(c, p, o, conns, recs):
+    """Zeek's TCP orig_bytes/resp_bytes come from the sequence-number span; ours
+    sum segment payloads.  They agree unless segments were retransmitted."""
+    v = p.values
+    for lab, zv, ov in (("orig_bytes (tcp payload)", v["payload_a"], o["payload_a"]),
+                        ("resp_bytes (tcp payload)", v["payload_b"], o["payload_b"])):
+        ok = zv == ov
+        c.fig(lab, ok)
+        if not ok:
+            c.problem("%s: %s zeek %d, netcap %d" % (p.tag, lab, zv, ov))
+
+
+CID_RE = re.compile(r"orig_h=([^,]+), orig_p=(\d+)/(\w+), resp_h=([^,]+), resp_p=(\d+)/(\w+), "
+                    r"proto=(\d+).*?(1:[A-Za-z0-9+/=]+)\s*$")
+
+
+def check_cid(case, paths, recs):
+    c = Check("%s/cid" % case)
+    conns = recs.get("Connection", [])
+    for p in paths:
+        with open(p, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = CID_RE.search(line)
+                if not m:
+                    continue
+                a, ap, _, b, bp, _, proto, cid = m.groups()
+                a, b, ap, bp, proto = canon_ip(a), canon_ip(b), int(ap), int(bp), int(proto)
+                key = default_key(proto, a, ap, b, bp)
+                cands = [cn for cn in conns if cn.get("ip_protocol") == proto and default_key(
+                    proto, canon_ip(cn["src_ip"]), cn["src_port"], canon_ip(cn["dst_ip"]), cn["dst_port"]) == key]
+                if not cands:
+                    c.problem("no netcap connection for %d %s:%d %s:%d" % (proto, a, ap, b, bp))
+                    c.fig("community_id", False)
+                    continue
+                for cn in cands:
+                    ours = cn.get("community_id", "")
+                    ok = ours == cid
+                    c.fig("community_id", ok)
+                    if not ok:
+                        c.problem("%d %s:%d <-> %s:%d: zeek %s, netcap %s" % (proto, a, ap, b, bp, cid, ours))
+    if not c.figures:
+        c.skip = "no Community ID lines"
+    return c
+
+
+# --------------------------------------------------------------------------
+# Check 4: nDPI
+# --------------------------------------------------------------------------
+
+NDPI_RE = re.compile(r"^\s+\d+\s+(\S+)\s+(\S+)\s+(<->|->)\s+(\S+)\s+\[")
+NDPI_CNT_RE = re.compile(r"\[(\d+) pkts/(\d+) bytes (?:<->|->) (\d+) pkts/(\d+) bytes\]")
+NDPI_PROTO = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMPV6": 58, "SCTP": 132, "AH": 51, "ESP": 50, "GRE": 47}
+
+
+def split_hostport(s):
+    if s.startswith("["):
+        h, _, p = s[1:].rpartition("]:")
+        return h, int(p)
+    h, _, p = s.rpartition(":")
+    return h, int(p)
+
+
+def read_ndpi(path):
+    peers = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = NDPI_RE.match(line)
+            cm = NDPI_CNT_RE.search(line)
+            if not m or not cm:
+                continue
+            proto, a, _, b = m.groups()
+            ah, ap = split_hostport(a)
+            bh, bp = split_hostport(b)
+            pa, ba, pb, bb = (int(x) for x in cm.groups())
+            pn = NDPI_PROTO.get(proto.upper())
+            if pn is None and proto.isdigit():
+                pn = int(proto)
+            peers.append(Peer("%s %s <-> %s" % (proto, a, b), pn, ah, ap, bh, bp,
+                              {"pkts_a": pa, "pkts_b": pb, "bytes_a": ba, "bytes_b": bb}, {"line": line}))
+    return peers
+
+
+def ndpi_key(proto, a, ap, b, bp):
+    if proto not in (6, 17):
+        return (proto, tuple(sorted((a, b))))
+    return default_key(proto, a, ap, b, bp)
+
+
+def check_ndpi(case, path, recs, frames):
+    c = Check("%s/ndpi" % case)
+    peers = read_ndpi(path)
+    if not peers:
+        c.skip = "no flow lines in nDPI output"
+        return c
+
+    def compare(c, p, o, conns):
+        v = p.values
+        cmp_values(c, p, o, [("pkts a->b", v["pkts_a"], o["pkts_a"]), ("pkts b->a", v["pkts_b"], o["pkts_b"]),
+                             ("bytes a->b", v["bytes_a"], o["bytes_a"]),
+                             ("bytes b->a", v["bytes_b"], o["bytes_b"])])
+
+    fm = FlowMatch(c, recs.get("Connection", []), recs, frames, ndpi_key,
+                   lambda p: "ep" if p.proto in (6, 17) else "ip", compare, "nDPI")
+    fm.run(peers)
+    return c
+
+
+# --------------------------------------------------------------------------
+# Check 5: Arkime
+# --------------------------------------------------------------------------
+
+REASON_ARKIME_NONIP = ("Arkime keeps sessions for non-IP traffic (LLDP, IS-IS, ARP, ...); netcap "
+                       "Connection records are IP flows only (by design)")
+REASON_ARKIME_LUMP = ("Arkime lumps all IGMP (all PIM) packets of a capture into one session; "
+                      "compared with the sum of netcap's IGMP (PIM) connections")
+REASON_ARKIME_DHCP = ("Arkime keys DHCP by client MAC (request and reply in one session); "
+                      "compared with the sum of netcap's UDP 67/68 connections")
+REASON_ARKIME_ICMP = ("Arkime keys ICMP sessions by address pair; netcap by type/code (Community ID "
+                      "style): compared with the sum of netcap's ICMP connections of that pair")
+
+
+def arkime_key(proto, a, ap, b, bp):
+    if proto in (2, 103):
+        return (proto,)
+    if proto == 17 and {ap, bp} <= {67, 68} and (ap or bp):
+        return ("dhcp",)
+    if proto not in (6, 17):
+        return (proto, tuple(sorted((a, b))))
+    return default_key(proto, a, ap, b, bp)
+
+
+def arkime_mode(p):
+    if p.proto in (2, 103):
+        return "all"
+    if p.proto == 17 and {p.ap, p.bp} <= {67, 68}:
+        return "port"
+    if p.proto not in (6, 17):
+        return "ip"
+    return "ep"
+
+
+def check_arkime(case, paths, recs, frames):
+    c = Check("%s/arkime" % case)
+    peers = []
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            d = json.load(f)
+        for s in d.get("sessions3", []):
+            b = s.get("body", {})
+            src, dst = b.get("source", {}), b.get("destination", {})
+            proto = b.get("ipProtocol", 0)
+            tag = "%s %s:%s -> %s:%s" % (proto, src.get("ip"), src.get("port", 0), dst.get("ip"), dst.get("port", 0))
+            if src.get("ip") is None:
+                c.expect(REASON_ARKIME_NONIP)
+                continue
+            v = {"pkts_a": src.get("packets", 0), "pkts_b": dst.get("packets", 0),
+                 "bytes_a": src.get("bytes", 0), "bytes_b": dst.get("bytes", 0),
+                 "payload_a": b.get("client", {}).get("bytes"), "payload_b": b.get("server", {}).get("bytes"),
+                 "first": b.get("firstPacket"), "last": b.get("lastPacket")}
+            peers.append(Peer(tag, proto, src.get("ip"), src.get("port", 0), dst.get("ip"), dst.get("port", 0), v))
+
+    def compare(c, p, o, conns):
+        v = p.values
+        mode = arkime_mode(p)
+        if mode == "all":
+            c.expect(REASON_ARKIME_LUMP)
+            o = dict(o)
+            o["pkts_a"] += o["pkts_b"]
+            o["bytes_a"] += o["bytes_b"]
+            o["payload_a"] += o["payload_b"]
+            o["pkts_b"] = o["bytes_b"] = o["payload_b"] = 0
+            v = dict(v)
+            v["pkts_a"] += v["pkts_b"]
+            v["bytes_a"] += v["bytes_b"]
+            v["pkts_b"] = v["bytes_b"] = 0
+        elif mode == "port" and len(conns) > 1:
+            c.expect(REASON_ARKIME_DHCP)
+        elif mode == "ip" and len(conns) > 1:
+            c.expect(REASON_ARKIME_ICMP)
+        cmp_values(c, p, o, [("source.packets", v["pkts_a"], o["pkts_a"]),
+                             ("destination.packets", v["pkts_b"], o["pkts_b"]),
+                             ("source.bytes", v["bytes_a"], o["bytes_a"]),
+                             ("destination.bytes", v["bytes_b"], o["bytes_b"]),
+                             ("client.bytes (payload)", v["payload_a"], o["payload_a"]),
+                             ("server.bytes (payload)", v["payload_b"], o["payload_b"]),
+                             ("firstPacket (ms)", v["first"], o["first"] // 1000000),
+                             ("lastPacket (ms)", v["last"], o["last"] // 1000000)])
+
+    fm = FlowMatch(c, recs.get("Connection", []), recs, frames, arkime_key, arkime_mode, compare, "Arkime")
+    fm.run(peers)
+    return c
+
+
 # --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
@@ -574,16 +1123,16 @@ def process_case(netcap, corpus, case, work, manifest):
     if os.path.exists(dpath) and frames is not None:
         checks.append(check_dns(case, frames, dpath, recs))
     for p in oracle_files(casedir, "zeek", lambda n: n == "conn.log"):
-        checks.append(check_zeek_conn(case, p, recs))
+        checks.append(check_zeek_conn(case, p, recs, frames))
     cid = [p for p in oracle_files(casedir, "zeek", lambda n: n.endswith(".out"))
            if "1:" in open(p, encoding="utf-8", errors="replace").read()]
     if cid:
         checks.append(check_cid(case, cid, recs))
     for p in oracle_files(casedir, "ndpi", lambda n: n.endswith(".out")):
-        checks.append(check_ndpi(case, p, recs))
+        checks.append(check_ndpi(case, p, recs, frames))
     ark = oracle_files(casedir, "arkime", lambda n: n.endswith(".test"))
     if ark:
-        checks.append(check_arkime(case, ark, recs))
+        checks.append(check_arkime(case, ark, recs, frames))
     return checks
 
 

@@ -100,6 +100,10 @@ static struct nc_rd reader(struct fx *f, const uint8_t *p, size_t n)
     if (n) {
         memcpy(f->buf, p, n);
     }
+    /* the IP decoder would declare exactly these bytes as its payload */
+    if (f->pkt.ctx.ip_ver) {
+        f->pkt.ctx.ip_left = (uint32_t)n;
+    }
     return nc_rd_make(f->buf, n);
 }
 

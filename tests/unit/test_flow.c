@@ -28,9 +28,13 @@ struct seen {
     } c[64];
 };
 
-static void collect(void *ctx, const Netcap__Connection *c)
+static void collect(void *ctx, const struct nc_flow_conn *fc)
 {
     struct seen *s = ctx;
+    Netcap__Connection rec;
+    struct nc_flow_conn_text txt;
+    nc_flow_conn_record(fc, &rec, &txt);
+    const Netcap__Connection *c = &rec;
     assert_true(s->n < 64);
     size_t i = s->n++;
     snprintf(s->c[i].src, sizeof(s->c[i].src), "%s", c->src_ip);
