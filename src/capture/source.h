@@ -3,7 +3,7 @@
  *          interfaces (libpcap), both delivering whole batches of packets.
  *
  * Files are read with large read() calls straight into the batch buffer and
- * parsed in place: no per-packet copy, no per-packet stdio call. Batches
+ * parsed in place: one copy, no per-packet stdio call. Batches
  * end after max_pkts packets or once max_bytes of packet data are in, so
  * their boundaries depend on the input only (the pipeline's determinism
  * rests on that).
@@ -33,7 +33,7 @@ struct nc_src_pkt {
 struct nc_src_batch {
     struct nc_dbuf *data;      /* buffer for packet bytes when they must be copied */
     const uint8_t *base;       /* out: packet i's bytes are base[pkts[i].off ...] */
-    uint64_t end_pos;          /* out: input offset after this batch (for release) */
+    uint64_t end_pos;          /* out: input offset after this batch */
     struct nc_src_pkt *pkts;
     size_t n;                  /* packets filled */
     size_t max_pkts;
@@ -57,8 +57,6 @@ struct nc_source *nc_source_open_live(const char *iface, int snaplen, bool promi
         const char *bpf, char errbuf[NC_ERRBUF_SIZE]);
 /* Reset b (n = 0, data emptied) and fill it. */
 int nc_source_fill(struct nc_source *s, struct nc_src_batch *b, volatile sig_atomic_t *stop);
-/* The packets of batches up to input offset upto are no longer needed. */
-void nc_source_release(struct nc_source *s, uint64_t upto);
 /* Link type of the first interface (files) or of the interface (live). */
 uint32_t nc_source_dlt(const struct nc_source *s);
 /* Progress through a file: bytes read and total size (0 if unknown/live). */

@@ -44,7 +44,7 @@ struct batch {
     size_t n;
     struct nc_src_pkt *pkts;
     struct nc_dbuf data;
-    const uint8_t *base;  /* packet bytes: base[pkts[i].off] (data.p, or the mapped file) */
+    const uint8_t *base;  /* packet bytes: base[pkts[i].off] */
     uint64_t end_pos;     /* input offset after this batch */
     /* finished connections handed to this batch's worker to encode, in
      * chunks; each chunk becomes one frame of the Connection file */
@@ -682,7 +682,6 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             struct batch *c = &pl.ring[commit % pl.ring_n];
             wait_done(&pl, c);
             rc = commit_batch(&pl, c);
-            nc_source_release(src, c->end_pos);
             c->state = B_FREE;
             commit++;
             if (rc != NC_OK) {
@@ -720,7 +719,6 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         while (commit < seq && is_done(&pl, &pl.ring[commit % pl.ring_n])) {
             struct batch *c = &pl.ring[commit % pl.ring_n];
             rc = commit_batch(&pl, c);
-            nc_source_release(src, c->end_pos);
             c->state = B_FREE;
             commit++;
             if (rc != NC_OK) {
@@ -739,7 +737,6 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         struct batch *c = &pl.ring[commit % pl.ring_n];
         wait_done(&pl, c);
         rc = commit_batch(&pl, c);
-        nc_source_release(src, c->end_pos);
         c->state = B_FREE;
         commit++;
         if (rc != NC_OK) {

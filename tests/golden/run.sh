@@ -117,7 +117,7 @@ run_case() { # name source extra-args...
         what=$(grep -E '^(diff|Only in)' "$w/diff" | sed -e "s|$exp/||g" -e "s|$w/actual/||g" \
             -e 's|^diff -r .* \([^ ]*\)$|\1 differs|' -e "s|^Only in $exp: \(.*\)|\1 missing|" \
             -e "s|^Only in $w/actual: \(.*\)|\1 unexpected|" | tr '\n' ' ')
-        bad "$name" "${what% }(diff -r tests/golden/expected/$name <actual>; UPDATE=1 to accept)"
+        bad "$name" "${what% } (diff -r tests/golden/expected/$name <actual>; UPDATE=1 to accept)"
         sed -n '1,20s/^/    /p' "$w/diff"
     fi
 }

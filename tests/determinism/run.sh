@@ -1,0 +1,134 @@
+#!/bin/sh
+# Determinism: with SOURCE_DATE_EPOCH=0, capture writes byte-identical files
+# whatever -workers is. Each capture (and option variant) is captured with
+# -workers 1, 2 and 4, with -compress zstd and gzip, and every file compared
+# with cmp.
+#   tests/determinism/run.sh        (NETCAP=path/to/netcap, default build/netcap)
+# Captures: examples/loopback.pcap always; with CORPUS, every corpus capture
+# concatenated with mergecap -a into one pcapng (16k packets, several link
+# types and interfaces, so several 4096-packet batches), the Ethernet ones
+# into one classic pcap, and, without mergecap, a few big captures one by one.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+NETCAP=${NETCAP:-$root/build/netcap}
+if [ -z "${CORPUS+set}" ]; then
+    CORPUS=""
+    [ -d "$root/../shared/corpus" ] && CORPUS=$(cd "$root/../shared/corpus" && pwd)
+fi
+export TZ=UTC LC_ALL=C SOURCE_DATE_EPOCH=0
+suite=determinism
+pass=0; fail=0; skip=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/netcap-determinism.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+WORKERS="1 2 4"   # check() compares these; a caller may set W to other counts
+
+ok()  { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+skp() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
+
+if [ ! -x "$NETCAP" ]; then
+    bad binary "NETCAP=$NETCAP is not an executable"
+    echo "$suite: $pass passed, $fail failed, $skip skipped"
+    exit 1
+fi
+
+sanitizer_report() {
+    grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1"
+}
+
+# check NAME CAPTURE [FLAGS...]: capture with each -workers count and both
+# compressions; all runs of one compression must give the same files.
+check() {
+    name=$1; cap=$2; shift 2
+    ws=${W:-$WORKERS}
+    for comp in ${COMPS:-zstd gzip}; do
+        label="$name [$comp${*:+ $*}]"
+        ref=""; why=""
+        for w in $ws; do
+            d="$tmp/$name-$comp-w$w"
+            rm -rf "$d"
+            "$NETCAP" capture -read "$cap" -out "$d" -workers "$w" -compress "$comp" -quiet "$@" \
+                >"$tmp/out" 2>"$tmp/err"
+            rc=$?
+            if sanitizer_report "$tmp/err"; then
+                why="sanitizer report with -workers $w"; sed -n '1,12s/^/    /p' "$tmp/err"; break
+            fi
+            if [ "$rc" != 0 ]; then
+                why="-workers $w exited $rc: $(head -n 1 "$tmp/err")"; break
+            fi
+            if [ -z "$(ls -A "$d" 2>/dev/null)" ]; then
+                why="-workers $w wrote no files"; break
+            fi
+            if [ -z "$ref" ]; then
+                ref=$d; continue
+            fi
+            if [ "$(cd "$ref" && ls -A)" != "$(cd "$d" && ls -A)" ]; then
+                why="-workers $w wrote other files than -workers 1: $(cd "$d" && ls -A | tr '\n' ' ')"; break
+            fi
+            for f in "$ref"/*; do
+                b=$(basename "$f")
+                if ! cmp -s "$f" "$d/$b"; then
+                    why="$why$b "
+                fi
+            done
+            if [ -n "$why" ]; then
+                why="-workers $w differs from -workers 1 in: $why"; break
+            fi
+        done
+        if [ -n "$why" ]; then
+            bad "$label" "$why"
+        else
+            ok "$label ($(ls -A "$ref" | wc -l | tr -d ' ') files identical for -workers $(echo $ws | tr ' ' ','))"
+        fi
+        rm -rf "$tmp/$name-$comp"-w*
+    done
+}
+
+check example "$root/examples/loopback.pcap"
+check example-payload "$root/examples/loopback.pcap" -payload -entropy
+COMPS="none" check example-csv "$root/examples/loopback.pcap" -format csv
+COMPS="none" check example-json "$root/examples/loopback.pcap" -format json
+
+# the header's creation time is SOURCE_DATE_EPOCH
+d=$tmp/sde; rm -rf "$d"
+"$NETCAP" capture -read "$root/examples/loopback.pcap" -out "$d" -quiet -include DNS 2>/dev/null
+if "$NETCAP" dump -read "$d/DNS.ncap.zst" -header 2>/dev/null | grep -qE '^created: +0$'; then
+    ok "SOURCE_DATE_EPOCH=0 gives created 0 in the file header"
+else
+    bad source-date-epoch "dump -header does not show 'created: 0': $("$NETCAP" dump -read "$d/DNS.ncap.zst" -header 2>&1 | head -n 1)"
+fi
+
+if [ -z "$CORPUS" ]; then
+    skp corpus-captures "needs the corpus (CORPUS is empty)"
+elif command -v mergecap >/dev/null 2>&1 && [ -f "$CORPUS/MANIFEST.tsv" ]; then
+    # every corpus capture, in MANIFEST order, into one pcapng
+    all=$(awk -F'\t' 'NR > 1 { print $3 }' "$CORPUS/MANIFEST.tsv" | sed "s|^|$CORPUS/|")
+    eth=$(awk -F'\t' 'NR > 1 && $6 == 1 { print $3 }' "$CORPUS/MANIFEST.tsv" | sed "s|^|$CORPUS/|")
+    # shellcheck disable=SC2086
+    if mergecap -a -w "$tmp/all.pcapng" $all 2>"$tmp/err"; then
+        check corpus-all-pcapng "$tmp/all.pcapng"
+        check corpus-all-pcapng-timeouts "$tmp/all.pcapng" -conn-timeout 2s -max-flows 64
+        W="1 3 7 16" COMPS="zstd" check corpus-all-pcapng-odd-workers "$tmp/all.pcapng" -max-flows 16
+        COMPS="zstd" check corpus-all-pcapng-csv "$tmp/all.pcapng" -format csv
+    else
+        bad corpus-all-pcapng "mergecap failed: $(head -n 1 "$tmp/err")"
+    fi
+    # shellcheck disable=SC2086
+    if mergecap -a -F pcap -w "$tmp/eth.pcap" $eth 2>"$tmp/err"; then
+        check corpus-ethernet-pcap "$tmp/eth.pcap" -payload -entropy
+    else
+        bad corpus-ethernet-pcap "mergecap failed: $(head -n 1 "$tmp/err")"
+    fi
+else
+    for c in ndpi-1kxun ndpi-synscan zeek-ssh-basic ndpi-443-firefox arkime-v6-http; do
+        if [ -f "$CORPUS/$c/$c.pcap" ]; then
+            check "$c" "$CORPUS/$c/$c.pcap"
+        else
+            skp "$c" "not in $CORPUS"
+        fi
+    done
+fi
+
+echo "$suite: $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
