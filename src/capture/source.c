@@ -25,7 +25,7 @@
 
 enum {
     LIVE_TIMEOUT_MS = 200,         /* read timeout: lets SIGINT and partial batches through */
-    READ_CHUNK = 1 << 20,          /* bytes per read() */
+    READ_CHUNK = 256 << 10,        /* bytes per read(): what a full batch leaves over is copied to the next */
     PCAPNG_MAX_BLOCK = 16 << 20,   /* bigger blocks are corruption (libpcap caps similarly) */
     PCAPNG_MAX_IF = 256,           /* interfaces per section */
     PCAP_HDR_LEN = 24,

@@ -18,11 +18,9 @@
 #include "core/mem.h"
 #include "core/str.h"
 
-struct flow_key {
-    uint8_t a[16], b[16]; /* normalised: (a, pa) <= (b, pb) unless one-way */
-    uint16_t pa, pb;
-    uint8_t proto, ver;
-};
+#define flow_key nc_flow_key
+
+_Static_assert(sizeof(struct nc_flow_key) == 40, "flow key must be 5 words");
 
 struct flow {
     struct flow_key key;
@@ -173,10 +171,8 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
         memcpy(fp->dst_mac, c->dst_mac, 6);
     }
     memcpy(fp->proto_name, c->proto, sizeof(fp->proto_name));
-    struct flow_key k;
-    bool is_a;
-    make_key(fp, &k, &is_a);
-    fp->hash = key_hash(&k);
+    make_key(fp, &fp->key, &fp->pkt_is_a);
+    fp->hash = key_hash(&fp->key);
 }
 
 /* ------------------------------------------------------------------ lists */
@@ -432,14 +428,25 @@ static uint32_t alloc_slot(struct nc_flow_table *t)
     return i;
 }
 
-void nc_flow_table_prefetch(const struct nc_flow_table *t, uint64_t hash)
+void nc_flow_table_prefetch_bucket(const struct nc_flow_table *t, uint64_t hash)
 {
-    const uint32_t *b = &t->buckets[hash & t->mask];
-    __builtin_prefetch(b);
-    uint32_t i = *b;
+    __builtin_prefetch(&t->buckets[hash & t->mask]);
+}
+
+void nc_flow_table_prefetch_flow(const struct nc_flow_table *t, uint64_t hash)
+{
+    uint32_t i = t->buckets[hash & t->mask];
     if (i) {
         __builtin_prefetch(&t->pool[i]);
     }
+}
+
+static inline bool key_eq(const struct flow_key *x, const struct flow_key *y)
+{
+    uint64_t a[5], b[5];
+    memcpy(a, x, sizeof(a));
+    memcpy(b, y, sizeof(b));
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
 }
 
 static uint32_t find(struct nc_flow_table *t, const struct flow_key *k, uint64_t hash)
@@ -447,7 +454,7 @@ static uint32_t find(struct nc_flow_table *t, const struct flow_key *k, uint64_t
     uint32_t i = t->buckets[hash & t->mask];
     while (i) {
         struct flow *f = &t->pool[i];
-        if (f->hash == hash && memcmp(&f->key, k, sizeof(*k)) == 0) {
+        if (f->hash == hash && key_eq(&f->key, k)) {
             return i;
         }
         i = f->hnext;
@@ -501,10 +508,9 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     if (!fp->valid) {
         return;
     }
-    struct flow_key k;
-    bool pkt_is_a;
-    make_key(fp, &k, &pkt_is_a);
-    uint32_t i = find(t, &k, fp->hash);
+    const struct flow_key *k = &fp->key;
+    bool pkt_is_a = fp->pkt_is_a;
+    uint32_t i = find(t, k, fp->hash);
     bool syn_only = fp->proto == 6 && fp->has_ports &&
             (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == NC_TCP_SYN;
     if (i && t->pool[i].closing && syn_only) {
@@ -514,7 +520,7 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
         i = 0;
     }
     if (!i) {
-        i = create(t, fp, &k, pkt_is_a, index);
+        i = create(t, fp, k, pkt_is_a, index);
     }
     struct flow *f = &t->pool[i];
     int dir = (pkt_is_a == f->client_is_a) ? 0 : 1;

@@ -25,6 +25,16 @@ enum {
 #define NC_FLOW_DEFAULT_TIMEOUT_NS (300LL * 1000000000LL) /* 5 min, as Zeek's TCP inactivity */
 #define NC_FLOW_LINGER_NS (2LL * 1000000000LL)            /* after FIN/FIN or RST */
 
+/* A normalised 5-tuple: endpoint a is the smaller (address, port) unless
+ * the flow is a one-way ICMP message. 40 bytes, no hidden padding, so that
+ * it compares as five 64-bit words. */
+struct nc_flow_key {
+    uint8_t a[16], b[16];
+    uint16_t pa, pb;
+    uint8_t proto, ver;
+    uint8_t pad[2];
+};
+
 /* Everything the table needs to know about one packet; computed by the
  * decoding workers (in parallel) from the packet context. */
 struct nc_flow_pkt {
@@ -40,7 +50,9 @@ struct nc_flow_pkt {
     uint16_t tcp_flags, tcp_window;
     uint32_t wirelen, payload;
     int64_t ts;
-    uint64_t hash;           /* of the normalised key */
+    struct nc_flow_key key;  /* normalised */
+    bool pkt_is_a;           /* the packet's source is endpoint a of the key */
+    uint64_t hash;           /* of key */
     const char *proto_name[NC_LAYER_COUNT];
 };
 
@@ -107,7 +119,9 @@ void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, cons
 /* Release the cached hash algorithm (at exit, for leak checkers). */
 void nc_community_id_fini(void);
 
-/* Hint that a packet with this key hash comes soon (hides a cache miss). */
-void nc_flow_table_prefetch(const struct nc_flow_table *t, uint64_t hash);
+/* Hints that a packet with this key hash comes soon, to hide cache misses:
+ * first the bucket (far ahead), then the flow it points to (nearer). */
+void nc_flow_table_prefetch_bucket(const struct nc_flow_table *t, uint64_t hash);
+void nc_flow_table_prefetch_flow(const struct nc_flow_table *t, uint64_t hash);
 
 #endif

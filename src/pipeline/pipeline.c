@@ -464,13 +464,14 @@ static int commit_batch(struct pipeline *pl, struct batch *b)
         snprintf(pl->errbuf, NC_ERRBUF_SIZE, "decoding worker: %s", nc_strerror(b->err));
         return b->err;
     }
-    enum { AHEAD = 8 }; /* prefetch distance: a few packets hide a memory access */
-    for (size_t i = 0; i < b->n && i < AHEAD; i++) {
-        nc_flow_table_prefetch(pl->flows, b->flows[i].hash);
-    }
+    /* prefetch distances: buckets far ahead, then the flows they point to */
+    enum { AHEAD_BUCKET = 16, AHEAD_FLOW = 8 };
     for (size_t i = 0; i < b->n; i++) {
-        if (i + AHEAD < b->n && b->flows[i + AHEAD].valid) {
-            nc_flow_table_prefetch(pl->flows, b->flows[i + AHEAD].hash);
+        if (i + AHEAD_BUCKET < b->n && b->flows[i + AHEAD_BUCKET].valid) {
+            nc_flow_table_prefetch_bucket(pl->flows, b->flows[i + AHEAD_BUCKET].hash);
+        }
+        if (i + AHEAD_FLOW < b->n && b->flows[i + AHEAD_FLOW].valid) {
+            nc_flow_table_prefetch_flow(pl->flows, b->flows[i + AHEAD_FLOW].hash);
         }
         nc_flow_table_update(pl->flows, &b->flows[i], b->first_index + i);
     }

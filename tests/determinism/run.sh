@@ -21,7 +21,8 @@ suite=determinism
 pass=0; fail=0; skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/netcap-determinism.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-WORKERS="1 2 4"   # check() compares these; a caller may set W to other counts
+WORKERS="1 2 4"   # check() compares these, or the counts in W when set
+W=""; COMPS=""    # COMPS: compressions check() uses (default zstd and gzip)
 
 ok()  { pass=$((pass + 1)); echo "PASS $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
@@ -87,8 +88,10 @@ check() {
 
 check example "$root/examples/loopback.pcap"
 check example-payload "$root/examples/loopback.pcap" -payload -entropy
-COMPS="none" check example-csv "$root/examples/loopback.pcap" -format csv
-COMPS="none" check example-json "$root/examples/loopback.pcap" -format json
+COMPS=none
+check example-csv "$root/examples/loopback.pcap" -format csv
+check example-json "$root/examples/loopback.pcap" -format json
+COMPS=""
 
 # the header's creation time is SOURCE_DATE_EPOCH
 d=$tmp/sde; rm -rf "$d"
@@ -109,8 +112,11 @@ elif command -v mergecap >/dev/null 2>&1 && [ -f "$CORPUS/MANIFEST.tsv" ]; then
     if mergecap -a -w "$tmp/all.pcapng" $all 2>"$tmp/err"; then
         check corpus-all-pcapng "$tmp/all.pcapng"
         check corpus-all-pcapng-timeouts "$tmp/all.pcapng" -conn-timeout 2s -max-flows 64
-        W="1 3 7 16" COMPS="zstd" check corpus-all-pcapng-odd-workers "$tmp/all.pcapng" -max-flows 16
-        COMPS="zstd" check corpus-all-pcapng-csv "$tmp/all.pcapng" -format csv
+        W="1 3 7 16"; COMPS=zstd
+        check corpus-all-pcapng-odd-workers "$tmp/all.pcapng" -max-flows 16
+        W=""
+        check corpus-all-pcapng-csv "$tmp/all.pcapng" -format csv
+        COMPS=""
     else
         bad corpus-all-pcapng "mergecap failed: $(head -n 1 "$tmp/err")"
     fi

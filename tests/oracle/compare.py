@@ -84,6 +84,10 @@ KINDS = collections.OrderedDict([
     ("udp", ("UDP", [("udp.srcport", "src_port"), ("udp.dstport", "dst_port")])),
     ("icmp", ("ICMPv4", [("icmp.type", "type"), ("icmp.code", "code")])),
     ("icmpv6", ("ICMPv6", [("icmpv6.type", "type"), ("icmpv6.code", "code")])),
+    # from arp.tsv (8 cases), merged into the frame columns
+    ("arp", ("ARP", [("arp.opcode", "operation"), ("arp.src.hw_mac", "src_hw_address"),
+                     ("arp.src.proto_ipv4", "src_protocol_address"), ("arp.dst.hw_mac", "dst_hw_address"),
+                     ("arp.dst.proto_ipv4", "dst_protocol_address")])),
 ])
 TOKEN_KIND = {k: k for k in KINDS}
 TOKEN_KIND["ieee8021ad"] = "qinq"   # 802.1ad S-tag: tshark has no vlan.id for it
@@ -199,12 +203,23 @@ class Frame:
     __slots__ = ("no", "ts", "len", "caplen", "tokens", "cols", "occ", "stop_reason")
 
 
+def guess_sep(head, rows, skip=5):
+    vals = [r.get(h, "") for r in rows for h in head[skip:]]
+    if not any("|" in v for v in vals) and any("," in v for v in vals):
+        return ","
+    return "|"
+
+
 def load_frames(path):
     head, rows = read_tsv(path)
-    sep = "|"
-    if not any("|" in r.get(h, "") for r in rows for h in head[5:]) and \
-            any("," in r.get(h, "") for r in rows for h in head[5:]):
-        sep = ","
+    sep = guess_sep(head, rows)
+    extra = {}
+    apath = os.path.join(os.path.dirname(path), "arp.tsv")
+    if os.path.exists(apath):
+        ahead, arows = read_tsv(apath)
+        asep = guess_sep(ahead, arows, 1)
+        for r in arows:
+            extra[r["frame.number"]] = {h: split_multi(r[h], asep) for h in ahead[1:]}
     frames = []
     for r in rows:
         fr = Frame()
@@ -214,6 +229,7 @@ def load_frames(path):
         fr.caplen = int(r.get("frame.cap_len") or 0)
         fr.tokens = r["frame.protocols"].split(":") if r["frame.protocols"] else []
         fr.cols = {h: split_multi(r[h], sep) for h in head[5:]}
+        fr.cols.update(extra.get(r["frame.number"], {}))
         fr.occ, fr.stop_reason = protocol_stack(fr.tokens)
         frames.append(fr)
     return frames
@@ -323,7 +339,7 @@ def our_value(kind, field, r):
 def tshark_value(kind, col, v):
     if col == "tcp.flags":
         return int(v, 16) & 0x1FF
-    if col in ("ip.proto", "ipv6.nxt", "vlan.id", "tcp.srcport", "tcp.dstport", "udp.srcport",
+    if col in ("ip.proto", "ipv6.nxt", "arp.opcode", "vlan.id", "tcp.srcport", "tcp.dstport", "udp.srcport",
                "udp.dstport", "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code"):
         return int(v)
     return v
@@ -556,10 +572,9 @@ REASON_TIMEOUT_SPLIT = ("netcap ends a connection after 5 min idle (-conn-timeou
                         "one; the peer keeps one flow: compared as the sum of netcap's connections")
 REASON_TCP_END_SPLIT = ("netcap ends a TCP connection at FIN/RST and starts a new one for later "
                         "packets; the peer keeps one flow: compared as the sum of netcap's connections")
-REASON_PEER_SPLIT = ("the peer splits one 5-tuple into several flows (its own state machine/timeouts); "
-                     "netcap keeps one connection: compared as the sum of the peer's flows")
+CONN_TIMEOUT_NS = 5 * 60 * 1000000000     # netcap's default -conn-timeout (5m)
 REASON_SCTP_PORTS = ("netcap has no SCTP decoder yet: SCTP traffic is one connection per address "
-                     "pair with ports 0 (the peer keys SCTP by ports)")
+                     "pair with ports 0 (the peer keys SCTP by ports): compared as sums per address pair")
 REASON_TUNNEL_CARRIER = ("netcap's connection is the outer tunnel flow (GRE/IP-in-IP/VXLAN/Geneve); "
                          "the peer decapsulates and reports only the inner flows")
 TUNNEL_UDP_PORTS = {4789, 6081, 4790}
@@ -687,28 +702,33 @@ class FlowMatch:
 
             def side(i, p):
                 return conn_sides(self.conns[i], self.ipb[i], p, self.modefn(p))
-            # 1. exact pairs by packets each way
-            for p in list(P):
-                for i in O:
-                    s = side(i, p)
-                    if (s["pkts_a"], s["pkts_b"]) == (p.values.get("pkts_a"), p.values.get("pkts_b")):
-                        self.pair(p, s, [i])
-                        P.remove(p)
-                        O.remove(i)
-                        break
-            if not P and not O:
-                continue
+            # 1. as many peer flows as our connections: pair equal packet counts
+            #    first, then in order; 2. one side has one flow: the other side's
+            #    flows are summed (split flows, explained); 3. unmatched flows
+            if len(P) > 1 and len(O) > 1 or len(P) == len(O):
+                for p in list(P):
+                    for i in O:
+                        sd = side(i, p)
+                        if (sd["pkts_a"], sd["pkts_b"]) == (p.values.get("pkts_a"), p.values.get("pkts_b")):
+                            self.pair(p, sd, [i])
+                            P.remove(p)
+                            O.remove(i)
+                            break
+                if len(P) == len(O):
+                    for p, i in zip(P, O):
+                        self.pair(p, side(i, p), [i])
+                    continue
             if len(P) == 1 and O:
                 p = P[0]
                 if len(O) > 1 and self.modefn(p) == "ep":
-                    ends = {self.conns[i].get("end_reason") for i in O[:-1]}
-                    c.expect(REASON_TIMEOUT_SPLIT if "timeout" in ends else REASON_TCP_END_SPLIT
-                             if ends & {"fin", "rst"} else
-                             "netcap has %d connections for one peer flow (end reasons %s)"
-                             % (len(O), ",".join(sorted(ends))))
+                    self.explain_split(p, O)
                 self.pair(p, sum_sides(side(i, p) for i in O), O)
             elif len(P) > 1 and len(O) == 1:
-                c.expect(REASON_PEER_SPLIT)
+                if P[0].proto == 132:
+                    c.expect(REASON_SCTP_PORTS)
+                else:
+                    c.problem("%s: %s has %d flows for this one netcap connection"
+                              % (P[0].tag, self.tool, len(P)))
                 agg = Peer(P[0].tag + " (+%d)" % (len(P) - 1), P[0].proto, P[0].a, P[0].ap, P[0].b, P[0].bp,
                            {}, P[0].info)
                 for p in P:
@@ -722,7 +742,7 @@ class FlowMatch:
                         else:
                             agg.values[k] = agg.values.get(k, 0) + v
                 self.pair(agg, side(O[0], P[0]), O)
-            elif P and not O:
+            else:
                 for p in P:
                     why = self.explain_peer(p, peer_unmatched)
                     if why:
@@ -730,7 +750,6 @@ class FlowMatch:
                     else:
                         c.fig("flows matched", False)
                         c.problem("%s: no netcap connection" % p.tag)
-            elif O and not P:
                 for i in O:
                     why = self.explain_ours(self.conns[i], ours_unmatched)
                     if why:
@@ -740,16 +759,22 @@ class FlowMatch:
                         c.problem("netcap connection %d %s:%d -> %s:%d has no %s counterpart"
                                   % (cn.get("ip_protocol"), cn["src_ip"], cn["src_port"], cn["dst_ip"],
                                      cn["dst_port"], self.tool))
+
+    def explain_split(self, p, idx):
+        """Several of our connections for one peer flow: each must have ended
+        by the idle timeout (and the next start 5 min or more later) or by
+        FIN/RST; anything else is a problem."""
+        parts = sorted((self.conns[i] for i in idx), key=lambda cn: cn["timestamp_first"])
+        for cur, nxt in zip(parts, parts[1:]):
+            er = cur.get("end_reason")
+            if er == "timeout" and nxt["timestamp_first"] - cur["timestamp_last"] >= CONN_TIMEOUT_NS:
+                self.c.expect(REASON_TIMEOUT_SPLIT)
+            elif er in ("fin", "rst") and cur.get("ip_protocol") == 6:
+                self.c.expect(REASON_TCP_END_SPLIT)
             else:
-                for p, i in zip(P, O):
-                    self.pair(p, side(i, p), [i])
-                for p in P[len(O):]:
-                    c.fig("flows matched", False)
-                    c.problem("%s: no netcap connection left" % p.tag)
-                for i in O[len(P):]:
-                    cn = self.conns[i]
-                    c.problem("netcap connection %s:%d -> %s:%d left over"
-                              % (cn["src_ip"], cn["src_port"], cn["dst_ip"], cn["dst_port"]))
+                self.c.problem("%s: netcap split it into %d connections (end_reason %r after %d packets, "
+                               "next starts %.3f s later)" % (p.tag, len(parts), er, cur["num_packets"],
+                                                              (nxt["timestamp_first"] - cur["timestamp_last"]) / 1e9))
 
     def pair(self, p, ours, idx):
         self.c.fig("flows matched", True)
@@ -774,15 +799,19 @@ class FlowMatch:
         return extra(cn) if extra else None
 
 
-def cmp_values(c, p, ours, pairs):
-    """pairs: [(label, peer value, our value)]; None peer values are skipped."""
+def cmp_values(c, p, ours, pairs, why=None):
+    """pairs: [(label, peer value, our value)]; None peer values are skipped.
+    A difference is a problem, or the expected difference `why` if given."""
     for label, pv, ov in pairs:
         if pv is None:
             continue
         ok = pv == ov
         c.fig(label, ok)
         if not ok:
-            c.problem("%s: %s %s, netcap %s" % (p.tag, label, pv, ov))
+            if why:
+                c.expect(why)
+            else:
+                c.problem("%s: %s %s, netcap %s" % (p.tag, label, pv, ov))
 
 
 def ip_bytes_per_conn(conns, recs):
@@ -1038,6 +1067,156 @@ def check_ndpi(case, path, recs, frames):
 
 
 # --------------------------------------------------------------------------
+# Check 6: tshark conversations (TCP, UDP, IPv4, IPv6 tables)
+# --------------------------------------------------------------------------
+
+CONV_RE = re.compile(r"^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+(\d+)\s+(bytes|kB|MB|GB)\s+(\d+)\s+(\d+)\s+"
+                     r"(bytes|kB|MB|GB)\s+(\d+)\s+(\d+)\s+(bytes|kB|MB|GB)\s")
+CONV_UNIT = {"bytes": 1, "kB": 1000, "MB": 1000000, "GB": 1000000000}
+
+
+def read_conversations(path):
+    tables = collections.OrderedDict()
+    cur = None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = re.match(r"^(\S+) Conversations", line)
+            if m:
+                cur = tables.setdefault(m.group(1), [])
+                continue
+            if line.startswith("====="):
+                cur = None
+                continue
+            m = CONV_RE.match(line)
+            if m and cur is not None:
+                g = m.groups()
+                # "<-" is B -> A, "->" is A -> B
+                cur.append(dict(a=g[0], b=g[1], pkts_b=int(g[2]), bytes_b=(int(g[3]), CONV_UNIT[g[4]]),
+                                pkts_a=int(g[5]), bytes_a=(int(g[6]), CONV_UNIT[g[7]])))
+    return tables
+
+
+def conv_bytes(label, tv, ov):
+    """tshark prints bytes exactly below 10000, else floor-divided kB/MB."""
+    n, unit = tv
+    if unit == 1:
+        return label, n, ov
+    return "%s (%s)" % (label, {1000: "kB", 1000000: "MB"}.get(unit, "GB")), n, ov // unit
+
+
+def check_conversations(case, path, recs, frames):
+    c = Check("%s/conv" % case)
+    tables = read_conversations(path)
+    conns = recs.get("Connection", [])
+    peers = []
+    for name, proto in (("TCP", 6), ("UDP", 17)):
+        for r in tables.get(name, []):
+            a, _, ap = r["a"].rpartition(":")
+            b, _, bp = r["b"].rpartition(":")
+            v = {"pkts_a": r["pkts_a"], "pkts_b": r["pkts_b"], "bytes_a": r["bytes_a"], "bytes_b": r["bytes_b"]}
+            peers.append(Peer("%s %s <-> %s" % (name, r["a"], r["b"]), proto, a, int(ap), b, int(bp), v))
+
+    frag = {frozenset((canon_ip(f.cols.get("ipv6.src", [""])[0]), canon_ip(f.cols.get("ipv6.dst", [""])[0])))
+            for f in frames or [] if "ipv6.fraghdr" in f.tokens}
+
+    def compare(c, p, o, cs):
+        v = p.values
+        cmp_values(c, p, o, [("frames a->b", v["pkts_a"], o["pkts_a"]), ("frames b->a", v["pkts_b"], o["pkts_b"]),
+                             conv_bytes("bytes a->b", v["bytes_a"], o["bytes_a"]),
+                             conv_bytes("bytes b->a", v["bytes_b"], o["bytes_b"])],
+                   REASON_CONV_FRAG if frozenset((p.a, p.b)) in frag else None)
+
+    def ours_reason(cn):
+        if frozenset((canon_ip(cn["src_ip"]), canon_ip(cn["dst_ip"]))) in frag and cn["src_port"] == 0:
+            return REASON_CONV_FRAG_PORTS
+        return None
+
+    tcpudp = [cn for cn in conns if cn.get("ip_protocol") in (6, 17)]
+    fm = FlowMatch(c, tcpudp, recs, frames, default_key, lambda p: "ep", compare, "tshark")
+    fm.run(peers, ours_unmatched=ours_reason)
+    # IPv4/IPv6 tables: all traffic of an address pair = all our connections of it
+    pairs = collections.defaultdict(list)
+    for cn in conns:
+        pairs[frozenset((canon_ip(cn["src_ip"]), canon_ip(cn["dst_ip"])))].append(cn)
+    inner = inner_pairs(frames)
+    seen = set()
+    for name in ("IPv4", "IPv6"):
+        for r in tables.get(name, []):
+            a, b = canon_ip(r["a"]), canon_ip(r["b"])
+            key = frozenset((a, b))
+            seen.add(key)
+            tag = "%s %s <-> %s" % (name, r["a"], r["b"])
+            cs = pairs.get(key)
+            if not cs:
+                if key in inner:
+                    c.expect("tshark counts an address pair seen only inside traffic netcap does not "
+                             "decode: %s" % inner[key])
+                else:
+                    c.fig("address pairs matched", False)
+                    c.problem("%s: no netcap connection between these addresses" % tag)
+                continue
+            c.fig("address pairs matched", True)
+            o = {"pkts_a": 0, "pkts_b": 0, "bytes_a": 0, "bytes_b": 0}
+            for cn in cs:
+                fwd = canon_ip(cn["src_ip"]) == a
+                if a == b:
+                    fwd = True
+                o["pkts_a" if fwd else "pkts_b"] += cn["packets_client_to_server"]
+                o["pkts_b" if fwd else "pkts_a"] += cn["packets_server_to_client"]
+                o["bytes_a" if fwd else "bytes_b"] += cn["bytes_client_to_server"]
+                o["bytes_b" if fwd else "bytes_a"] += cn["bytes_server_to_client"]
+            p = Peer(tag, None, a, 0, b, 0, {})
+            inner_o = conv_inner_occurrences(frames, key, a)
+            if inner_o["pkts_a"] or inner_o["pkts_b"]:
+                # tshark also counts the headers inside tunnels that netcap does not decode
+                o = {k: o[k] + inner_o[k] for k in o}
+                c.expect(REASON_CONV_TUNNEL)
+            if a == b:      # tshark puts a host talking to itself in one direction
+                o = {"pkts_a": o["pkts_a"] + o["pkts_b"], "pkts_b": 0,
+                     "bytes_a": o["bytes_a"] + o["bytes_b"], "bytes_b": 0}
+            cmp_values(c, p, o, [("%s pair frames a->b" % name, r["pkts_a"], o["pkts_a"]),
+                                 ("%s pair frames b->a" % name, r["pkts_b"], o["pkts_b"]),
+                                 conv_bytes("%s pair bytes a->b" % name, r["bytes_a"], o["bytes_a"]),
+                                 conv_bytes("%s pair bytes b->a" % name, r["bytes_b"], o["bytes_b"])],
+                       REASON_CONV_FRAG if key in frag else None)
+    for key, cs in pairs.items():
+        if key not in seen:
+            cn = cs[0]
+            c.problem("netcap connections between %s and %s: no tshark IPv4/IPv6 conversation"
+                      % (cn["src_ip"], cn["dst_ip"]))
+    return c
+
+
+REASON_CONV_TUNNEL = ("tshark's address-pair table also counts IP headers inside tunnels netcap does "
+                      "not decapsulate: compared after adding those frames (from frames.tsv) to netcap's counts")
+
+
+def conv_inner_occurrences(frames, key, a):
+    """Frames and bytes, oriented to address a, of IP headers with this address
+    pair that tshark taps but netcap does not record (tunnelled headers; not
+    ICMP-quoted headers or fragments, which tshark does not count either)."""
+    out = {"pkts_a": 0, "pkts_b": 0, "bytes_a": 0, "bytes_b": 0}
+    for f in frames or []:
+        for kind in ("ip", "ipv6"):
+            occ = [why for k, why in f.occ if k == kind]
+            s, d = f.cols.get(kind + ".src", []), f.cols.get(kind + ".dst", [])
+            for i, why in enumerate(occ):
+                if why is None or why in (REASON_ICMP_QUOTE, STOP_TOKENS["ipv6.fraghdr"]):
+                    continue
+                if i < len(s) and i < len(d) and frozenset((canon_ip(s[i]), canon_ip(d[i]))) == key:
+                    side = "a" if canon_ip(s[i]) == a else "b"
+                    out["pkts_" + side] += 1
+                    out["bytes_" + side] += f.len
+    return out
+
+
+REASON_CONV_FRAG = ("tshark counts a fragmented IPv6 datagram once, in the frame that completes "
+                    "its reassembly (and lone fragments not at all); netcap counts every fragment")
+REASON_CONV_FRAG_PORTS = ("non-first IPv6 fragments carry no UDP/TCP header: netcap counts them in a "
+                          "connection with ports 0; tshark in the reassembled datagram's conversation")
+
+
+# --------------------------------------------------------------------------
 # Check 5: Arkime
 # --------------------------------------------------------------------------
 
@@ -1196,6 +1375,9 @@ def process_case(netcap, corpus, case, work, manifest):
         checks.append(check_cid(case, cid, recs))
     for p in oracle_files(casedir, "ndpi", lambda n: n.endswith(".out")):
         checks.append(check_ndpi(case, p, recs, frames))
+    cpath = os.path.join(casedir, "oracle", "tshark", "conversations.txt")
+    if os.path.exists(cpath):
+        checks.append(check_conversations(case, cpath, recs, frames))
     ark = oracle_files(casedir, "arkime", lambda n: n.endswith(".test"))
     if ark:
         checks.append(check_arkime(case, ark, recs, frames))
