@@ -13,6 +13,7 @@
  * after the 4 bytes above, where this decoder leaves the reader.
  */
 #include "decode/decoder.h"
+#include "decode/icmp6_int.h"
 
 enum {
     ICMP6_HDR_LEN = 4,     /* type, code, checksum */
@@ -48,6 +49,57 @@ static int icmp6_decode(struct nc_pkt *pkt, struct nc_rd *r)
     pkt->next_ns = NC_NS_ICMP6_TYPE;
     pkt->next_id = type;
     return NC_OK;
+}
+
+/* See icmp6_int.h. */
+int nc_icmp6_nd_options(
+        struct nc_pkt *pkt, struct nc_rd *r, Netcap__ICMPv6Option ***opts, size_t *n_opts)
+{
+    /* every option takes at least one unit, so this bounds what can be stored */
+    size_t cap = NC_MIN(nc_rd_left(r) / ND_OPT_UNIT, (size_t)ND_MAX_OPTS);
+    Netcap__ICMPv6Option **v = NULL;
+    if (opts && cap > 0) {
+        v = nc_pkt_alloc(pkt, cap * sizeof(*v));
+    }
+    size_t n = 0;
+    size_t n_stored = 0;
+    int rc = NC_OK;
+    while (nc_rd_left(r) > 0) {
+        if (n == ND_MAX_OPTS) {
+            rc = NC_ELIMIT;
+            break;
+        }
+        uint8_t type = nc_rd_u8(r);
+        uint8_t units = nc_rd_u8(r);
+        if (!nc_rd_ok(r)) {
+            rc = r->err;
+            break;
+        }
+        if (units == 0) {
+            rc = NC_EMALFORMED;
+            break;
+        }
+        struct nc_span data = nc_rd_span(r, (size_t)units * ND_OPT_UNIT - 2);
+        if (!nc_rd_ok(r)) {
+            rc = r->err;
+            break;
+        }
+        n++;
+        if (v && n_stored < cap) {
+            Netcap__ICMPv6Option *o = nc_pkt_alloc(pkt, sizeof(*o));
+            if (o) {
+                netcap__icmpv6_option__init(o);
+                o->type = type;
+                o->data = nc_bytes(data);
+                v[n_stored++] = o;
+            }
+        }
+    }
+    if (opts) {
+        *opts = v;
+        *n_opts = n_stored;
+    }
+    return rc;
 }
 
 static const uint16_t icmp6_claims[] = { ICMP6_IPPROTO };

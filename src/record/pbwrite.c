@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "record/record.h"
 
 struct enc {
@@ -263,7 +264,7 @@ static const struct plan *plan_build(const ProtobufCMessageDescriptor *d, int de
     struct plan *p = &plans[n_plans++];
     p->desc = d;
     p->n = d->n_fields;
-    p->f = calloc(d->n_fields ? d->n_fields : 1, sizeof(*p->f));
+    p->f = nc_calloc(d->n_fields ? d->n_fields : 1, sizeof(*p->f));
     if (!p->f) {
         plans_failed = true;
         return NULL;
