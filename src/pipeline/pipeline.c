@@ -627,6 +627,22 @@ static bool is_done(struct pipeline *pl, struct batch *b)
     return d;
 }
 
+/* Commit the oldest batch in flight (waiting for its worker if asked to);
+ * false when it is not done yet and wait is false. *rc gets the result. */
+static bool commit_oldest(struct pipeline *pl, uint64_t *commit, bool wait, int *rc)
+{
+    struct batch *c = &pl->ring[*commit % pl->ring_n];
+    if (wait) {
+        wait_done(pl, c);
+    } else if (!is_done(pl, c)) {
+        return false;
+    }
+    *rc = commit_batch(pl, c);
+    c->state = B_FREE;
+    (*commit)++;
+    return true;
+}
+
 int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         volatile sig_atomic_t *stop, struct nc_run_stats *st, char errbuf[NC_ERRBUF_SIZE])
 {
@@ -680,11 +696,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     while (!eof) {
         struct batch *b = &pl.ring[seq % pl.ring_n];
         while (seq - commit >= pl.ring_n) {
-            struct batch *c = &pl.ring[commit % pl.ring_n];
-            wait_done(&pl, c);
-            rc = commit_batch(&pl, c);
-            c->state = B_FREE;
-            commit++;
+            commit_oldest(&pl, &commit, true, &rc);
             if (rc != NC_OK) {
                 goto out;
             }
@@ -717,11 +729,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             seq++;
         }
         /* commit whatever is finished without waiting */
-        while (commit < seq && is_done(&pl, &pl.ring[commit % pl.ring_n])) {
-            struct batch *c = &pl.ring[commit % pl.ring_n];
-            rc = commit_batch(&pl, c);
-            c->state = B_FREE;
-            commit++;
+        while (commit < seq && commit_oldest(&pl, &commit, false, &rc)) {
             if (rc != NC_OK) {
                 goto out;
             }
@@ -735,11 +743,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         }
     }
     while (commit < seq) {
-        struct batch *c = &pl.ring[commit % pl.ring_n];
-        wait_done(&pl, c);
-        rc = commit_batch(&pl, c);
-        c->state = B_FREE;
-        commit++;
+        commit_oldest(&pl, &commit, true, &rc);
         if (rc != NC_OK) {
             goto out;
         }
