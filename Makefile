@@ -44,6 +44,10 @@ LDFLAGS     += -pthread $(SANFLAGS)
 LDLIBS      += $(PKG_LIBS) -lm
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# version.h changes only when the version does, so only version.c rebuilds
+VERSION_H := $(BUILD)/gen/version_gen.h
+$(shell mkdir -p $(BUILD)/gen; echo '#define NC_VERSION_STRING "$(VERSION)"' > $(VERSION_H).tmp; \
+	cmp -s $(VERSION_H).tmp $(VERSION_H) || mv $(VERSION_H).tmp $(VERSION_H); rm -f $(VERSION_H).tmp)
 
 ifeq ($(V),1)
 Q :=
@@ -82,12 +86,12 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 $(BUILD)/obj/%.o: src/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC     $<"
-	$(Q)$(CC) $(CFLAGS_OWN) -DNC_VERSION='"$(VERSION)"' -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_OWN) -c $< -o $@
 
 $(MAIN_O): src/main.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC     $<"
-	$(Q)$(CC) $(CFLAGS_OWN) -DNC_VERSION='"$(VERSION)"' -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_OWN) -c $< -o $@
 
 $(LIB): $(OBJS) $(GEN_O)
 	@echo "  AR     $@"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/version.h"
 
 struct nc_cmd {
     const char *name;
@@ -16,7 +17,7 @@ static int cmd_version(int argc, char **argv)
 {
     NC_UNUSED(argc);
     NC_UNUSED(argv);
-    printf("netcap %s\n", NC_VERSION);
+    printf("netcap %s\n", nc_version());
     return NC_EXIT_OK;
 }
 

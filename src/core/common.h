@@ -18,10 +18,6 @@
 #define NC_MAX(a, b)      ((a) > (b) ? (a) : (b))
 #define NC_ERRBUF_SIZE    1024
 
-#ifndef NC_VERSION
-#define NC_VERSION "unknown"
-#endif
-
 /* Every fallible function returns one of these. Data verdicts (ETRUNC,
  * EMALFORMED, ELIMIT, EUNSUPP) are counted; host errors stop a command. */
 enum nc_err {

@@ -519,6 +519,13 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
         t->st.closed++;
         i = 0;
     }
+    if (i && !t->pool[i].closing && fp->ts - t->pool[i].last_ts > t->timeout) {
+        /* idle too long by its own clock: when capture time has gone
+         * backwards the sweep in expire() has not seen it yet */
+        finish(t, i, "timeout");
+        t->st.timeouts++;
+        i = 0;
+    }
     if (!i) {
         i = create(t, fp, k, pkt_is_a, index);
     }

@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/dbuf.h"
 #include "core/mem.h"
+#include "core/version.h"
 #include "record/encode.h"
 #include "record/reflect.h"
 
@@ -181,7 +182,7 @@ static int encode_file_header(struct pipeline *pl, enum nc_rec_type t, struct nc
     h.input_source = (char *)(uintptr_t)(cfg->source_name ? cfg->source_name : "");
     h.type = (Netcap__Type)ri->number;
     h.type_name = (char *)(uintptr_t)ri->name;
-    h.version = (char *)(uintptr_t)NC_VERSION;
+    h.version = (char *)(uintptr_t)nc_version();
     h.options = (char *)(uintptr_t)(cfg->options ? cfg->options : "");
     h.schema_version = NC_SCHEMA_VERSION;
     return nc_encode_delimited(b, &h.base);

@@ -11,6 +11,10 @@
                                       a total length of 0x7ffffff0
   pcaptool.py snap IN OUT LEN         copy IN (classic pcap) with every packet cut to
                                       LEN captured bytes (like editcap -s LEN)
+  pcaptool.py mutate IN OUT SEED      copy IN (classic pcap) with about 1 byte in 16 of
+                                      each packet's data replaced by a pseudo-random
+                                      value (deterministic for a SEED); record headers
+                                      stay intact, so every packet reaches the decoders
 """
 import struct
 import sys
@@ -85,6 +89,18 @@ def main(a):
         for _, ts, frac, cl, ol, data in pkts:
             data = data[:snap]
             res += struct.pack(e + "IIII", ts, frac, len(data), ol) + data
+        open(a[2], "wb").write(res)
+    elif cmd == "mutate":
+        d, e, hdr, _, _, pkts = read_pcap(a[1])
+        x = int(a[3]) * 2654435761 + 1
+        res = bytearray(hdr)
+        for _, ts, frac, cl, ol, data in pkts:
+            data = bytearray(data)
+            for j in range(len(data)):
+                x = (x * 6364136223846793005 + 1442695040888963407) & (2**64 - 1)
+                if (x >> 60) == 0:
+                    data[j] = (x >> 33) & 0xFF
+            res += struct.pack(e + "IIII", ts, frac, cl, ol) + data
         open(a[2], "wb").write(res)
     else:
         raise SystemExit(__doc__)

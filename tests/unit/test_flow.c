@@ -189,6 +189,12 @@ static void test_idle_timeout_is_capture_time(void **state)
     /* a packet from the past does not move time backwards */
     feed(t, mk(17, "10.0.0.5", "10.0.0.9", 1, 2, 0, 1 * SEC), &i);
     assert_int_equal(s.n, 1);
+    /* ...but a flow seen again after more than the timeout by its own clock
+     * ends and a new one starts, even while time runs behind the maximum */
+    feed(t, mk(17, "10.0.0.5", "10.0.0.9", 1, 2, 0, 40 * SEC), &i);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.c[1].src, "10.0.0.5");
+    assert_string_equal(s.c[1].reason, "timeout");
     nc_flow_table_flush(t);
     nc_flow_table_free(t);
 }
