@@ -443,7 +443,7 @@ REASON_DNS_FRAGMENT = ("IPv6 fragments are not reassembled: netcap decodes the D
 
 
 def dns_name(v):
-    return "<Root>" if v == "" else v
+    return "<Root>" if v in ("", ".") else v  # netcap writes the root as "."
 
 
 def hex_to_name(h):
