@@ -154,4 +154,61 @@ lint:
 clean:
 	rm -rf build build-*
 
+# ------------------------------------------------------------------ fuzzing
+# libFuzzer targets fuzz/fuzz_*.c (see fuzz/README.md). Each links
+# fuzz/common.c and $(LIB), the same archive the binary links.
+#   make fuzz          clang, ASan+UBSan; the library is also instrumented for
+#                      coverage (-fsanitize=fuzzer-no-link) into $(FUZZ_BUILD)/lib;
+#                      targets are $(FUZZ_BUILD)/fuzz_*
+#   make fuzz-smoke    each target for FUZZ_SECONDS on a copy of fuzz/corpus/;
+#                      fails if any crash/leak/timeout/oom input appeared
+#   make fuzz-replay   the targets linked with fuzz/onefile.c and this build's
+#                      $(LIB) (any CC, any SANITIZER) replay fuzz/corpus/<t>/ and
+#                      fuzz/crashes/<t>/; part of check-release/check-sanitized
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES   := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/%,$(FUZZ_NAMES))
+FUZZ_DEPS    := fuzz/common.c fuzz/common.h $(LIB) $(GEN_H)
+FUZZ_CFLAGS   = $(filter-out -MMD -MP,$(CFLAGS_OWN)) -Ifuzz
+REPLAY_BINS  := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+.PHONY: fuzz fuzz-bins fuzz-smoke fuzz-replay
+
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang SANITIZER=address BUILD=$(FUZZ_BUILD)/lib \
+		SANFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(FUZZ_BINS): $(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_DEPS)
+	@echo "  FUZZ   $@"
+	$(Q)$(CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< fuzz/common.c $(LIB) $(LDFLAGS) $(LDLIBS)
+
+fuzz-smoke: fuzz
+	@set -e; rm -rf $(FUZZ_BUILD)/smoke; for t in $(FUZZ_NAMES); do \
+		d=$(FUZZ_BUILD)/smoke/$$t; mkdir -p $$d/corpus $$d/crashes; \
+		if [ -d fuzz/corpus/$$t ]; then cp fuzz/corpus/$$t/* $$d/corpus/ 2>/dev/null || true; fi; \
+		dict=fuzz/dict/$${t#fuzz_}.dict; [ -f $$dict ] && dict=-dict=$$dict || dict=; \
+		echo "  SMOKE  $$t ($(FUZZ_SECONDS) s)"; \
+		$(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix=$$d/crashes/ $$dict $$d/corpus \
+			> $$d/log 2>&1 || true; \
+		grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^#[0-9]+ *DONE' $$d/log || true; \
+	done; \
+	bad=$$(find $(FUZZ_BUILD)/smoke -path '*/crashes/*' -type f); \
+	if [ -n "$$bad" ]; then echo "fuzz-smoke: new crashing inputs (logs in $(FUZZ_BUILD)/smoke/*/log):"; \
+		echo "$$bad"; exit 1; fi; echo "fuzz-smoke: no crashes"
+
+$(REPLAY_BINS): $(BUILD)/fuzz/%: fuzz/%.c fuzz/onefile.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC     $@"
+	$(Q)$(CC) $(FUZZ_CFLAGS) -o $@ $< fuzz/common.c fuzz/onefile.c $(LIB) $(LDFLAGS) $(LDLIBS)
+
+fuzz-replay: $(REPLAY_BINS)
+	@set -e; for t in $(FUZZ_NAMES); do \
+		dirs=; for d in fuzz/corpus/$$t fuzz/crashes/$$t; do [ -d $$d ] && dirs="$$dirs $$d"; done; \
+		echo "  REPLAY $$t"; $(BUILD)/fuzz/$$t $$dirs; done
+# ------------------------------------------------------------ end of fuzzing
+
 -include $(OBJS:.o=.d) $(MAIN_O:.o=.d)
