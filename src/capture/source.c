@@ -209,6 +209,19 @@ struct nc_source *nc_source_open_file(const char *path, const char *bpf,
         return NULL;
     }
     s->bpf = bpf;
+    /* a syntax error is a usage error whatever the file holds: check now,
+     * not when the first pcapng interface appears */
+    if (bpf && *bpf) {
+        struct bpf_program prog;
+        bool has = false;
+        if (compile_bpf(s, 1, &prog, &has, errbuf, NC_ERRBUF_SIZE) != NC_OK) {
+            nc_free(s);
+            return NULL;
+        }
+        if (has) {
+            pcap_freecode(&prog);
+        }
+    }
     s->fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) {
         snprintf(errbuf, NC_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
@@ -509,6 +522,9 @@ static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, const
 static int parse_one(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,
         size_t len, size_t *off)
 {
+    if (*off == len) {
+        return P_MORE; /* nothing buffered: buf may still be NULL, and NULL + 0 is UB */
+    }
     return s->kind == KIND_PCAP ? parse_pcap_record(s, b, buf, len, off)
                                 : parse_pcapng_block(s, b, buf, len, off);
 }

@@ -124,6 +124,10 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
     double rate = st->seconds > 0 ? (double)st->packets / st->seconds : 0;
     fprintf(stderr, "netcap: %s: %llu packets (%llu bytes) in %.2f s, %.0f packets/s\n", src,
             (unsigned long long)st->packets, (unsigned long long)st->bytes, st->seconds, rate);
+    if (st->filtered) {
+        fprintf(stderr, "  not matching -bpf (skipped): %llu packets\n",
+                (unsigned long long)st->filtered);
+    }
     if (live && st->drops) {
         fprintf(stderr, "  dropped by the kernel or interface: %llu packets\n",
                 (unsigned long long)st->drops);

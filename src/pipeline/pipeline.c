@@ -798,6 +798,7 @@ out:
     pthread_cond_destroy(&pl.work_cv);
     pthread_cond_destroy(&pl.done_cv);
     st->drops = nc_source_drops(src);
+    st->filtered = nc_source_filtered(src);
     st->seconds = now_sec() - t0;
     return rc;
 }

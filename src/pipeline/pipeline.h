@@ -56,6 +56,7 @@ struct nc_run_stats {
     uint64_t truncated_file;          /* 1 if the capture ended mid-packet */
     uint64_t read_error;              /* 1 if the capture is corrupt (message in errbuf) */
     uint64_t drops;                   /* live: dropped by kernel */
+    uint64_t filtered;                /* rejected by the -bpf filter (files) */
     double seconds;
 };
 
