@@ -61,6 +61,18 @@ struct nc_flow_table {
     struct nc_flow_stats st;
 };
 
+/* a - b without overflow (timestamps come from the capture: any value) */
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b) {
+        return INT64_MAX;
+    }
+    if (b > 0 && a < INT64_MIN + b) {
+        return INT64_MIN;
+    }
+    return a - b;
+}
+
 /* ------------------------------------------------------------ key helpers */
 
 /* Community ID v1 port equivalents for ICMP: request/reply pairs map to the
@@ -299,7 +311,7 @@ void nc_flow_conn_record(const struct nc_flow_conn *f, Netcap__Connection *c,
     protobuf_c_message_init(&netcap__connection__descriptor, c);
     c->timestamp_first = f->first_ts;
     c->timestamp_last = f->last_ts;
-    c->duration = f->last_ts - f->first_ts;
+    c->duration = sat_sub(f->last_ts, f->first_ts);
     c->link_proto = or_empty(f->proto_name[NC_LAYER_LINK]);
     c->network_proto = or_empty(f->proto_name[NC_LAYER_NETWORK]);
     c->transport_proto = or_empty(f->proto_name[NC_LAYER_TRANSPORT]);
@@ -396,11 +408,11 @@ static void finish(struct nc_flow_table *t, uint32_t i, const char *reason)
 static void expire(struct nc_flow_table *t)
 {
     while (t->closing.head &&
-            t->pool[t->closing.head].close_ts <= t->now - NC_FLOW_LINGER_NS) {
+            t->pool[t->closing.head].close_ts <= sat_sub(t->now, NC_FLOW_LINGER_NS)) {
         finish(t, t->closing.head, "fin");
         t->st.closed++;
     }
-    while (t->active.head && t->pool[t->active.head].last_ts <= t->now - t->timeout) {
+    while (t->active.head && t->pool[t->active.head].last_ts <= sat_sub(t->now, t->timeout)) {
         finish(t, t->active.head, "timeout");
         t->st.timeouts++;
     }
@@ -519,7 +531,7 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
         t->st.closed++;
         i = 0;
     }
-    if (i && !t->pool[i].closing && fp->ts - t->pool[i].last_ts > t->timeout) {
+    if (i && !t->pool[i].closing && sat_sub(fp->ts, t->pool[i].last_ts) > t->timeout) {
         /* idle too long by its own clock: when capture time has gone
          * backwards the sweep in expire() has not seen it yet */
         finish(t, i, "timeout");
