@@ -2,9 +2,11 @@
  * summary: the netcap binary: a table of subcommands.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/mem.h"
 #include "core/version.h"
 
 struct nc_cmd {
@@ -55,7 +57,13 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < NC_ARRAY_LEN(cmds); i++) {
         if (strcmp(cmds[i].name, name) == 0) {
-            return cmds[i].run(argc - 1, argv + 1);
+            nc_mem_init(); /* NC_FAULT_ALLOC=N: the Nth allocation fails (tests) */
+            int rc = cmds[i].run(argc - 1, argv + 1);
+            if (getenv("NC_ALLOC_REPORT")) {
+                fprintf(stderr, "netcap: %llu allocations\n",
+                        (unsigned long long)nc_mem_allocs());
+            }
+            return rc;
         }
     }
     fprintf(stderr, "netcap: unknown command '%s' (see netcap -h)\n", name);

@@ -242,7 +242,6 @@ int nc_cmd_capture(int argc, char **argv)
     if (prc != NC_EXIT_OK) {
         return prc;
     }
-    nc_mem_init();
     nc_record_init();
     char errbuf[NC_ERRBUF_SIZE];
     if (nc_decode_init(errbuf) != NC_OK) {

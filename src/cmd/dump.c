@@ -524,8 +524,11 @@ static int dump_records(struct run *r, const struct opts *op)
         const ProtobufCMessage *m = NULL;
         rc = nc_ncfile_next(r->f, &m, errbuf);
         if (rc != NC_OK) {
-            if (sampling && table_flush_sample(&r->table, &r->out) != NC_OK) {
-                return NC_EXIT_FAILURE;
+            if (sampling) {
+                int frc = table_flush_sample(&r->table, &r->out);
+                if (frc != NC_OK) {
+                    return render_error(r, path, frc);
+                }
             }
             return read_error(r, path, errbuf);
         }
@@ -562,8 +565,11 @@ static int dump_records(struct run *r, const struct opts *op)
             return NC_EXIT_FAILURE;
         }
     }
-    if (sampling && table_flush_sample(&r->table, &r->out) != NC_OK) {
-        return NC_EXIT_FAILURE;
+    if (sampling) {
+        rc = table_flush_sample(&r->table, &r->out);
+        if (rc != NC_OK) {
+            return render_error(r, path, rc);
+        }
     }
     return out_finish(&r->out) == NC_OK ? NC_EXIT_OK : NC_EXIT_FAILURE;
 }
