@@ -105,6 +105,7 @@ struct pipeline {
     size_t *cuts;
     size_t n_cuts, cap_cuts;
     int conn_err;
+    bool flushing; /* end of input: connections are written as chunks fill */
     struct out_file files[NC_REC_COUNT];
     struct nc_run_stats *st;
     char *errbuf;
@@ -402,6 +403,9 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return NC_OK;
 }
 
+static int drain_conns(struct pipeline *pl);
+static int maybe_cut(struct pipeline *pl, bool final);
+
 static void conn_emit(void *ctx, const struct nc_flow_conn *c)
 {
     struct pipeline *pl = ctx;
@@ -414,6 +418,17 @@ static void conn_emit(void *ctx, const struct nc_flow_conn *c)
         return;
     }
     pl->conns[pl->n_conns++] = *c;
+    if (pl->flushing) {
+        /* end of input: write in chunks as they fill (same cut points as
+         * maybe_cut would choose, so the output does not change) */
+        rc = maybe_cut(pl, false);
+        if (rc == NC_OK) {
+            rc = drain_conns(pl);
+        }
+        if (rc != NC_OK) {
+            pl->conn_err = rc;
+        }
+    }
 }
 
 /* Cut a chunk once enough connections wait: at batch commits only, so the
@@ -506,24 +521,17 @@ static int commit_batch(struct pipeline *pl, struct batch *b)
 }
 
 /* End of input: the sequencer encodes what is left itself. */
-static int finish_conns(struct pipeline *pl)
+/* The sequencer encodes and writes every cut chunk itself (end of input). */
+static int drain_conns(struct pipeline *pl)
 {
-    int rc = pl->conn_err;
-    if (rc == NC_OK) {
-        rc = maybe_cut(pl, true);
-    }
-    if (rc != NC_OK || pl->n_cuts == 0) {
-        if (rc != NC_OK) {
-            snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot keep finished connections: %s",
-                    nc_strerror(rc));
-        }
-        return rc;
+    if (pl->n_cuts == 0) {
+        return NC_OK;
     }
     struct nc_dbuf scratch, frames;
     nc_dbuf_init(&scratch, OUT_CAP);
     nc_dbuf_init(&frames, OUT_CAP);
     uint64_t count = 0;
-    rc = encode_conn_chunks(&pl->seq_enc, &pl->seq_comp, pl->conns, pl->cuts, pl->n_cuts,
+    int rc = encode_conn_chunks(&pl->seq_enc, &pl->seq_comp, pl->conns, pl->cuts, pl->n_cuts,
             &scratch, &frames, &count);
     if (rc == NC_OK && frames.len) {
         rc = write_frame_to(pl, NC_REC_Connection, frames.p, frames.len);
@@ -531,9 +539,31 @@ static int finish_conns(struct pipeline *pl)
         snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot encode connections: %s", nc_strerror(rc));
     }
     pl->st->records[NC_REC_Connection] += count;
-    pl->n_conns = pl->n_cuts = 0;
+    size_t upto = pl->cuts[pl->n_cuts - 1];
+    memmove(pl->conns, pl->conns + upto, (pl->n_conns - upto) * sizeof(*pl->conns));
+    pl->n_conns -= upto;
+    pl->n_cuts = 0;
     nc_dbuf_fini(&scratch);
     nc_dbuf_fini(&frames);
+    return rc;
+}
+
+/* End of input: the table is flushed in chunks (see conn_emit), so memory
+ * does not grow with the number of connections still open. */
+static int finish_conns(struct pipeline *pl)
+{
+    pl->flushing = true;
+    nc_flow_table_flush(pl->flows);
+    int rc = pl->conn_err;
+    if (rc == NC_OK) {
+        rc = maybe_cut(pl, true);
+    }
+    if (rc == NC_OK) {
+        rc = drain_conns(pl);
+    } else {
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot keep finished connections: %s",
+                nc_strerror(rc));
+    }
     return rc;
 }
 
@@ -749,7 +779,6 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             goto out;
         }
     }
-    nc_flow_table_flush(pl.flows);
     rc = finish_conns(&pl);
     if (rc == NC_OK && read_err) {
         snprintf(errbuf, NC_ERRBUF_SIZE, "%s", nc_source_error(src));
