@@ -418,7 +418,21 @@ static int64_t pcapng_ts(const struct pcapng_if *ifc, uint64_t t)
     } else {
         ns = (uint64_t)((long double)rem * 1e9L / (long double)u);
     }
-    return ((int64_t)sec + ifc->offset_sec) * 1000000000LL + (int64_t)ns;
+    /* A corrupt block or if_tsoffset can put the time outside int64
+     * nanoseconds (sec reaches 2^64 at one unit per second): saturate
+     * instead of overflowing. */
+    const int64_t max_sec = INT64_MAX / 1000000000LL;
+    int64_t s = sec > (uint64_t)max_sec ? max_sec + 1 : (int64_t)sec;
+    int64_t o = NC_MAX(NC_MIN(ifc->offset_sec, max_sec + 1), -max_sec - 1);
+    s += o; /* both within +-(max_sec + 1): no overflow */
+    if (s > max_sec) {
+        return INT64_MAX;
+    }
+    if (s < -max_sec) {
+        return INT64_MIN;
+    }
+    int64_t v = s * 1000000000LL;
+    return v > INT64_MAX - (int64_t)ns ? INT64_MAX : v + (int64_t)ns;
 }
 
 static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,

@@ -295,11 +295,7 @@ int nc_cmd_capture(int argc, char **argv)
             workers = 64;
         }
     }
-    char err[4400];
-    if (mkdir_p(out_dir, err, sizeof(err)) != 0) {
-        fprintf(stderr, "netcap capture: %s\n", err);
-        return NC_EXIT_FAILURE;
-    }
+    /* the input first: a missing file must not leave an empty directory */
     struct nc_source *src = read_path ? nc_source_open_file(read_path, bpf, errbuf)
                                       : nc_source_open_live(iface, (int)snaplen, promisc, bpf,
                                                 errbuf);
@@ -307,9 +303,13 @@ int nc_cmd_capture(int argc, char **argv)
         fprintf(stderr, "netcap capture: %s\n", errbuf);
         return strstr(errbuf, "-bpf") ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
     }
-    if (!nc_source_is_live(src) || !nc_decode_dlt_known(nc_source_dlt(src))) {
-        /* files: link types are reported per packet in the summary */
+    char err[4400];
+    if (mkdir_p(out_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netcap capture: %s\n", err);
+        nc_source_close(src);
+        return NC_EXIT_FAILURE;
     }
+    /* files: link types not understood are reported per packet in the summary */
     if (nc_source_is_live(src) && !nc_decode_dlt_known(nc_source_dlt(src)) && !quiet) {
         nc_log_warn("%s: link type %u (%s) is not understood: no records but counts",
                 read_path ? read_path : iface, nc_source_dlt(src), "see pcap-linktype(7)");

@@ -120,6 +120,11 @@ void nc_decode_packet(struct nc_pkt *pkt)
             if (rc > 0 && rc <= NC_EARG) {
                 st->bad[slot - 1][rc]++;
             }
+            /* a transport header whose ports were read (options cut by the
+             * snaplen, say) still names the connection's transport */
+            if (d->layer == NC_LAYER_TRANSPORT && (pkt->ctx.has_ports || pkt->ctx.has_icmp)) {
+                pkt->ctx.proto[d->layer] = d->display;
+            }
             break;
         }
         if (d->layer != NC_LAYER_NONE) {

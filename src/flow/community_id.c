@@ -48,10 +48,15 @@ void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, cons
     n += alen;
     buf[n++] = proto;
     buf[n++] = 0;
-    buf[n++] = (uint8_t)(pa >> 8);
-    buf[n++] = (uint8_t)pa;
-    buf[n++] = (uint8_t)(pb >> 8);
-    buf[n++] = (uint8_t)pb;
+    /* ports (or ICMP type/code equivalents) only for the protocols that
+     * have them; for any other protocol the spec hashes no port bytes */
+    bool has_ports = proto == 6 || proto == 17 || proto == 132 || proto == 1 || proto == 58;
+    if (has_ports) {
+        buf[n++] = (uint8_t)(pa >> 8);
+        buf[n++] = (uint8_t)pa;
+        buf[n++] = (uint8_t)(pb >> 8);
+        buf[n++] = (uint8_t)pb;
+    }
 
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;

@@ -11,7 +11,8 @@
                                       a total length of 0x7ffffff0
   pcaptool.py snap IN OUT LEN         copy IN (classic pcap) with every packet cut to
                                       LEN captured bytes (like editcap -s LEN)
-  pcaptool.py mutate IN OUT SEED      copy IN (classic pcap) with about 1 byte in 16 of
+  pcaptool.py mutate IN OUT SEED [OUT SEED...]
+                                      copy IN (classic pcap) with about 1 byte in 16 of
                                       each packet's data replaced by a pseudo-random
                                       value (deterministic for a SEED); record headers
                                       stay intact, so every packet reaches the decoders
@@ -92,16 +93,17 @@ def main(a):
         open(a[2], "wb").write(res)
     elif cmd == "mutate":
         d, e, hdr, _, _, pkts = read_pcap(a[1])
-        x = int(a[3]) * 2654435761 + 1
-        res = bytearray(hdr)
-        for _, ts, frac, cl, ol, data in pkts:
-            data = bytearray(data)
-            for j in range(len(data)):
-                x = (x * 6364136223846793005 + 1442695040888963407) & (2**64 - 1)
-                if (x >> 60) == 0:
-                    data[j] = (x >> 33) & 0xFF
-            res += struct.pack(e + "IIII", ts, frac, cl, ol) + data
-        open(a[2], "wb").write(res)
+        for out, seed in zip(a[2::2], a[3::2]):
+            x = int(seed) * 2654435761 + 1
+            res = bytearray(hdr)
+            for _, ts, frac, cl, ol, data in pkts:
+                data = bytearray(data)
+                for j in range(len(data)):
+                    x = (x * 6364136223846793005 + 1442695040888963407) & (2**64 - 1)
+                    if (x >> 60) == 0:
+                        data[j] = (x >> 33) & 0xFF
+                res += struct.pack(e + "IIII", ts, frac, cl, ol) + data
+            open(out, "wb").write(res)
     else:
         raise SystemExit(__doc__)
 
