@@ -81,7 +81,9 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     char longname[300];
     memset(longname, 'a', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = '\0';
-    Netcap__DNSQuestion q1 = NETCAP__DNSQUESTION__INIT, q2 = NETCAP__DNSQUESTION__INIT;
+    Netcap__DNSQuestion q1, q2;
+    netcap__dnsquestion__init(&q1);
+    netcap__dnsquestion__init(&q2);
     q1.name = longname;
     q1.type = 1;
     q1.class_ = -5;
@@ -91,9 +93,11 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     memset(raw, 0x5a, sizeof(raw));
     uint8_t t1[] = "v=spf1";
     ProtobufCBinaryData txts[] = { { 6, t1 }, { 200, raw } };
-    Netcap__DNSSOA soa = NETCAP__DNSSOA__INIT;
+    Netcap__DNSSOA soa;
+    netcap__dnssoa__init(&soa);
     soa.serial = 4000000000u;
-    Netcap__DNSResourceRecord rr = NETCAP__DNSRESOURCE_RECORD__INIT;
+    Netcap__DNSResourceRecord rr;
+    netcap__dnsresource_record__init(&rr);
     rr.name = (char *)(uintptr_t)"x";
     rr.ttl = UINT32_MAX;
     rr.data.len = sizeof(raw);
@@ -102,7 +106,8 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     rr.n_txts = 2;
     rr.txts = txts;
     Netcap__DNSResourceRecord *rrs[] = { &rr, &rr };
-    Netcap__DNS dns = NETCAP__DNS__INIT;
+    Netcap__DNS dns;
+    netcap__dns__init(&dns);
     dns.timestamp = -1;
     dns.id = 65535;
     dns.qr = 1;
@@ -114,7 +119,8 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     dns.dst_ip = (char *)(uintptr_t)"2001:db8::1";
     assert_same_encoding(&dns.base);
     /* doubles, including negative zero, and a big top-level record */
-    Netcap__TCP tcp = NETCAP__TCP__INIT;
+    Netcap__TCP tcp;
+    netcap__tcp__init(&tcp);
     tcp.payload_entropy = -0.0;
     tcp.seq_num = 0x80000000u;
     static uint8_t big[100000];
