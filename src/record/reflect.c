@@ -304,6 +304,9 @@ static int put_string(struct nc_dbuf *o, const uint8_t *s, size_t n, enum mode m
 static int put_hex(struct nc_dbuf *o, const uint8_t *p, size_t n, enum mode m)
 {
     size_t quotes = m == MODE_JSON ? 2 : 0;
+    if (n == 0 && quotes == 0) {
+        return NC_OK; /* nothing to write (and the buffer may not exist yet) */
+    }
     if (n > (SIZE_MAX - quotes) / 2) {
         return NC_ELIMIT;
     }
