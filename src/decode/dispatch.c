@@ -188,6 +188,9 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
     c->tcp_window = 0;
     c->l4_payload = 0;
     c->ip_left = 0;
+    c->is_fragment = false;
+    c->frag_first = false;
+    c->frag_id = 0;
     if (ver == 4) {
         c->src_ip_str = nc_pkt_ip4(pkt, src);
         c->dst_ip_str = nc_pkt_ip4(pkt, dst);

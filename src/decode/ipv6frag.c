@@ -28,6 +28,11 @@ static int ipv6frag_decode(struct nc_pkt *pkt, struct nc_rd *r)
     uint16_t offset = off_flags >> 3;
     pkt->ctx.ip_proto = next;
     pkt->ctx.ip_left = nc_pkt_ip_after(pkt, 8);
+    if (offset != 0 || (off_flags & 0x1)) {
+        pkt->ctx.is_fragment = true;
+        pkt->ctx.frag_first = offset == 0;
+        pkt->ctx.frag_id = ident;
+    }
     Netcap__IPv6Fragment *rec = nc_pkt_record(pkt, NC_REC_IPv6Fragment);
     if (rec) {
         rec->next_header = next;

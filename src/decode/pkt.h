@@ -78,6 +78,9 @@ struct nc_pkt_ctx {
     uint16_t tcp_window;
     uint32_t l4_payload;     /* transport payload bytes (from headers, not capture) */
     uint32_t ip_left;        /* bytes the IP header says follow the current layer's start */
+    bool is_fragment;        /* the innermost IP packet is a fragment (offset or MF set) */
+    bool frag_first;         /* ...the one at offset 0 (it carries the transport header) */
+    uint32_t frag_id;        /* IPv4 identification or IPv6 fragment identification */
     uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t src_mac[6], dst_mac[6];
     const char *proto[NC_LAYER_COUNT]; /* "Ethernet", "IPv4", "TCP", "DNS"; innermost wins */

@@ -48,7 +48,9 @@ static int udp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     c->src_port = sport;
     c->dst_port = dport;
     /* from the header: counts what was sent even when the capture is cut */
-    c->l4_payload = (uint32_t)claimed;
+    /* the length field describes the whole datagram; a first fragment
+     * carries only part of it (the rest arrives in later fragments) */
+    c->l4_payload = (uint32_t)NC_MIN(claimed, (size_t)nc_pkt_ip_after(pkt, UDP_HDR_LEN));
 
     Netcap__UDP *rec = nc_pkt_record(pkt, NC_REC_UDP);
     if (rec) {

@@ -46,6 +46,26 @@ struct flow_list {
     uint32_t head, tail;
 };
 
+/* Ports of recent first fragments, so that later fragments of the same
+ * datagram (which carry no transport header) join its connection. A small
+ * direct-mapped table: a collision replaces the older entry, which only
+ * means a later fragment counts as its own port-less flow, as it would
+ * without the table. Runs in input order, so it is deterministic. */
+enum {
+    FRAG_SLOTS = 4096,
+};
+#define FRAG_TIMEOUT_NS (30LL * 1000000000LL) /* as Linux ipfrag_time */
+
+struct frag_slot {
+    bool used;
+    uint8_t ver, proto;
+    uint32_t id;
+    uint8_t src[16], dst[16];
+    int64_t ts;
+    uint16_t src_port, dst_port, key_sport, key_dport;
+    bool has_ports, one_way;
+};
+
 struct nc_flow_table {
     struct flow *pool;    /* max + 1 entries; index 0 unused */
     uint32_t max;
@@ -59,6 +79,7 @@ struct nc_flow_table {
     nc_flow_emit_fn *emit;
     void *emit_ctx;
     struct nc_flow_stats st;
+    struct frag_slot *frags; /* FRAG_SLOTS */
 };
 
 /* a - b without overflow (timestamps come from the capture: any value) */
@@ -177,6 +198,14 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
                 &fp->one_way);
     }
     fp->payload = c->l4_payload;
+    if (c->is_fragment) {
+        fp->is_fragment = true;
+        fp->frag_first = c->frag_first;
+        fp->frag_id = c->frag_id;
+        if (!c->frag_first) {
+            fp->payload = c->ip_left; /* all of a later fragment is transport payload */
+        }
+    }
     if (c->has_mac) {
         fp->has_mac = true;
         memcpy(fp->src_mac, c->src_mac, 6);
@@ -239,7 +268,8 @@ struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
     /* calloc: pages are only touched as flows are created */
     t->pool = nc_calloc(max_flows + 1, sizeof(struct flow));
     t->buckets = nc_calloc(nb, sizeof(uint32_t));
-    if (!t->pool || !t->buckets) {
+    t->frags = nc_calloc(FRAG_SLOTS, sizeof(*t->frags));
+    if (!t->pool || !t->buckets || !t->frags) {
         nc_flow_table_free(t);
         return NULL;
     }
@@ -258,6 +288,7 @@ void nc_flow_table_free(struct nc_flow_table *t)
     }
     nc_free(t->pool);
     nc_free(t->buckets);
+    nc_free(t->frags);
     nc_free(t);
 }
 
@@ -511,6 +542,57 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     return i;
 }
 
+static struct frag_slot *frag_slot(struct nc_flow_table *t, const struct nc_flow_pkt *fp)
+{
+    uint64_t h = mix64((uint64_t)fp->frag_id << 16 ^ (uint64_t)fp->proto << 8 ^ fp->ver);
+    h = mix64(h ^ load64(fp->src_ip) ^ load64(fp->src_ip + 8));
+    h = mix64(h ^ load64(fp->dst_ip) ^ load64(fp->dst_ip + 8));
+    return &t->frags[h & (FRAG_SLOTS - 1)];
+}
+
+static bool frag_matches(const struct frag_slot *s, const struct nc_flow_pkt *fp)
+{
+    return s->used && s->ver == fp->ver && s->proto == fp->proto && s->id == fp->frag_id &&
+            memcmp(s->src, fp->src_ip, 16) == 0 && memcmp(s->dst, fp->dst_ip, 16) == 0;
+}
+
+/* Remember a first fragment's ports; give them to a later fragment (in
+ * *copy, returned) when its datagram's first fragment was seen. */
+static const struct nc_flow_pkt *frag_join(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
+        struct nc_flow_pkt *copy)
+{
+    struct frag_slot *s = frag_slot(t, fp);
+    if (fp->frag_first) {
+        s->used = true;
+        s->ver = fp->ver;
+        s->proto = fp->proto;
+        s->id = fp->frag_id;
+        memcpy(s->src, fp->src_ip, 16);
+        memcpy(s->dst, fp->dst_ip, 16);
+        s->ts = fp->ts;
+        s->src_port = fp->src_port;
+        s->dst_port = fp->dst_port;
+        s->key_sport = fp->key_sport;
+        s->key_dport = fp->key_dport;
+        s->has_ports = fp->has_ports;
+        s->one_way = fp->one_way;
+        return fp;
+    }
+    if (!frag_matches(s, fp) || sat_sub(fp->ts, s->ts) > FRAG_TIMEOUT_NS) {
+        return fp;
+    }
+    *copy = *fp;
+    copy->src_port = s->src_port;
+    copy->dst_port = s->dst_port;
+    copy->key_sport = s->key_sport;
+    copy->key_dport = s->key_dport;
+    copy->has_ports = s->has_ports;
+    copy->one_way = s->one_way;
+    make_key(copy, &copy->key, &copy->pkt_is_a);
+    copy->hash = key_hash(&copy->key);
+    return copy;
+}
+
 void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp, uint64_t index)
 {
     if (fp->ts > t->now) {
@@ -519,6 +601,10 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     }
     if (!fp->valid) {
         return;
+    }
+    struct nc_flow_pkt joined;
+    if (fp->is_fragment) {
+        fp = frag_join(t, fp, &joined);
     }
     const struct flow_key *k = &fp->key;
     bool pkt_is_a = fp->pkt_is_a;

@@ -50,6 +50,8 @@ struct nc_flow_pkt {
     uint16_t tcp_flags, tcp_window;
     uint32_t wirelen, payload;
     int64_t ts;
+    bool is_fragment, frag_first; /* IP fragment; the first one carries the ports */
+    uint32_t frag_id;
     struct nc_flow_key key;  /* normalised */
     bool pkt_is_a;           /* the packet's source is endpoint a of the key */
     uint64_t hash;           /* of key */
