@@ -248,6 +248,37 @@ static void test_end_of_input_in_first_packet_order(void **state)
     nc_flow_table_free(t);
 }
 
+/* A later fragment (no transport header) joins its datagram's connection. */
+static void test_later_fragments_join_the_first_fragments_flow(void **state)
+{
+    (void)state;
+    struct seen s = { 0 };
+    struct nc_flow_table *t = nc_flow_table_new(16, 300 * SEC, collect, &s);
+    uint64_t i = 0;
+    struct nc_flow_pkt first = mk(17, "10.0.0.1", "10.0.0.2", 5353, 53, 0, SEC);
+    first.is_fragment = true;
+    first.frag_first = true;
+    first.frag_id = 77;
+    struct nc_flow_pkt later = mk(17, "10.0.0.1", "10.0.0.2", 0, 0, 0, SEC + 1000);
+    later.has_ports = false;
+    later.src_port = later.dst_port = later.key_sport = later.key_dport = 0;
+    later.is_fragment = true;
+    later.frag_first = false;
+    later.frag_id = 77;
+    struct nc_flow_pkt other = later; /* another datagram: stays apart */
+    other.frag_id = 78;
+    feed(t, first, &i);
+    feed(t, later, &i);
+    feed(t, other, &i);
+    nc_flow_table_flush(t);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.c[0].sport, 5353);
+    assert_int_equal(s.c[0].pkts, 2);
+    assert_int_equal(s.c[1].sport, 0);
+    assert_int_equal(s.c[1].pkts, 1);
+    nc_flow_table_free(t);
+}
+
 /* Reference values: Zeek's community_id baselines in the corpus. */
 static void test_community_id_matches_zeek(void **state)
 {
@@ -279,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_idle_timeout_is_capture_time),
         cmocka_unit_test(test_full_table_evicts_least_recently_active),
         cmocka_unit_test(test_end_of_input_in_first_packet_order),
+        cmocka_unit_test(test_later_fragments_join_the_first_fragments_flow),
         cmocka_unit_test(test_community_id_matches_zeek),
     };
     return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
