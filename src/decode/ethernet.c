@@ -31,6 +31,7 @@ static int ethernet_decode(struct nc_pkt *pkt, struct nc_rd *r)
         memcpy(c->src_mac, src, 6);
         memcpy(c->dst_mac, dst, 6);
         c->has_mac = true;
+        c->has_dst_mac = true;
     }
     Netcap__Ethernet *rec = nc_pkt_record(pkt, NC_REC_Ethernet);
     if (rec) {

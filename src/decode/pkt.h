@@ -71,7 +71,8 @@ struct nc_pkt_ctx {
     uint8_t ip_proto;        /* innermost transport protocol */
     bool has_ports;          /* TCP/UDP/SCTP header seen (not for non-first fragments) */
     bool has_icmp;           /* icmp_type/icmp_code valid */
-    bool has_mac;
+    bool has_mac;            /* src_mac is known */
+    bool has_dst_mac;        /* dst_mac is known too (Ethernet; not Linux cooked) */
     uint8_t icmp_type, icmp_code;
     uint16_t src_port, dst_port;
     uint16_t tcp_flags;      /* NC_TCP_* bits, valid if ip_proto == 6 and has_ports */

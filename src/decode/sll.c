@@ -37,7 +37,7 @@ static int sll_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (addr_len == 6 && !c->has_mac) {
         memcpy(c->src_mac, addr, 6);
         memset(c->dst_mac, 0, sizeof(c->dst_mac));
-        c->has_mac = true;
+        c->has_mac = true; /* the sender's address only: no destination MAC */
     }
     if (proto >= SLL_MIN_TYPE && hatype != SLL_ARPHRD_NETLINK) {
         pkt->next_ns = NC_NS_ETHERTYPE;

@@ -38,7 +38,7 @@ struct flow {
     uint16_t c_port, s_port; /* client/server ports (ICMP: first type/code) */
     uint8_t c_ip[16], s_ip[16];
     uint8_t c_mac[6], s_mac[6];
-    bool has_mac;
+    bool has_c_mac, has_s_mac;
     const char *proto_name[NC_LAYER_COUNT];
 };
 
@@ -208,6 +208,7 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
     }
     if (c->has_mac) {
         fp->has_mac = true;
+        fp->has_dst_mac = c->has_dst_mac;
         memcpy(fp->src_mac, c->src_mac, 6);
         memcpy(fp->dst_mac, c->dst_mac, 6);
     }
@@ -330,8 +331,10 @@ void nc_flow_conn_record(const struct nc_flow_conn *f, Netcap__Connection *c,
     fmt_ip(txt->c_ip, f->ver, f->c_ip);
     fmt_ip(txt->s_ip, f->ver, f->s_ip);
     txt->c_mac[0] = txt->s_mac[0] = '\0';
-    if (f->has_mac) {
+    if (f->has_c_mac) {
         nc_fmt_mac(txt->c_mac, f->c_mac);
+    }
+    if (f->has_s_mac) {
         nc_fmt_mac(txt->s_mac, f->s_mac);
     }
     /* from the key, whose ports are the ICMP equivalents; the hash orders itself */
@@ -384,7 +387,8 @@ static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reaso
     c.ver = f->key.ver;
     c.proto = f->key.proto;
     c.one_way = f->one_way;
-    c.has_mac = f->has_mac;
+    c.has_c_mac = f->has_c_mac;
+    c.has_s_mac = f->has_s_mac;
     memcpy(c.c_ip, f->c_ip, 16);
     memcpy(c.s_ip, f->s_ip, 16);
     c.c_port = f->c_port;
@@ -492,6 +496,28 @@ static inline bool key_eq(const struct flow_key *x, const struct flow_key *y)
     return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
 }
 
+/* Each side's MAC from the first packet that shows it: the sender's from
+ * any link layer, the receiver's only where the frame names it (Linux
+ * cooked captures carry the sender's address alone). */
+static void learn_macs(struct flow *f, const struct nc_flow_pkt *fp, int dir)
+{
+    if (!fp->has_mac) {
+        return;
+    }
+    uint8_t *sender = dir == 0 ? f->c_mac : f->s_mac;
+    uint8_t *receiver = dir == 0 ? f->s_mac : f->c_mac;
+    bool *has_sender = dir == 0 ? &f->has_c_mac : &f->has_s_mac;
+    bool *has_receiver = dir == 0 ? &f->has_s_mac : &f->has_c_mac;
+    if (!*has_sender) {
+        memcpy(sender, fp->src_mac, 6);
+        *has_sender = true;
+    }
+    if (!*has_receiver && fp->has_dst_mac) {
+        memcpy(receiver, fp->dst_mac, 6);
+        *has_receiver = true;
+    }
+}
+
 static uint32_t find(struct nc_flow_table *t, const struct flow_key *k, uint64_t hash)
 {
     uint32_t i = t->buckets[hash & t->mask];
@@ -529,11 +555,7 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     memcpy(f->s_ip, sip, alen);
     f->c_port = pkt_is_client ? fp->src_port : fp->dst_port;
     f->s_port = pkt_is_client ? fp->dst_port : fp->src_port;
-    if (fp->has_mac) {
-        f->has_mac = true;
-        memcpy(f->c_mac, pkt_is_client ? fp->src_mac : fp->dst_mac, 6);
-        memcpy(f->s_mac, pkt_is_client ? fp->dst_mac : fp->src_mac, 6);
-    }
+
     uint32_t *b = &t->buckets[fp->hash & t->mask];
     f->hnext = *b;
     *b = i;
@@ -629,6 +651,7 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     }
     struct flow *f = &t->pool[i];
     int dir = (pkt_is_a == f->client_is_a) ? 0 : 1;
+    learn_macs(f, fp, dir);
     f->pkts[dir]++;
     f->bytes[dir] += fp->wirelen;
     f->payload[dir] += fp->payload;

@@ -45,7 +45,7 @@ struct nc_flow_pkt {
     uint16_t src_port, dst_port; /* TCP/UDP ports, or ICMP type and code */
     uint16_t key_sport, key_dport; /* ports as used in the key (ICMP: community-id mapping) */
     bool one_way;            /* ICMP message without a counterpart: never normalised */
-    bool has_mac;
+    bool has_mac, has_dst_mac;
     uint8_t src_mac[6], dst_mac[6];
     uint16_t tcp_flags, tcp_window;
     uint32_t wirelen, payload;
@@ -77,7 +77,7 @@ struct nc_flow_table;
  * thread (nc_flow_conn_record). [0] is client->server, [1] the reverse. */
 struct nc_flow_conn {
     uint8_t ver, proto;
-    bool one_way, has_mac;
+    bool one_way, has_c_mac, has_s_mac;
     uint8_t c_ip[16], s_ip[16];
     uint16_t c_port, s_port;
     uint8_t key_a[16], key_b[16]; /* normalised key, for the Community ID */
