@@ -2,7 +2,8 @@
 #   make                 release build (-O2 -g) into $(BUILD)/netcap
 #   make DEBUG=1         -O0 -g3 -DNC_DEBUG
 #   make SANITIZER=address   ASan + UBSan (BUILD defaults to build-asan)
-#   make check           unit tests + golden/oracle tests + bad-input tests
+#   make check           unit tests + golden/oracle tests + bad-input tests + fuzz corpus replay
+#   make fuzz            libFuzzer targets (fuzz/README.md; also fuzz-smoke, fuzz-replay)
 #   make demo            capture the shipped example and dump a few records
 #   make bench           benchmark (needs ../shared/bench)
 CC        ?= gcc
@@ -58,7 +59,7 @@ endif
 SRCS    := $(sort $(wildcard src/*/*.c))
 OBJS    := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 GEN_C   := $(BUILD)/gen/netcap.pb-c.c
-GEN_H   := $(BUILD)/gen/netcap.pb-c.h $(BUILD)/gen/records.def
+GEN_H   := $(BUILD)/gen/netcap.pb-c.h $(BUILD)/gen/records.def $(BUILD)/gen/encoders.inc
 GEN_O   := $(BUILD)/obj/gen/netcap.pb-c.o
 MAIN_O  := $(BUILD)/obj/main.o
 LIB     := $(BUILD)/libnetcap.a
@@ -78,7 +79,18 @@ $(BUILD)/gen/records.def: schema/netcap.proto $(BUILD)/gen/netcap.pb-c.h scripts
 	@echo "  GEN    $@"
 	$(Q)sh scripts/gen-records.sh schema/netcap.proto $(BUILD)/gen/netcap.pb-c.h > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
+# encoders.inc: straight-line encoders generated from the descriptors by a
+# small host program (scripts/gen-encoders.c), built without sanitizers
+$(BUILD)/gen/gen-encoders: scripts/gen-encoders.c $(BUILD)/gen/netcap.pb-c.c $(BUILD)/gen/records.def
+	@echo "  HOSTCC $@"
+	$(Q)cc -std=c11 -O1 -w -I$(BUILD)/gen -o $@ scripts/gen-encoders.c $(BUILD)/gen/netcap.pb-c.c \
+		$(shell pkg-config --cflags --libs libprotobuf-c)
+
+$(BUILD)/gen/encoders.inc: $(BUILD)/gen/gen-encoders
+	@echo "  GEN    $@"
+	$(Q)$< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/gen/netcap.pb-c.h
 	@mkdir -p $(dir $@)
 	@echo "  CC     $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -w -c $< -o $@
@@ -129,12 +141,15 @@ check-release: $(BIN) $(UNIT_BINS)
 	@sh scripts/checksrc.sh
 	@$(MAKE) --no-print-directory unit
 	@NETCAP=$(BIN) tests/run-all.sh
+	@$(MAKE) --no-print-directory fuzz-replay
 
 check-sanitized: $(BIN) $(UNIT_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(MAKE) --no-print-directory unit
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NC_SANITIZED=1 NETCAP=$(BIN) tests/run-all.sh
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(MAKE) --no-print-directory fuzz-replay
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -148,7 +148,7 @@ static int encode_record(struct encoder *e, enum nc_rec_type t, const ProtobufCM
         struct nc_dbuf *b)
 {
     if (e->format == NC_FORMAT_PROTO) {
-        return nc_encode_delimited(b, m);
+        return nc_encode_record(b, t, m);
     }
     struct nc_refl *r;
     int rc = encoder_refl(e, t, &r);

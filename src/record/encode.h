@@ -14,12 +14,19 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "record/record.h"
+
 enum {
     NC_VARINT_MAX = 10,
     NC_RECORD_MAX = 64 * 1024 * 1024, /* largest record a reader accepts (a packet is <= 256 KiB) */
 };
 
-/* Append one length-delimited message; NC_ELIMIT/NC_ENOMEM from the buffer. */
+/* Append one length-delimited record of type t; NC_ELIMIT/NC_ENOMEM from
+ * the buffer. The fast path: the encoder is picked by type. */
+NC_WARN_UNUSED int nc_encode_record(struct nc_dbuf *b, enum nc_rec_type t,
+        const ProtobufCMessage *m);
+
+/* Append any schema message (Header, a record) length-delimited. */
 NC_WARN_UNUSED int nc_encode_delimited(struct nc_dbuf *b, const ProtobufCMessage *m);
 
 /* The same through protobuf_c_message_pack (slower; for tests). */
