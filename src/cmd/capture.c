@@ -237,6 +237,8 @@ int nc_cmd_capture(int argc, char **argv)
             "  netcap capture -iface eth0 -bpf 'udp port 53' -include DNS -out dns";
     int prc = nc_flags_parse("capture", synopsis, flags, NC_ARRAY_LEN(flags), argc, argv);
     if (prc < 0) {
+        nc_record_init();
+        printf("\nrecord types (for -include/-exclude):\n  %s\n", nc_rec_names());
         return NC_EXIT_OK;
     }
     if (prc != NC_EXIT_OK) {
