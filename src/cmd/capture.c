@@ -180,9 +180,14 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
         fprintf(stderr, "  encapsulation deeper than %d layers (cut): %llu packets\n",
                 NC_MAX_LAYERS, (unsigned long long)st->dec.depth_limit);
     }
-    if (st->dec.rec_limit || st->dec.encode_limit) {
-        fprintf(stderr, "  records dropped at a memory cap: %llu\n",
-                (unsigned long long)(st->dec.rec_limit + st->dec.encode_limit));
+    if (st->dec.rec_limit || st->dec.encode_limit || st->conn_dropped) {
+        fprintf(stderr, "  records dropped at a memory cap: %llu (connections: %llu)\n",
+                (unsigned long long)(st->dec.rec_limit + st->dec.encode_limit + st->conn_dropped),
+                (unsigned long long)st->conn_dropped);
+    }
+    if (nc_mem_refused()) {
+        fprintf(stderr, "  allocations refused at -max-memory: %llu (peak %.1f MiB in use)\n",
+                (unsigned long long)nc_mem_refused(), (double)nc_mem_peak() / 1048576.0);
     }
     fprintf(stderr, "  connections: %llu written (%llu closed, %llu idle timeout, %llu evicted "
                     "early at -max-flows), at most %llu at once\n",
@@ -197,6 +202,7 @@ int nc_cmd_capture(int argc, char **argv)
     const char *compress = "zstd", *format = "proto", *include = NULL, *exclude = NULL;
     const char *timeout_s = "5m";
     long long workers = 0, snaplen = 262144, max_flows = NC_FLOW_DEFAULT_MAX, level = 0;
+    long long max_memory = 1024;
     bool promisc = true, payload = false, entropy = false, quiet = false;
     const struct nc_flag flags[] = {
         { "read", NC_FLAG_STR, &read_path, "FILE", "read packets from a pcap or pcapng file", 0,
@@ -225,6 +231,9 @@ int nc_cmd_capture(int argc, char **argv)
         { "max-flows", NC_FLAG_INT, &max_flows, "N",
                 "connections tracked at once; past it the oldest idle is written (1048576)", 1,
                 1 << 30 },
+        { "max-memory", NC_FLAG_INT, &max_memory, "MIB",
+                "cap on netcap's own memory; flows get at most half (1024; 0: none)", 0,
+                1 << 20 },
         { "quiet", NC_FLAG_BOOL, &quiet, NULL, "no progress line and no summary", 0, 0 },
     };
     static const char synopsis[] =
@@ -337,6 +346,28 @@ int nc_cmd_capture(int argc, char **argv)
     cfg.out_dir = out_dir;
     cfg.sink = &nc_writer_file;
     cfg.max_flows = (size_t)max_flows;
+    if (max_memory > 0) {
+        /* batches in flight and per-worker buffers first; the flow table
+         * gets at most half of the budget, or what is left */
+        uint64_t cap = (uint64_t)max_memory << 20;
+        uint64_t fixed = nc_pipeline_fixed_bytes((unsigned)workers);
+        uint64_t for_flows = cap > fixed ? NC_MIN(cap / 2, cap - fixed) : 0;
+        uint64_t flows_fit = for_flows / nc_flow_table_bytes_per_flow();
+        if (flows_fit < 1024) {
+            fprintf(stderr,
+                    "netcap capture: -max-memory %lld MiB is too small for %lld workers (give at "
+                    "least %llu)\n",
+                    max_memory, workers,
+                    (unsigned long long)((fixed + 1024 * nc_flow_table_bytes_per_flow()) >> 20) +
+                            1);
+            nc_source_close(src);
+            return NC_EXIT_USAGE;
+        }
+        if ((uint64_t)max_flows > flows_fit) {
+            cfg.max_flows = (size_t)flows_fit;
+        }
+        nc_mem_set_cap(cap);
+    }
     cfg.source_name = source_name;
     cfg.options = options;
     cfg.created_ns = created;

@@ -21,5 +21,11 @@ char *nc_strdup(const char *s);
 void nc_mem_init(void);
 /* Number of allocations made so far (for torture runs). */
 uint64_t nc_mem_allocs(void);
+/* Global cap on the bytes in use through these functions (0: none). */
+void nc_mem_set_cap(uint64_t bytes);
+uint64_t nc_mem_in_use(void);
+uint64_t nc_mem_peak(void);
+/* Allocations refused because they would have crossed the cap. */
+uint64_t nc_mem_refused(void);
 
 #endif

@@ -282,6 +282,11 @@ struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
     return t;
 }
 
+size_t nc_flow_table_bytes_per_flow(void)
+{
+    return sizeof(struct flow) + 2 * sizeof(uint32_t);
+}
+
 void nc_flow_table_free(struct nc_flow_table *t)
 {
     if (!t) {

@@ -109,6 +109,8 @@ typedef void nc_flow_emit_fn(void *ctx, const struct nc_flow_conn *conn);
 struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
         nc_flow_emit_fn *emit, void *emit_ctx);
 void nc_flow_table_free(struct nc_flow_table *t);
+/* Memory one tracked flow costs (pool entry and buckets), for budgeting. */
+size_t nc_flow_table_bytes_per_flow(void);
 /* Account one packet (in capture order). index is the packet's number. */
 void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp, uint64_t index);
 /* Write every remaining connection, in order of their first packet. */

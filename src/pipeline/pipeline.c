@@ -189,6 +189,15 @@ static int encode_file_header(struct pipeline *pl, enum nc_rec_type t, struct nc
     return nc_encode_delimited(b, &h.base);
 }
 
+size_t nc_pipeline_fixed_bytes(unsigned workers)
+{
+    /* per batch: packet data (BATCH_BYTES plus a read chunk), the encoded
+     * records and their frames; per worker: its arena; plus slack for
+     * compressor contexts and the connection chunks */
+    size_t ring = 2 * (size_t)workers + 2;
+    return ring * (size_t)(16 << 20) + workers * (size_t)ARENA_CAP + (size_t)(16 << 20);
+}
+
 /* ----------------------------------------------------------- output files */
 
 void nc_output_name(char *out, size_t n, const char *type_name, enum nc_format f,
@@ -322,9 +331,8 @@ static void decode_batch(struct worker *w, struct batch *b)
             int rc = encode_record(&w->enc, t, pkt.recs[r], &b->enc[t]);
             if (rc == NC_OK) {
                 b->count[t]++;
-            } else if (rc == NC_ENOMEM) {
-                b->err = rc;
             } else {
+                /* buffer cap or memory cap: this record is lost, and counted */
                 b->stats.encode_limit++;
             }
         }
@@ -414,7 +422,7 @@ static void conn_emit(void *ctx, const struct nc_flow_conn *c)
     }
     int rc = grow((void **)&pl->conns, &pl->cap_conns, pl->n_conns + 1, sizeof(*pl->conns));
     if (rc != NC_OK) {
-        pl->conn_err = rc;
+        pl->st->conn_dropped++; /* memory cap: this connection is lost, and counted */
         return;
     }
     pl->conns[pl->n_conns++] = *c;

@@ -57,6 +57,7 @@ struct nc_run_stats {
     uint64_t read_error;              /* 1 if the capture is corrupt (message in errbuf) */
     uint64_t drops;                   /* live: dropped by kernel */
     uint64_t filtered;                /* rejected by the -bpf filter (files) */
+    uint64_t conn_dropped;            /* connections lost at the memory cap */
     double seconds;
 };
 
@@ -67,6 +68,10 @@ struct nc_run_stats {
  * are processed, the files completed, st->read_error set and errbuf says why. */
 NC_WARN_UNUSED int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         volatile sig_atomic_t *stop, struct nc_run_stats *out, char errbuf[NC_ERRBUF_SIZE]);
+
+/* Memory the pipeline needs whatever the input (batches in flight, worker
+ * buffers), for budgeting -max-memory. */
+size_t nc_pipeline_fixed_bytes(unsigned workers);
 
 /* File name of a record type's output: "DNS.ncap.zst", "DNS.csv.gz", ... */
 void nc_output_name(char *out, size_t n, const char *type_name, enum nc_format f,

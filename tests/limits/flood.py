@@ -140,6 +140,19 @@ def main():
             f"syn-flood: the cap is what bounds memory ({kib_small // 1024} MiB at {small} "
             f"flows, {kib_large // 1024} MiB at {large})", f"{kib_small} vs {kib_large}")
 
+    # the global cap alone (no -max-flows): the flow table is sized to fit
+    cap = 160
+    rc, kib_cap, err = measured(syn, os.path.join(tmp, "m"), "-max-memory", str(cap),
+                                "-max-flows", "100000000")
+    slack = 200 if SANITIZED else 24  # libc, zstd contexts, code: not counted by the cap
+    n_conn = count(os.path.join(tmp, "m", "Connection.ncap.zst"))
+    verdict(rc == 0 and kib_cap < (cap + slack) * 1024 and n_conn == N_SYN,
+            f"syn-flood under -max-memory {cap}: peak RSS {kib_cap // 1024} MiB, "
+            f"{n_conn}/{N_SYN} connections written", err[-300:])
+    rc, _, err = measured(syn, os.path.join(tmp, "m2"), "-max-memory", "8")
+    verdict(rc == 1 and "too small" in err, "-max-memory below what the pipeline needs: "
+            "usage error naming the minimum", err[-200:])
+
     frag = os.path.join(tmp, "frag.pcap")
     write_pcap(frag, frag_frames(N_FRAG))
     rc, kib, err = measured(frag, os.path.join(tmp, "f"), "-max-flows", str(small))
