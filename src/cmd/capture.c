@@ -326,11 +326,11 @@ int nc_cmd_capture(int argc, char **argv)
                 read_path ? read_path : iface, nc_source_dlt(src), "see pcap-linktype(7)");
     }
     char options[2048];
-    snprintf(options, sizeof(options), "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld",
+    snprintf(options, sizeof(options), "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld -max-memory %lld",
             include ? "-include " : "", include ? include : "", exclude ? " -exclude " : "",
             exclude ? exclude : "", payload ? " -payload" : "", entropy ? " -entropy" : "",
             bpf ? " -bpf " : "", bpf ? bpf : "", (include || exclude || payload || entropy || bpf) ? " " : "",
-            timeout_s, max_flows);
+            timeout_s, max_flows, max_memory);
     char source_name[4200];
     snprintf(source_name, sizeof(source_name), "%s%s", read_path ? "" : "iface:",
             read_path ? read_path : iface);
