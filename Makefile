@@ -201,19 +201,19 @@ $(FUZZ_BINS): $(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_DEPS)
 	$(Q)$(CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< fuzz/common.c $(LIB) $(LDFLAGS) $(LDLIBS)
 
 fuzz-smoke: fuzz
-	@set -e; rm -rf $(FUZZ_BUILD)/smoke; for t in $(FUZZ_NAMES); do \
+	@rm -rf $(FUZZ_BUILD)/smoke; failed=; for t in $(FUZZ_NAMES); do \
 		d=$(FUZZ_BUILD)/smoke/$$t; mkdir -p $$d/corpus $$d/crashes; \
 		if [ -d fuzz/corpus/$$t ]; then cp fuzz/corpus/$$t/* $$d/corpus/ 2>/dev/null || true; fi; \
 		dict=fuzz/dict/$${t#fuzz_}.dict; [ -f $$dict ] && dict=-dict=$$dict || dict=; \
 		echo "  SMOKE  $$t ($(FUZZ_SECONDS) s)"; \
 		$(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
 			-print_final_stats=1 -artifact_prefix=$$d/crashes/ $$dict $$d/corpus \
-			> $$d/log 2>&1 || true; \
-		grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^#[0-9]+ *DONE' $$d/log || true; \
+			> $$d/log 2>&1 || failed="$$failed $$t"; \
+		grep -E 'DONE|^stat::(number_of_executed_units|peak_rss_mb)' $$d/log || true; \
 	done; \
 	bad=$$(find $(FUZZ_BUILD)/smoke -path '*/crashes/*' -type f); \
-	if [ -n "$$bad" ]; then echo "fuzz-smoke: new crashing inputs (logs in $(FUZZ_BUILD)/smoke/*/log):"; \
-		echo "$$bad"; exit 1; fi; echo "fuzz-smoke: no crashes"
+	if [ -n "$$failed$$bad" ]; then echo "fuzz-smoke: FAILED:$$failed (logs: $(FUZZ_BUILD)/smoke/<target>/log)"; \
+		[ -z "$$bad" ] || echo "$$bad"; exit 1; fi; echo "fuzz-smoke: no crashes"
 
 $(REPLAY_BINS): $(BUILD)/fuzz/%: fuzz/%.c fuzz/onefile.c $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)

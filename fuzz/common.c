@@ -223,8 +223,7 @@ struct json {
 static void json_ws(struct json *j)
 {
     while (j->i < j->n &&
-            (j->p[j->i] == ' ' || j->p[j->i] == '\t' || j->p[j->i] == '\n' ||
-                    j->p[j->i] == '\r')) {
+            (j->p[j->i] == ' ' || j->p[j->i] == '\t' || j->p[j->i] == '\n' || j->p[j->i] == '\r')) {
         j->i++;
     }
 }

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Cut capture files into fuzz seeds (used by scripts/seed-corpus.sh).
 
-    seed-frames.py DECODE_DIR DNS_DIR CAPTURE...
+    seed-frames.py DECODE_DIR DNS_DIR PCAP_DIR CAPTURE...
 
-DECODE_DIR gets one file per distinct frame whose link type fuzz_decode
-knows: a selector byte (the index of the link type in fuzz/fuzz_decode.c's
-table) followed by the captured bytes. DNS_DIR gets the payloads of UDP
-datagrams and TCP segments to or from ports 53, 5353 and 5355 (the raw
-input of fuzz_dns). Files are named by their SHA-1, so reruns add nothing
-twice. Reads pcap (either byte order, micro or nano) and pcapng; anything
+DECODE_DIR gets one file per distinct frame (up to MAX_FRAME bytes) whose
+link type fuzz_decode knows: a selector byte (the index of the link type in
+fuzz/fuzz_decode.c's table) followed by the captured bytes. DNS_DIR gets
+the payloads of UDP datagrams and TCP segments to or from ports 53, 5353
+and 5355 (the raw input of fuzz_dns). PCAP_DIR gets the head of each
+capture: the file up to the end of its HEAD_PACKETS-th packet, or fewer
+packets if that would exceed HEAD_MAX bytes (whole captures are too big
+to be good seeds). Files are named by their SHA-1, so
+reruns add nothing twice. Reads pcap (either byte order, micro or nano) and pcapng; anything
 else is skipped with a note on stderr. Standard library only.
 """
 import hashlib
@@ -20,12 +23,14 @@ import sys
 DLT_INDEX = {1: 0, 113: 1, 276: 2, 101: 3, 0: 4, 108: 5, 228: 6, 229: 7, 12: 8}
 DNS_PORTS = {53, 5353, 5355}
 MAX_FRAMES_PER_FILE = 300
+MAX_FRAME = 4096
+HEAD_PACKETS = 8
+HEAD_MAX = 8192
 
 
-def packets(path):
-    """Yields (linktype, frame bytes) for every packet of a pcap/pcapng file."""
-    with open(path, 'rb') as f:
-        data = f.read()
+def packets(data, path):
+    """Yields (linktype, frame bytes, offset after the packet) for every
+    packet of a pcap/pcapng file."""
     if len(data) < 24:
         return
     magic = data[:4]
@@ -47,7 +52,7 @@ def pcap_packets(data, e):
         off += 16
         if caplen > len(data) - off:
             return
-        yield linktype, data[off:off + caplen]
+        yield linktype, data[off:off + caplen], off + caplen
         off += caplen
 
 
@@ -70,10 +75,10 @@ def pcapng_packets(data):
         elif btype == 6 and len(body) >= 20:
             iface, _, _, caplen, _ = struct.unpack(e + 'IIIII', body[:20])
             if iface < len(ifaces) and caplen <= len(body) - 20:
-                yield ifaces[iface], body[20:20 + caplen]
+                yield ifaces[iface], body[20:20 + caplen], off + blen
         elif btype == 3 and len(body) >= 4 and ifaces:
             origlen = struct.unpack(e + 'I', body[:4])[0]
-            yield ifaces[0], body[4:4 + min(origlen, len(body) - 4)]
+            yield ifaces[0], body[4:4 + min(origlen, len(body) - 4)], off + blen
         off += blen
 
 
@@ -145,16 +150,28 @@ def save(d, blob):
 
 
 def main():
-    if len(sys.argv) < 3:
+    if len(sys.argv) < 4:
         sys.exit(__doc__)
-    decode_dir, dns_dir = sys.argv[1], sys.argv[2]
-    os.makedirs(decode_dir, exist_ok=True)
-    os.makedirs(dns_dir, exist_ok=True)
-    for path in sys.argv[3:]:
+    decode_dir, dns_dir, pcap_dir = sys.argv[1:4]
+    for d in (decode_dir, dns_dir, pcap_dir):
+        os.makedirs(d, exist_ok=True)
+    for path in sys.argv[4:]:
         seen = set()
+        with open(path, 'rb') as f:
+            data = f.read()
         try:
-            for dlt, frame in packets(path):
-                if dlt in DLT_INDEX and len(seen) < MAX_FRAMES_PER_FILE:
+            n, head, head_done = 0, 0, False
+            for dlt, frame, end in packets(data, path):
+                n += 1
+                if not head_done:
+                    if end <= HEAD_MAX:
+                        head = end
+                    if n == HEAD_PACKETS or end > HEAD_MAX:
+                        head_done = True
+                        if 0 < head < len(data):
+                            save(pcap_dir, data[:head])
+                if (dlt in DLT_INDEX and len(seen) < MAX_FRAMES_PER_FILE and
+                        len(frame) <= MAX_FRAME):
                     blob = bytes([DLT_INDEX[dlt]]) + frame
                     h = hashlib.sha1(blob).digest()
                     if h not in seen:
