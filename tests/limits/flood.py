@@ -114,8 +114,56 @@ def summary_value(stderr, label):
     return None
 
 
+def varint(v):
+    out = b""
+    while v >= 0x80:
+        out += bytes([(v & 0x7F) | 0x80])
+        v >>= 7
+    return out + bytes([v])
+
+
+def measured_dump(path):
+    code = ("import resource,subprocess,sys;"
+            "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
+            "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)+'\\n');"
+            "sys.stderr.write(p.stderr);sys.exit(p.returncode)")
+    p = subprocess.run([sys.executable, "-c", code, NETCAP, "dump", "-read", path, "-json"],
+                       capture_output=True, text=True)
+    return p.returncode, int(p.stdout.strip() or 0), p.stderr
+
+
+def bombs(tmp):
+    """Hostile record files for dump: a length prefix far beyond the record
+    cap, and zstd/gzip decompression bombs (tiny files that expand to a 60 MB
+    record of zeros): each must end in an error naming the record, with
+    memory bounded by the record cap, not by what the data claims."""
+    header = varint(2) + b"\x18\x32"          # Header{type: NC_DNS}
+    huge = header + varint(1 << 40) + b"\0" * 16
+    path = os.path.join(tmp, "huge.ncap")
+    with open(path, "wb") as f:
+        f.write(huge)
+    rc, kib, err = measured_dump(path)
+    verdict(rc == 2 and "record 1" in err and kib < 64 * 1024,
+            f"dump: a 1 TiB length prefix is refused (record 1), peak RSS {kib // 1024} MiB",
+            f"rc={rc} {err[-200:]}")
+    raw = os.path.join(tmp, "bomb.ncap")
+    with open(raw, "wb") as f:
+        f.write(header + varint(60 << 20))
+        f.write(b"\0" * (60 << 20))
+    subprocess.run(["zstd", "-q", "-19", "-f", raw, "-o", raw + ".zst"], check=True)
+    subprocess.run(["sh", "-c", f"gzip -9 -c {raw} > {raw}.gz"], check=True)
+    limit = (400 if SANITIZED else 200) * 1024
+    for ext in (".zst", ".gz"):
+        size = os.path.getsize(raw + ext)
+        rc, kib, err = measured_dump(raw + ext)
+        verdict(rc == 2 and "record 1" in err and kib < limit,
+                f"dump: {ext[1:]} bomb ({size} bytes -> 60 MiB of zeros) ends in an error "
+                f"naming record 1, peak RSS {kib // 1024} MiB", f"rc={rc} kib={kib} {err[-200:]}")
+
+
 def main():
     tmp = tempfile.mkdtemp()
+    bombs(tmp)
     syn = os.path.join(tmp, "syn.pcap")
     write_pcap(syn, syn_frames(N_SYN))
     small, large = 2000, 200000
