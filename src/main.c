@@ -60,8 +60,7 @@ int main(int argc, char **argv)
             nc_mem_init(); /* NC_FAULT_ALLOC=N: the Nth allocation fails (tests) */
             int rc = cmds[i].run(argc - 1, argv + 1);
             if (getenv("NC_ALLOC_REPORT")) {
-                fprintf(stderr, "netcap: %llu allocations\n",
-                        (unsigned long long)nc_mem_allocs());
+                fprintf(stderr, "netcap: %llu allocations\n", (unsigned long long)nc_mem_allocs());
             }
             return rc;
         }

@@ -24,10 +24,11 @@
 #include "core/rd.h"
 
 enum {
-    LIVE_TIMEOUT_MS = 200,         /* read timeout: lets SIGINT and partial batches through */
-    READ_CHUNK = 256 << 10,        /* bytes per read(): what a full batch leaves over is copied to the next */
-    PCAPNG_MAX_BLOCK = 16 << 20,   /* bigger blocks are corruption (libpcap caps similarly) */
-    PCAPNG_MAX_IF = 256,           /* interfaces per section */
+    LIVE_TIMEOUT_MS = 200, /* read timeout: lets SIGINT and partial batches through */
+    READ_CHUNK =
+            256 << 10, /* bytes per read(): what a full batch leaves over is copied to the next */
+    PCAPNG_MAX_BLOCK = 16 << 20, /* bigger blocks are corruption (libpcap caps similarly) */
+    PCAPNG_MAX_IF = 256,         /* interfaces per section */
     PCAP_HDR_LEN = 24,
     PCAP_REC_LEN = 16,
 };
@@ -47,17 +48,17 @@ struct pcapng_if {
 
 struct nc_source {
     bool live;
-    pcap_t *p;              /* live capture, or a dead handle for BPF compiling */
+    pcap_t *p; /* live capture, or a dead handle for BPF compiling */
     char err[PCAP_ERRBUF_SIZE + 128];
     uint64_t filtered;
     /* files */
     int fd;
     enum file_kind kind;
-    uint64_t size, pos;     /* bytes consumed from the file */
+    uint64_t size, pos; /* bytes consumed from the file */
     bool eof;
-    uint8_t *carry;         /* bytes read but not yet parsed, between batches */
+    uint8_t *carry; /* bytes read but not yet parsed, between batches */
     size_t carry_len, carry_cap;
-    uint64_t n_pkts;        /* packets parsed (for error messages) */
+    uint64_t n_pkts; /* packets parsed (for error messages) */
     const char *bpf;
     /* pcap */
     bool swap, nano;
@@ -65,7 +66,7 @@ struct nc_source {
     struct bpf_program prog;
     bool has_prog;
     /* pcapng */
-    bool ng_big;            /* section byte order */
+    bool ng_big; /* section byte order */
     struct pcapng_if ifs[PCAPNG_MAX_IF];
     size_t n_ifs;
 };
@@ -187,8 +188,8 @@ static int parse_pcap_header(struct nc_source *s, const uint8_t *h, char *errbuf
     return compile_bpf(s, s->dlt, &s->prog, &s->has_prog, errbuf, errlen);
 }
 
-struct nc_source *nc_source_open_file(const char *path, const char *bpf,
-        char errbuf[NC_ERRBUF_SIZE])
+struct nc_source *nc_source_open_file(
+        const char *path, const char *bpf, char errbuf[NC_ERRBUF_SIZE])
 {
     bool is_stdin = strcmp(path, "-") == 0;
     struct stat sb;
@@ -301,14 +302,14 @@ static bool pass_filter(struct nc_source *s, const struct bpf_program *prog, boo
 }
 
 enum parse_rc {
-    P_OK = 0,   /* one record consumed (maybe not a packet) */
-    P_MORE,     /* the record is not complete in the buffer */
-    P_BAD,      /* corrupt: s->err set */
+    P_OK = 0, /* one record consumed (maybe not a packet) */
+    P_MORE,   /* the record is not complete in the buffer */
+    P_BAD,    /* corrupt: s->err set */
 };
 
 /* Parse one pcap record at buf[*off]; may add a packet to b. */
-static int parse_pcap_record(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,
-        size_t len, size_t *off)
+static int parse_pcap_record(
+        struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf, size_t len, size_t *off)
 {
     struct nc_rd r = nc_rd_make(buf + *off, len - *off);
     if (nc_rd_left(&r) < PCAP_REC_LEN) {
@@ -435,8 +436,8 @@ static int64_t pcapng_ts(const struct pcapng_if *ifc, uint64_t t)
     return v > INT64_MAX - (int64_t)ns ? INT64_MAX : v + (int64_t)ns;
 }
 
-static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,
-        size_t len, size_t *off)
+static int parse_pcapng_block(
+        struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf, size_t len, size_t *off)
 {
     struct nc_rd r = nc_rd_make(buf + *off, len - *off);
     if (nc_rd_left(&r) < 12) {
@@ -460,8 +461,9 @@ static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, const
     }
     uint32_t blen = rd32(&r, s->ng_big);
     if (blen < 12 || blen % 4 != 0 || blen > PCAPNG_MAX_BLOCK) {
-        snprintf(s->err, sizeof(s->err), "corrupt capture: pcapng block of %u bytes after packet %llu",
-                blen, (unsigned long long)s->n_pkts);
+        snprintf(s->err, sizeof(s->err),
+                "corrupt capture: pcapng block of %u bytes after packet %llu", blen,
+                (unsigned long long)s->n_pkts);
         return P_BAD;
     }
     if (len - *off < blen) {
@@ -533,8 +535,8 @@ static int parse_pcapng_block(struct nc_source *s, struct nc_src_batch *b, const
     }
 }
 
-static int parse_one(struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf,
-        size_t len, size_t *off)
+static int parse_one(
+        struct nc_source *s, struct nc_src_batch *b, const uint8_t *buf, size_t len, size_t *off)
 {
     if (*off == len) {
         return P_MORE; /* nothing buffered: buf may still be NULL, and NULL + 0 is UB */
@@ -624,8 +626,8 @@ static int apply_live_bpf(struct nc_source *s, const char *bpf, char errbuf[NC_E
     return NC_OK;
 }
 
-struct nc_source *nc_source_open_live(const char *iface, int snaplen, bool promisc,
-        const char *bpf, char errbuf[NC_ERRBUF_SIZE])
+struct nc_source *nc_source_open_live(
+        const char *iface, int snaplen, bool promisc, const char *bpf, char errbuf[NC_ERRBUF_SIZE])
 {
     struct nc_source *s = nc_calloc(1, sizeof(*s));
     if (!s) {

@@ -31,13 +31,13 @@ struct nc_src_pkt {
 };
 
 struct nc_src_batch {
-    struct nc_dbuf *data;      /* buffer for packet bytes when they must be copied */
-    const uint8_t *base;       /* out: packet i's bytes are base[pkts[i].off ...] */
-    uint64_t end_pos;          /* out: input offset after this batch */
+    struct nc_dbuf *data; /* buffer for packet bytes when they must be copied */
+    const uint8_t *base;  /* out: packet i's bytes are base[pkts[i].off ...] */
+    uint64_t end_pos;     /* out: input offset after this batch */
     struct nc_src_pkt *pkts;
-    size_t n;                  /* packets filled */
+    size_t n; /* packets filled */
     size_t max_pkts;
-    size_t max_bytes;          /* stop once data holds this much */
+    size_t max_bytes; /* stop once data holds this much */
 };
 
 enum nc_source_rc {
@@ -51,10 +51,10 @@ enum nc_source_rc {
 /* Open a capture file (pcap, either byte order, micro or nano; pcapng with
  * any number of interfaces and link types) or "-" for standard input. The
  * BPF filter (may be NULL) applies to files and live traffic alike. */
-struct nc_source *nc_source_open_file(const char *path, const char *bpf,
-        char errbuf[NC_ERRBUF_SIZE]);
-struct nc_source *nc_source_open_live(const char *iface, int snaplen, bool promisc,
-        const char *bpf, char errbuf[NC_ERRBUF_SIZE]);
+struct nc_source *nc_source_open_file(
+        const char *path, const char *bpf, char errbuf[NC_ERRBUF_SIZE]);
+struct nc_source *nc_source_open_live(
+        const char *iface, int snaplen, bool promisc, const char *bpf, char errbuf[NC_ERRBUF_SIZE]);
 /* Reset b (n = 0, data emptied) and fill it. */
 int nc_source_fill(struct nc_source *s, struct nc_src_batch *b, volatile sig_atomic_t *stop);
 /* Link type of the first interface (files) or of the interface (live). */

@@ -94,8 +94,8 @@ static int mkdir_p(const char *path, char *err, size_t errlen)
             char c = buf[i];
             buf[i] = '\0';
             if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-                snprintf(err, errlen, "cannot create output directory %s: %s", buf,
-                        strerror(errno));
+                snprintf(
+                        err, errlen, "cannot create output directory %s: %s", buf, strerror(errno));
                 return -1;
             }
             buf[i] = c;
@@ -189,8 +189,9 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
         fprintf(stderr, "  allocations refused at -max-memory: %llu (peak %.1f MiB in use)\n",
                 (unsigned long long)nc_mem_refused(), (double)nc_mem_peak() / 1048576.0);
     }
-    fprintf(stderr, "  connections: %llu written (%llu closed, %llu idle timeout, %llu evicted "
-                    "early at -max-flows), at most %llu at once\n",
+    fprintf(stderr,
+            "  connections: %llu written (%llu closed, %llu idle timeout, %llu evicted "
+            "early at -max-flows), at most %llu at once\n",
             (unsigned long long)st->flow.written, (unsigned long long)st->flow.closed,
             (unsigned long long)st->flow.timeouts, (unsigned long long)st->flow.evicted,
             (unsigned long long)st->flow.peak);
@@ -213,27 +214,22 @@ int nc_cmd_capture(int argc, char **argv)
         { "snaplen", NC_FLAG_INT, &snaplen, "BYTES", "live: bytes kept per packet (262144)", 64,
                 262144 },
         { "bpf", NC_FLAG_STR, &bpf, "EXPR", "BPF filter for files and live traffic alike", 0, 0 },
-        { "out", NC_FLAG_STR, &out_dir, "DIR", "output directory, created if missing (.)", 0,
-                0 },
+        { "out", NC_FLAG_STR, &out_dir, "DIR", "output directory, created if missing (.)", 0, 0 },
         { "workers", NC_FLAG_INT, &workers, "N", "decoding threads (number of cores)", 1, 64 },
         { "compress", NC_FLAG_STR, &compress, "KIND", "zstd, gzip or none (zstd)", 0, 0 },
         { "level", NC_FLAG_INT, &level, "N", "compression level (zstd 1, gzip 6)", 0, 19 },
         { "format", NC_FLAG_STR, &format, "FMT", "proto, csv or json (proto)", 0, 0 },
-        { "include", NC_FLAG_STR, &include, "TYPES", "only these record types (comma list)", 0,
-                0 },
+        { "include", NC_FLAG_STR, &include, "TYPES", "only these record types (comma list)", 0, 0 },
         { "exclude", NC_FLAG_STR, &exclude, "TYPES", "all but these record types", 0, 0 },
-        { "payload", NC_FLAG_BOOL, &payload, NULL, "store payload bytes in TCP/UDP records", 0,
-                0 },
-        { "entropy", NC_FLAG_BOOL, &entropy, NULL, "compute payload entropy (costs time)", 0,
-                0 },
+        { "payload", NC_FLAG_BOOL, &payload, NULL, "store payload bytes in TCP/UDP records", 0, 0 },
+        { "entropy", NC_FLAG_BOOL, &entropy, NULL, "compute payload entropy (costs time)", 0, 0 },
         { "conn-timeout", NC_FLAG_STR, &timeout_s, "DUR",
                 "write a connection idle this long in capture time (5m; e.g. 30s, 2m)", 0, 0 },
         { "max-flows", NC_FLAG_INT, &max_flows, "N",
                 "connections tracked at once; past it the oldest idle is written (1048576)", 1,
                 1 << 30 },
         { "max-memory", NC_FLAG_INT, &max_memory, "MIB",
-                "cap on netcap's own memory; flows get at most half (1024; 0: none)", 0,
-                1 << 20 },
+                "cap on netcap's own memory; flows get at most half (1024; 0: none)", 0, 1 << 20 },
         { "quiet", NC_FLAG_BOOL, &quiet, NULL, "no progress line and no summary", 0, 0 },
     };
     static const char synopsis[] =
@@ -307,9 +303,9 @@ int nc_cmd_capture(int argc, char **argv)
         }
     }
     /* the input first: a missing file must not leave an empty directory */
-    struct nc_source *src = read_path ? nc_source_open_file(read_path, bpf, errbuf)
-                                      : nc_source_open_live(iface, (int)snaplen, promisc, bpf,
-                                                errbuf);
+    struct nc_source *src =
+            read_path ? nc_source_open_file(read_path, bpf, errbuf)
+                      : nc_source_open_live(iface, (int)snaplen, promisc, bpf, errbuf);
     if (!src) {
         fprintf(stderr, "netcap capture: %s\n", errbuf);
         return strstr(errbuf, "-bpf") ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
@@ -326,14 +322,16 @@ int nc_cmd_capture(int argc, char **argv)
                 read_path ? read_path : iface, nc_source_dlt(src), "see pcap-linktype(7)");
     }
     char options[2048];
-    snprintf(options, sizeof(options), "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld -max-memory %lld",
+    snprintf(options, sizeof(options),
+            "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld -max-memory %lld",
             include ? "-include " : "", include ? include : "", exclude ? " -exclude " : "",
             exclude ? exclude : "", payload ? " -payload" : "", entropy ? " -entropy" : "",
-            bpf ? " -bpf " : "", bpf ? bpf : "", (include || exclude || payload || entropy || bpf) ? " " : "",
-            timeout_s, max_flows, max_memory);
+            bpf ? " -bpf " : "", bpf ? bpf : "",
+            (include || exclude || payload || entropy || bpf) ? " " : "", timeout_s, max_flows,
+            max_memory);
     char source_name[4200];
-    snprintf(source_name, sizeof(source_name), "%s%s", read_path ? "" : "iface:",
-            read_path ? read_path : iface);
+    snprintf(source_name, sizeof(source_name), "%s%s",
+            read_path ? "" : "iface:", read_path ? read_path : iface);
     int64_t created = (int64_t)time(NULL) * 1000000000LL;
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     if (sde && *sde) {

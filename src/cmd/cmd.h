@@ -27,8 +27,8 @@ enum nc_flag_kind {
 struct nc_flag {
     const char *name;
     enum nc_flag_kind kind;
-    void *dst;         /* bool *, const char **, or long long * */
-    const char *arg;   /* value placeholder in help, e.g. "FILE" */
+    void *dst;       /* bool *, const char **, or long long * */
+    const char *arg; /* value placeholder in help, e.g. "FILE" */
     const char *help;
     long long min, max; /* for INT */
 };
@@ -38,7 +38,7 @@ struct nc_flag {
  * (help printed to stdout). Positional arguments are refused. */
 int nc_flags_parse(const char *cmd, const char *synopsis, const struct nc_flag *flags,
         size_t n_flags, int argc, char **argv);
-void nc_flags_usage(const char *cmd, const char *synopsis, const struct nc_flag *flags,
-        size_t n_flags);
+void nc_flags_usage(
+        const char *cmd, const char *synopsis, const struct nc_flag *flags, size_t n_flags);
 
 #endif

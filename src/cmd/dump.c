@@ -23,12 +23,12 @@
 #include "record/reflect.h"
 
 enum {
-    OUT_FLUSH = 256 * 1024,  /* write the output buffer once it holds this much */
+    OUT_FLUSH = 256 * 1024,                 /* write the output buffer once it holds this much */
     OUT_CAP = OUT_FLUSH + NC_REFL_CELL_MAX, /* one row beyond the flush mark */
-    SAMPLE_ROWS = 100,       /* table: rows that decide the column widths */
-    SAMPLE_BYTES = 16 * 1024 * 1024, /* table: ...or fewer, if they are this large */
-    COL_MAX_WIDTH = 40,      /* table: widest column; longer values end in "…" */
-    COL_GAP = 2,             /* table: spaces between columns */
+    SAMPLE_ROWS = 100,                      /* table: rows that decide the column widths */
+    SAMPLE_BYTES = 16 * 1024 * 1024,        /* table: ...or fewer, if they are this large */
+    COL_MAX_WIDTH = 40,                     /* table: widest column; longer values end in "…" */
+    COL_GAP = 2,                            /* table: spaces between columns */
 };
 
 static const char synopsis[] =
@@ -154,8 +154,7 @@ static int pad(struct nc_dbuf *o, size_t n)
 }
 
 /* One cell, cut to width w (with "…") and padded unless it is the last. */
-static int put_cell(struct nc_dbuf *o, const uint8_t *p, size_t n, size_t w, bool right,
-        bool last)
+static int put_cell(struct nc_dbuf *o, const uint8_t *p, size_t n, size_t w, bool right, bool last)
 {
     size_t tw = text_width(p, n);
     int rc = NC_OK;
@@ -199,11 +198,11 @@ struct table {
     size_t n_cols;
     size_t *width;
     bool *right;
-    size_t term_width;   /* 0: unknown/unlimited */
-    bool blocks;         /* "field: value" blocks instead of a table */
-    size_t name_width;   /* blocks: widest field name */
+    size_t term_width;     /* 0: unknown/unlimited */
+    bool blocks;           /* "field: value" blocks instead of a table */
+    size_t name_width;     /* blocks: widest field name */
     struct nc_dbuf sample; /* cell text of the first rows */
-    size_t *cell_end;    /* sample: end offset of each cell, row-major */
+    size_t *cell_end;      /* sample: end offset of each cell, row-major */
     size_t n_rows;
     struct nc_dbuf cell; /* scratch for one cell after the sample */
     uint64_t row_no;     /* blocks: record number */
@@ -284,8 +283,7 @@ static int table_sample(struct table *t, const ProtobufCMessage *m, bool *full)
     return NC_OK;
 }
 
-static void sample_cell(const struct table *t, size_t row, size_t col, const uint8_t **p,
-        size_t *n)
+static void sample_cell(const struct table *t, size_t row, size_t col, const uint8_t **p, size_t *n)
 {
     size_t i = row * t->n_cols + col;
     size_t start = i == 0 ? 0 : t->cell_end[i - 1];
@@ -422,8 +420,8 @@ static int print_header(const struct nc_ncfile *f, const struct opts *op, struct
                 char when[64];
                 if (gmtime_r(&secs, &tm) &&
                         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) > 0) {
-                    rc = nc_dbuf_printf(&val, " (%s.%09lldZ)", when,
-                            (long long)(h->created % 1000000000));
+                    rc = nc_dbuf_printf(
+                            &val, " (%s.%09lldZ)", when, (long long)(h->created % 1000000000));
                 }
             }
             if (rc == NC_OK) {
@@ -625,16 +623,16 @@ int nc_cmd_dump(int argc, char **argv)
         { "csv", NC_FLAG_BOOL, &op.csv, NULL, "print CSV (with a header row)", 0, 0 },
         { "tsv", NC_FLAG_BOOL, &op.tsv, NULL, "print TSV (tab-separated, quoted like CSV)", 0, 0 },
         { "json", NC_FLAG_BOOL, &op.json, NULL, "print JSON Lines", 0, 0 },
-        { "sep", NC_FLAG_STR, &op.sep, "STR", "CSV column separator (default ,; implies -csv)",
-                0, 0 },
+        { "sep", NC_FLAG_STR, &op.sep, "STR", "CSV column separator (default ,; implies -csv)", 0,
+                0 },
         { "select", NC_FLAG_STR, &op.select, "F1,F2",
                 "print only these top-level fields, in this order", 0, 0 },
         { "fields", NC_FLAG_BOOL, &op.fields, NULL,
                 "list the fields of the file's record type and exit", 0, 0 },
         { "header", NC_FLAG_BOOL, &op.header, NULL,
                 "print the file header (version, source, type...) and exit", 0, 0 },
-        { "begin", NC_FLAG_STR, &op.begin, "STR", "opens a nested message in a cell (default ()",
-                0, 0 },
+        { "begin", NC_FLAG_STR, &op.begin, "STR", "opens a nested message in a cell (default ()", 0,
+                0 },
         { "end", NC_FLAG_STR, &op.end, "STR", "closes a nested message (default ))", 0, 0 },
         { "struct-sep", NC_FLAG_STR, &op.struct_sep, "STR",
                 "separates the fields of a nested message (default -)", 0, 0 },

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void nc_flags_usage(const char *cmd, const char *synopsis, const struct nc_flag *flags,
-        size_t n_flags)
+void nc_flags_usage(
+        const char *cmd, const char *synopsis, const struct nc_flag *flags, size_t n_flags)
 {
     printf("usage: netcap %s [flags]\n\n%s\n\nflags (-name and --name both work):\n", cmd,
             synopsis);
@@ -27,8 +27,8 @@ void nc_flags_usage(const char *cmd, const char *synopsis, const struct nc_flag 
     printf("  %-22s %s\n", "-h, --help", "show this help");
 }
 
-static const struct nc_flag *find(const struct nc_flag *flags, size_t n, const char *name,
-        size_t len)
+static const struct nc_flag *find(
+        const struct nc_flag *flags, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++) {
         if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0) {
@@ -48,8 +48,8 @@ static int parse_int(const char *cmd, const struct nc_flag *f, const char *v)
         return NC_EXIT_USAGE;
     }
     if (x < f->min || x > f->max) {
-        fprintf(stderr, "netcap %s: -%s must be between %lld and %lld, got %lld\n", cmd,
-                f->name, f->min, f->max, x);
+        fprintf(stderr, "netcap %s: -%s must be between %lld and %lld, got %lld\n", cmd, f->name,
+                f->min, f->max, x);
         return NC_EXIT_USAGE;
     }
     *(long long *)f->dst = x;
@@ -89,8 +89,8 @@ int nc_flags_parse(const char *cmd, const char *synopsis, const struct nc_flag *
                 } else if (strcmp(eq + 1, "false") == 0 || strcmp(eq + 1, "0") == 0) {
                     v = false;
                 } else {
-                    fprintf(stderr, "netcap %s: -%s takes true or false, got '%s'\n", cmd,
-                            f->name, eq + 1);
+                    fprintf(stderr, "netcap %s: -%s takes true or false, got '%s'\n", cmd, f->name,
+                            eq + 1);
                     return NC_EXIT_USAGE;
                 }
             }

@@ -8,15 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NC_ARRAY_LEN(a)   (sizeof(a) / sizeof((a)[0]))
-#define NC_UNUSED(x)      ((void)(x))
-#define NC_LIKELY(x)      __builtin_expect(!!(x), 1)
-#define NC_UNLIKELY(x)    __builtin_expect(!!(x), 0)
-#define NC_WARN_UNUSED    __attribute__((warn_unused_result))
-#define NC_PRINTF(a, b)   __attribute__((format(printf, a, b)))
-#define NC_MIN(a, b)      ((a) < (b) ? (a) : (b))
-#define NC_MAX(a, b)      ((a) > (b) ? (a) : (b))
-#define NC_ERRBUF_SIZE    1024
+#define NC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define NC_UNUSED(x)    ((void)(x))
+#define NC_LIKELY(x)    __builtin_expect(!!(x), 1)
+#define NC_UNLIKELY(x)  __builtin_expect(!!(x), 0)
+#define NC_WARN_UNUSED  __attribute__((warn_unused_result))
+#define NC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define NC_MIN(a, b)    ((a) < (b) ? (a) : (b))
+#define NC_MAX(a, b)    ((a) > (b) ? (a) : (b))
+#define NC_ERRBUF_SIZE  1024
 
 /* Every fallible function returns one of these. Data verdicts (ETRUNC,
  * EMALFORMED, ELIMIT, EUNSUPP) are counted; host errors stop a command. */

@@ -16,11 +16,11 @@
 #include <string.h>
 
 static _Atomic uint64_t n_allocs;
-static _Atomic uint64_t in_use;   /* bytes */
-static _Atomic uint64_t peak;     /* bytes */
-static _Atomic uint64_t refused;  /* allocations refused at the cap */
-static uint64_t cap;              /* 0: none */
-static uint64_t fail_at;          /* 0: never fail */
+static _Atomic uint64_t in_use;  /* bytes */
+static _Atomic uint64_t peak;    /* bytes */
+static _Atomic uint64_t refused; /* allocations refused at the cap */
+static uint64_t cap;             /* 0: none */
+static uint64_t fail_at;         /* 0: never fail */
 
 void nc_mem_init(void)
 {

@@ -7,9 +7,9 @@
 #include "core/common.h"
 
 enum {
-    NC_MAC_STRLEN = 18,  /* "aa:bb:cc:dd:ee:ff" + NUL */
-    NC_IP4_STRLEN = 16,  /* "255.255.255.255" + NUL */
-    NC_IP6_STRLEN = 46,  /* INET6_ADDRSTRLEN */
+    NC_MAC_STRLEN = 18, /* "aa:bb:cc:dd:ee:ff" + NUL */
+    NC_IP4_STRLEN = 16, /* "255.255.255.255" + NUL */
+    NC_IP6_STRLEN = 46, /* INET6_ADDRSTRLEN */
     NC_IP_STRLEN = 46,
 };
 

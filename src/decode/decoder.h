@@ -23,12 +23,12 @@
 typedef int nc_decode_fn(struct nc_pkt *pkt, struct nc_rd *r);
 
 struct nc_decoder {
-    const char *name;        /* "ipv4": stats label, unique */
-    const char *display;     /* "IPv4": protocol name in Connection records */
-    enum nc_layer layer;     /* which Connection *_proto field it names */
-    enum nc_ns ns;           /* namespace of claims */
-    const uint16_t *claims;  /* ids this decoder handles in ns */
-    size_t n_claims;         /* explicit count: id 0 is valid (IPv6 hop-by-hop) */
+    const char *name;       /* "ipv4": stats label, unique */
+    const char *display;    /* "IPv4": protocol name in Connection records */
+    enum nc_layer layer;    /* which Connection *_proto field it names */
+    enum nc_ns ns;          /* namespace of claims */
+    const uint16_t *claims; /* ids this decoder handles in ns */
+    size_t n_claims;        /* explicit count: id 0 is valid (IPv6 hop-by-hop) */
     nc_decode_fn *decode;
 };
 
@@ -46,15 +46,15 @@ enum nc_decoder_id {
 /* Per-worker counters; summed at the end (sums are independent of order). */
 struct nc_decode_stats {
     uint64_t packets;
-    uint64_t layers[NC_DEC_COUNT];                /* headers decoded (attempted) */
-    uint64_t bad[NC_DEC_COUNT][NC_EARG + 1];      /* verdicts by enum nc_err */
+    uint64_t layers[NC_DEC_COUNT];           /* headers decoded (attempted) */
+    uint64_t bad[NC_DEC_COUNT][NC_EARG + 1]; /* verdicts by enum nc_err */
     uint64_t records[NC_REC_COUNT];
-    uint64_t unknown_dlt[8];                      /* first 8 distinct unknown link types */
+    uint64_t unknown_dlt[8]; /* first 8 distinct unknown link types */
     uint32_t unknown_dlt_id[8];
     uint64_t unknown_dlt_other;
-    uint64_t depth_limit;                         /* NC_MAX_LAYERS hit */
-    uint64_t rec_limit;                           /* NC_MAX_PKT_RECS or arena cap hit */
-    uint64_t encode_limit;                        /* record could not be buffered */
+    uint64_t depth_limit;  /* NC_MAX_LAYERS hit */
+    uint64_t rec_limit;    /* NC_MAX_PKT_RECS or arena cap hit */
+    uint64_t encode_limit; /* record could not be buffered */
 };
 
 /* Build lookup tables; NC_EARG (with a message) on a duplicate claim. */

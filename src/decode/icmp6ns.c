@@ -14,7 +14,6 @@
 #include "decode/decoder.h"
 #include "decode/icmp6_int.h"
 
-
 static int icmp6ns_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
     uint8_t target[16];

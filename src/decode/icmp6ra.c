@@ -17,7 +17,6 @@
 #include "decode/decoder.h"
 #include "decode/icmp6_int.h"
 
-
 static int icmp6ra_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
     uint8_t hop_limit = nc_rd_u8(r);

@@ -12,7 +12,6 @@
 #include "decode/decoder.h"
 #include "decode/icmp6_int.h"
 
-
 static int icmp6rs_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
     nc_rd_skip(r, 4); /* reserved */

@@ -67,25 +67,25 @@ struct nc_decode_opts {
 /* Flow-relevant facts about a packet, filled by the decoders (innermost
  * layers win) and handed to the flow table in packet order. */
 struct nc_pkt_ctx {
-    uint8_t ip_ver;          /* 0 (no IP), 4 or 6 */
-    uint8_t ip_proto;        /* innermost transport protocol */
-    bool has_ports;          /* TCP/UDP/SCTP header seen (not for non-first fragments) */
-    bool has_icmp;           /* icmp_type/icmp_code valid */
-    bool has_mac;            /* src_mac is known */
-    bool has_dst_mac;        /* dst_mac is known too (Ethernet; not Linux cooked) */
+    uint8_t ip_ver;   /* 0 (no IP), 4 or 6 */
+    uint8_t ip_proto; /* innermost transport protocol */
+    bool has_ports;   /* TCP/UDP/SCTP header seen (not for non-first fragments) */
+    bool has_icmp;    /* icmp_type/icmp_code valid */
+    bool has_mac;     /* src_mac is known */
+    bool has_dst_mac; /* dst_mac is known too (Ethernet; not Linux cooked) */
     uint8_t icmp_type, icmp_code;
     uint16_t src_port, dst_port;
-    uint16_t tcp_flags;      /* NC_TCP_* bits, valid if ip_proto == 6 and has_ports */
+    uint16_t tcp_flags; /* NC_TCP_* bits, valid if ip_proto == 6 and has_ports */
     uint16_t tcp_window;
-    uint32_t l4_payload;     /* transport payload bytes (from headers, not capture) */
-    uint32_t ip_left;        /* bytes the IP header says follow the current layer's start */
-    bool is_fragment;        /* the innermost IP packet is a fragment (offset or MF set) */
-    bool frag_first;         /* ...the one at offset 0 (it carries the transport header) */
-    uint32_t frag_id;        /* IPv4 identification or IPv6 fragment identification */
+    uint32_t l4_payload;            /* transport payload bytes (from headers, not capture) */
+    uint32_t ip_left;               /* bytes the IP header says follow the current layer's start */
+    bool is_fragment;               /* the innermost IP packet is a fragment (offset or MF set) */
+    bool frag_first;                /* ...the one at offset 0 (it carries the transport header) */
+    uint32_t frag_id;               /* IPv4 identification or IPv6 fragment identification */
     uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t src_mac[6], dst_mac[6];
     const char *proto[NC_LAYER_COUNT]; /* "Ethernet", "IPv4", "TCP", "DNS"; innermost wins */
-    const char *src_ip_str;  /* formatted in the arena when the IP layer was decoded */
+    const char *src_ip_str;            /* formatted in the arena when the IP layer was decoded */
     const char *dst_ip_str;
 };
 
@@ -93,7 +93,7 @@ struct nc_decode_stats;
 
 struct nc_pkt {
     /* input */
-    int64_t ts;          /* ns since epoch */
+    int64_t ts; /* ns since epoch */
     uint32_t caplen;
     uint32_t wirelen;
     uint32_t dlt;

@@ -25,15 +25,15 @@ _Static_assert(sizeof(struct nc_flow_key) == 40, "flow key must be 5 words");
 struct flow {
     struct flow_key key;
     uint64_t hash;
-    uint32_t hnext;          /* bucket chain */
-    uint32_t prev, next;     /* active or closing list */
+    uint32_t hnext;      /* bucket chain */
+    uint32_t prev, next; /* active or closing list */
     bool in_use, closing, client_is_a, one_way;
-    bool fin_a, fin_b;       /* FIN seen from endpoint a / b */
+    bool fin_a, fin_b; /* FIN seen from endpoint a / b */
     const char *end_reason;
     uint64_t first_index;
     int64_t first_ts, last_ts, close_ts;
     uint64_t pkts[2], bytes[2], payload[2]; /* [0] client->server, [1] server->client */
-    uint32_t flags[9];       /* FIN SYN RST PSH ACK URG ECE CWR NS */
+    uint32_t flags[9];                      /* FIN SYN RST PSH ACK URG ECE CWR NS */
     uint64_t win_sum, win_n;
     uint16_t c_port, s_port; /* client/server ports (ICMP: first type/code) */
     uint8_t c_ip[16], s_ip[16];
@@ -67,11 +67,11 @@ struct frag_slot {
 };
 
 struct nc_flow_table {
-    struct flow *pool;    /* max + 1 entries; index 0 unused */
+    struct flow *pool; /* max + 1 entries; index 0 unused */
     uint32_t max;
     uint32_t n_used;
-    uint32_t free_head;   /* chain through hnext */
-    uint32_t next_fresh;  /* pool slots never used yet start here */
+    uint32_t free_head;  /* chain through hnext */
+    uint32_t next_fresh; /* pool slots never used yet start here */
     uint32_t *buckets;
     uint64_t mask;
     struct flow_list active, closing;
@@ -98,8 +98,8 @@ static int64_t sat_sub(int64_t a, int64_t b)
 
 /* Community ID v1 port equivalents for ICMP: request/reply pairs map to the
  * same key; other messages are one-way and keep (type, code). */
-static void icmp_ports(uint8_t ver, uint8_t type, uint8_t code, uint16_t *sp, uint16_t *dp,
-        bool *one_way)
+static void icmp_ports(
+        uint8_t ver, uint8_t type, uint8_t code, uint16_t *sp, uint16_t *dp, bool *one_way)
 {
     static const uint8_t v4[][2] = { { 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
         { 16, 15 }, { 10, 9 }, { 9, 10 }, { 17, 18 }, { 18, 17 } };
@@ -250,8 +250,8 @@ static void list_append(struct nc_flow_table *t, struct flow_list *l, uint32_t i
 
 /* ------------------------------------------------------------------ table */
 
-struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
-        nc_flow_emit_fn *emit, void *emit_ctx)
+struct nc_flow_table *nc_flow_table_new(
+        size_t max_flows, int64_t timeout_ns, nc_flow_emit_fn *emit, void *emit_ctx)
 {
     if (max_flows < 1 || max_flows > (1u << 30)) {
         return NULL;
@@ -330,8 +330,8 @@ static void make_uid(char out[16], uint64_t hash, uint64_t first_index)
     out[14] = '\0';
 }
 
-void nc_flow_conn_record(const struct nc_flow_conn *f, Netcap__Connection *c,
-        struct nc_flow_conn_text *txt)
+void nc_flow_conn_record(
+        const struct nc_flow_conn *f, Netcap__Connection *c, struct nc_flow_conn_text *txt)
 {
     fmt_ip(txt->c_ip, f->ver, f->c_ip);
     fmt_ip(txt->s_ip, f->ver, f->s_ip);
@@ -343,8 +343,8 @@ void nc_flow_conn_record(const struct nc_flow_conn *f, Netcap__Connection *c,
         nc_fmt_mac(txt->s_mac, f->s_mac);
     }
     /* from the key, whose ports are the ICMP equivalents; the hash orders itself */
-    nc_community_id(txt->cid, sizeof(txt->cid), f->ver, f->proto, f->key_a, f->key_b,
-            f->key_pa, f->key_pb, f->one_way);
+    nc_community_id(txt->cid, sizeof(txt->cid), f->ver, f->proto, f->key_a, f->key_b, f->key_pa,
+            f->key_pb, f->one_way);
     make_uid(txt->uid, f->hash, f->first_index);
 
     protobuf_c_message_init(&netcap__connection__descriptor, c);
@@ -550,7 +550,7 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     f->first_ts = f->last_ts = fp->ts;
     /* the sender of the first packet is the client, unless it answers a SYN */
     bool synack = fp->proto == 6 && fp->has_ports &&
-            (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == (NC_TCP_SYN | NC_TCP_ACK);
+                  (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == (NC_TCP_SYN | NC_TCP_ACK);
     bool pkt_is_client = !synack;
     f->client_is_a = pkt_is_client ? pkt_is_a : !pkt_is_a;
     size_t alen = fp->ver == 4 ? 4 : 16;
@@ -580,13 +580,13 @@ static struct frag_slot *frag_slot(struct nc_flow_table *t, const struct nc_flow
 static bool frag_matches(const struct frag_slot *s, const struct nc_flow_pkt *fp)
 {
     return s->used && s->ver == fp->ver && s->proto == fp->proto && s->id == fp->frag_id &&
-            memcmp(s->src, fp->src_ip, 16) == 0 && memcmp(s->dst, fp->dst_ip, 16) == 0;
+           memcmp(s->src, fp->src_ip, 16) == 0 && memcmp(s->dst, fp->dst_ip, 16) == 0;
 }
 
 /* Remember a first fragment's ports; give them to a later fragment (in
  * *copy, returned) when its datagram's first fragment was seen. */
-static const struct nc_flow_pkt *frag_join(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
-        struct nc_flow_pkt *copy)
+static const struct nc_flow_pkt *frag_join(
+        struct nc_flow_table *t, const struct nc_flow_pkt *fp, struct nc_flow_pkt *copy)
 {
     struct frag_slot *s = frag_slot(t, fp);
     if (fp->frag_first) {
@@ -637,7 +637,7 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     bool pkt_is_a = fp->pkt_is_a;
     uint32_t i = find(t, k, fp->hash);
     bool syn_only = fp->proto == 6 && fp->has_ports &&
-            (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == NC_TCP_SYN;
+                    (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == NC_TCP_SYN;
     if (i && t->pool[i].closing && syn_only) {
         /* a new connection reuses the 5-tuple of one that just closed */
         finish(t, i, "fin");

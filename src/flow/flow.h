@@ -20,10 +20,10 @@
 #include "decode/pkt.h"
 
 enum {
-    NC_FLOW_DEFAULT_MAX = 1 << 20,          /* about 300 MiB of pool at most, touched lazily */
+    NC_FLOW_DEFAULT_MAX = 1 << 20, /* about 300 MiB of pool at most, touched lazily */
 };
 #define NC_FLOW_DEFAULT_TIMEOUT_NS (300LL * 1000000000LL) /* 5 min, as Zeek's TCP inactivity */
-#define NC_FLOW_LINGER_NS (2LL * 1000000000LL)            /* after FIN/FIN or RST */
+#define NC_FLOW_LINGER_NS          (2LL * 1000000000LL)   /* after FIN/FIN or RST */
 
 /* A normalised 5-tuple: endpoint a is the smaller (address, port) unless
  * the flow is a one-way ICMP message. 40 bytes, no hidden padding, so that
@@ -38,13 +38,13 @@ struct nc_flow_key {
 /* Everything the table needs to know about one packet; computed by the
  * decoding workers (in parallel) from the packet context. */
 struct nc_flow_pkt {
-    bool valid;              /* false: not an IP packet, no connection */
+    bool valid; /* false: not an IP packet, no connection */
     uint8_t ver, proto;
     bool has_ports;
     uint8_t src_ip[16], dst_ip[16];
-    uint16_t src_port, dst_port; /* TCP/UDP ports, or ICMP type and code */
+    uint16_t src_port, dst_port;   /* TCP/UDP ports, or ICMP type and code */
     uint16_t key_sport, key_dport; /* ports as used in the key (ICMP: community-id mapping) */
-    bool one_way;            /* ICMP message without a counterpart: never normalised */
+    bool one_way;                  /* ICMP message without a counterpart: never normalised */
     bool has_mac, has_dst_mac;
     uint8_t src_mac[6], dst_mac[6];
     uint16_t tcp_flags, tcp_window;
@@ -52,9 +52,9 @@ struct nc_flow_pkt {
     int64_t ts;
     bool is_fragment, frag_first; /* IP fragment; the first one carries the ports */
     uint32_t frag_id;
-    struct nc_flow_key key;  /* normalised */
-    bool pkt_is_a;           /* the packet's source is endpoint a of the key */
-    uint64_t hash;           /* of key */
+    struct nc_flow_key key; /* normalised */
+    bool pkt_is_a;          /* the packet's source is endpoint a of the key */
+    uint64_t hash;          /* of key */
     const char *proto_name[NC_LAYER_COUNT];
 };
 
@@ -64,10 +64,10 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt);
 struct nc_flow_stats {
     uint64_t created;
     uint64_t written;
-    uint64_t closed;   /* fin / rst */
+    uint64_t closed; /* fin / rst */
     uint64_t timeouts;
-    uint64_t evicted;  /* written early because the table was full */
-    uint64_t peak;     /* most flows in the table at once */
+    uint64_t evicted; /* written early because the table was full */
+    uint64_t peak;    /* most flows in the table at once */
 };
 
 struct nc_flow_table;
@@ -100,14 +100,14 @@ struct nc_flow_conn_text {
 };
 
 /* Fill rec (initialised here) from c; its strings point into txt. */
-void nc_flow_conn_record(const struct nc_flow_conn *c, Netcap__Connection *rec,
-        struct nc_flow_conn_text *txt);
+void nc_flow_conn_record(
+        const struct nc_flow_conn *c, Netcap__Connection *rec, struct nc_flow_conn_text *txt);
 
 /* Receives each finished connection. */
 typedef void nc_flow_emit_fn(void *ctx, const struct nc_flow_conn *conn);
 
-struct nc_flow_table *nc_flow_table_new(size_t max_flows, int64_t timeout_ns,
-        nc_flow_emit_fn *emit, void *emit_ctx);
+struct nc_flow_table *nc_flow_table_new(
+        size_t max_flows, int64_t timeout_ns, nc_flow_emit_fn *emit, void *emit_ctx);
 void nc_flow_table_free(struct nc_flow_table *t);
 /* Memory one tracked flow costs (pool entry and buckets), for budgeting. */
 size_t nc_flow_table_bytes_per_flow(void);

@@ -29,8 +29,8 @@ struct nc_compressor {
 NC_WARN_UNUSED int nc_compressor_init(struct nc_compressor *c, enum nc_compress kind, int level);
 void nc_compressor_fini(struct nc_compressor *c);
 /* Append the frame for p[0..n) to out (n > 0). */
-NC_WARN_UNUSED int nc_compress_frame(struct nc_compressor *c, const uint8_t *p, size_t n,
-        struct nc_dbuf *out);
+NC_WARN_UNUSED int nc_compress_frame(
+        struct nc_compressor *c, const uint8_t *p, size_t n, struct nc_dbuf *out);
 /* File name suffix: "", ".zst", ".gz". */
 const char *nc_compress_suffix(enum nc_compress kind);
 /* Parse "zstd", "gzip", "none"; NC_EARG if unknown. */

@@ -22,12 +22,12 @@
 #include "record/reflect.h"
 
 enum {
-    BATCH_PKTS = 4096,              /* packets per batch: fixed, so output is deterministic */
-    BATCH_BYTES = 8 << 20,          /* ...or fewer when their bytes reach this */
-    DATA_CAP = 64 << 20,            /* batch buffer: BATCH_BYTES + read chunk + largest block */
-    ARENA_CAP = 4 << 20,            /* per-packet record memory; a packet needs a few KiB */
-    OUT_CAP = 1u << 30,             /* per-type encoded bytes in one batch */
-    CONN_CHUNK = 2048,              /* connections per Connection frame (cut deterministically) */
+    BATCH_PKTS = 4096,     /* packets per batch: fixed, so output is deterministic */
+    BATCH_BYTES = 8 << 20, /* ...or fewer when their bytes reach this */
+    DATA_CAP = 64 << 20,   /* batch buffer: BATCH_BYTES + read chunk + largest block */
+    ARENA_CAP = 4 << 20,   /* per-packet record memory; a packet needs a few KiB */
+    OUT_CAP = 1u << 30,    /* per-type encoded bytes in one batch */
+    CONN_CHUNK = 2048,     /* connections per Connection frame (cut deterministically) */
     MAX_WORKERS = 64,
 };
 
@@ -45,8 +45,8 @@ struct batch {
     size_t n;
     struct nc_src_pkt *pkts;
     struct nc_dbuf data;
-    const uint8_t *base;  /* packet bytes: base[pkts[i].off] */
-    uint64_t end_pos;     /* input offset after this batch */
+    const uint8_t *base; /* packet bytes: base[pkts[i].off] */
+    uint64_t end_pos;    /* input offset after this batch */
     /* finished connections handed to this batch's worker to encode, in
      * chunks; each chunk becomes one frame of the Connection file */
     struct nc_flow_conn *conns;
@@ -144,8 +144,8 @@ static int encoder_refl(struct encoder *e, enum nc_rec_type t, struct nc_refl **
 
 /* Append one record in the output format. On failure the buffer is left
  * as it was (a partial text row is cut off). */
-static int encode_record(struct encoder *e, enum nc_rec_type t, const ProtobufCMessage *m,
-        struct nc_dbuf *b)
+static int encode_record(
+        struct encoder *e, enum nc_rec_type t, const ProtobufCMessage *m, struct nc_dbuf *b)
 {
     if (e->format == NC_FORMAT_PROTO) {
         return nc_encode_record(b, t, m);
@@ -200,8 +200,8 @@ size_t nc_pipeline_fixed_bytes(unsigned workers)
 
 /* ----------------------------------------------------------- output files */
 
-void nc_output_name(char *out, size_t n, const char *type_name, enum nc_format f,
-        enum nc_compress c)
+void nc_output_name(
+        char *out, size_t n, const char *type_name, enum nc_format f, enum nc_compress c)
 {
     const char *ext = f == NC_FORMAT_CSV ? ".csv" : f == NC_FORMAT_JSON ? ".json" : ".ncap";
     snprintf(out, n, "%s%s%s", type_name, ext, nc_compress_suffix(c));
@@ -489,7 +489,10 @@ static int commit_batch(struct pipeline *pl, struct batch *b)
         return b->err;
     }
     /* prefetch distances: buckets far ahead, then the flows they point to */
-    enum { AHEAD_BUCKET = 16, AHEAD_FLOW = 8 };
+    enum {
+        AHEAD_BUCKET = 16,
+        AHEAD_FLOW = 8
+    };
     for (size_t i = 0; i < b->n; i++) {
         if (i + AHEAD_BUCKET < b->n && b->flows[i + AHEAD_BUCKET].valid) {
             nc_flow_table_prefetch_bucket(pl->flows, b->flows[i + AHEAD_BUCKET].hash);
@@ -634,8 +637,8 @@ static void progress_line(struct pipeline *pl, struct nc_source *src, double t0,
 }
 
 /* Fill b from the source. Returns the source's status. */
-static int fill_batch(struct pipeline *pl, struct batch *b, struct nc_source *src,
-        volatile sig_atomic_t *stop)
+static int fill_batch(
+        struct pipeline *pl, struct batch *b, struct nc_source *src, volatile sig_atomic_t *stop)
 {
     struct nc_src_batch sb = { &b->data, NULL, 0, b->pkts, 0, BATCH_PKTS, BATCH_BYTES };
     int rc = nc_source_fill(src, &sb, stop);

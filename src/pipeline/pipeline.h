@@ -30,12 +30,12 @@ enum nc_format {
 };
 
 struct nc_pipeline_cfg {
-    unsigned workers;                 /* decoding threads, >= 1 */
+    unsigned workers; /* decoding threads, >= 1 */
     const struct nc_decode_opts *opts;
-    bool want_conn;                   /* write Connection records */
+    bool want_conn; /* write Connection records */
     enum nc_format format;
     enum nc_compress compress;
-    int level;                        /* compression level, 0 = default */
+    int level; /* compression level, 0 = default */
     const char *out_dir;
     const struct nc_writer_ops *sink; /* nc_writer_file, nc_writer_null */
     size_t max_flows;
@@ -44,7 +44,7 @@ struct nc_pipeline_cfg {
     const char *source_name;
     const char *options;
     int64_t created_ns;
-    bool progress;                    /* progress line on stderr */
+    bool progress; /* progress line on stderr */
 };
 
 struct nc_run_stats {
@@ -53,11 +53,11 @@ struct nc_run_stats {
     uint64_t records[NC_REC_COUNT];
     struct nc_decode_stats dec;
     struct nc_flow_stats flow;
-    uint64_t truncated_file;          /* 1 if the capture ended mid-packet */
-    uint64_t read_error;              /* 1 if the capture is corrupt (message in errbuf) */
-    uint64_t drops;                   /* live: dropped by kernel */
-    uint64_t filtered;                /* rejected by the -bpf filter (files) */
-    uint64_t conn_dropped;            /* connections lost at the memory cap */
+    uint64_t truncated_file; /* 1 if the capture ended mid-packet */
+    uint64_t read_error;     /* 1 if the capture is corrupt (message in errbuf) */
+    uint64_t drops;          /* live: dropped by kernel */
+    uint64_t filtered;       /* rejected by the -bpf filter (files) */
+    uint64_t conn_dropped;   /* connections lost at the memory cap */
     double seconds;
 };
 
@@ -74,7 +74,7 @@ NC_WARN_UNUSED int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_
 size_t nc_pipeline_fixed_bytes(unsigned workers);
 
 /* File name of a record type's output: "DNS.ncap.zst", "DNS.csv.gz", ... */
-void nc_output_name(char *out, size_t n, const char *type_name, enum nc_format f,
-        enum nc_compress c);
+void nc_output_name(
+        char *out, size_t n, const char *type_name, enum nc_format f, enum nc_compress c);
 
 #endif

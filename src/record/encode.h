@@ -23,8 +23,8 @@ enum {
 
 /* Append one length-delimited record of type t; NC_ELIMIT/NC_ENOMEM from
  * the buffer. The fast path: the encoder is picked by type. */
-NC_WARN_UNUSED int nc_encode_record(struct nc_dbuf *b, enum nc_rec_type t,
-        const ProtobufCMessage *m);
+NC_WARN_UNUSED int nc_encode_record(
+        struct nc_dbuf *b, enum nc_rec_type t, const ProtobufCMessage *m);
 
 /* Append any schema message (Header, a record) length-delimited. */
 NC_WARN_UNUSED int nc_encode_delimited(struct nc_dbuf *b, const ProtobufCMessage *m);

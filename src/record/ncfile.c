@@ -69,9 +69,9 @@ struct nc_ncfile {
     ProtobufCMessage *msg;
     uint64_t count;
 
-    int failed;                /* sticky error of nc_ncfile_next */
-    char err[NC_ERRBUF_SIZE];  /* its message */
-    char why[NC_ERRBUF_SIZE];  /* detail from the byte layer */
+    int failed;               /* sticky error of nc_ncfile_next */
+    char err[NC_ERRBUF_SIZE]; /* its message */
+    char why[NC_ERRBUF_SIZE]; /* detail from the byte layer */
 };
 
 static void *budget_alloc(void *data, size_t n)
@@ -185,8 +185,8 @@ static int fill_zstd(struct nc_ncfile *f, uint8_t *dst, size_t room, size_t *got
         }
         f->zs_open = ret != 0;
         if (in_avail(f) == 0 && f->in_eof && f->zs_open && ob.pos == before) {
-            snprintf(f->why, sizeof(f->why),
-                    "truncated (compressed data ends inside a zstd frame)");
+            snprintf(
+                    f->why, sizeof(f->why), "truncated (compressed data ends inside a zstd frame)");
             rc = NC_ETRUNC;
         }
     }
@@ -313,8 +313,7 @@ static int need(struct nc_ncfile *f, size_t n, bool *ok)
 /* One length-delimited frame of at most max bytes: NC_OK with *p and *len, or
  * NC_OK with *at_end when the stream ends cleanly before it. The frame is
  * consumed; *p is valid until the next fill. Errors leave text in why. */
-static int read_frame(struct nc_ncfile *f, size_t max, const uint8_t **p, size_t *len,
-        bool *at_end)
+static int read_frame(struct nc_ncfile *f, size_t max, const uint8_t **p, size_t *len, bool *at_end)
 {
     *at_end = false;
     uint64_t v = 0;

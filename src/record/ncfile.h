@@ -24,8 +24,8 @@
 #include "record/record.h"
 
 enum {
-    NC_NCFILE_HEADER_MAX = 64 * 1024,           /* a Header is a few hundred bytes */
-    NC_NCFILE_UNPACK_MAX = 256 * 1024 * 1024,   /* heap for one unpacked record */
+    NC_NCFILE_HEADER_MAX = 64 * 1024,         /* a Header is a few hundred bytes */
+    NC_NCFILE_UNPACK_MAX = 256 * 1024 * 1024, /* heap for one unpacked record */
 };
 
 enum nc_ncfile_comp {
@@ -42,8 +42,8 @@ struct nc_ncfile;
  * (...)", "header names unknown record type 99", ... Returns NC_OK,
  * NC_EIO (open/read), NC_EMALFORMED (not a record file / corrupt header),
  * NC_EUNSUPP (unknown type) or NC_ENOMEM. Call nc_record_init() first. */
-NC_WARN_UNUSED int nc_ncfile_open(struct nc_ncfile **out, const char *path,
-        char errbuf[NC_ERRBUF_SIZE]);
+NC_WARN_UNUSED int nc_ncfile_open(
+        struct nc_ncfile **out, const char *path, char errbuf[NC_ERRBUF_SIZE]);
 
 /* Closes the file (not stdin) and frees everything; NULL is fine. */
 void nc_ncfile_close(struct nc_ncfile *f);
@@ -58,8 +58,8 @@ enum nc_ncfile_comp nc_ncfile_comp(const struct nc_ncfile *f);
  * clean end of the file. Otherwise an error (NC_ETRUNC, NC_EMALFORMED,
  * NC_ELIMIT, NC_EIO, NC_ENOMEM) with errbuf naming the record index; the
  * reader then stays failed and returns the same code. */
-NC_WARN_UNUSED int nc_ncfile_next(struct nc_ncfile *f, const ProtobufCMessage **msg,
-        char errbuf[NC_ERRBUF_SIZE]);
+NC_WARN_UNUSED int nc_ncfile_next(
+        struct nc_ncfile *f, const ProtobufCMessage **msg, char errbuf[NC_ERRBUF_SIZE]);
 
 /* Records delivered so far. */
 uint64_t nc_ncfile_count(const struct nc_ncfile *f);

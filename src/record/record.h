@@ -29,8 +29,8 @@ enum nc_rec_type {
 };
 
 struct nc_rec_info {
-    const char *name;  /* "DNS": file name, -include key, Header.type_name */
-    uint32_t number;   /* value in the schema's enum Type (Header.type) */
+    const char *name; /* "DNS": file name, -include key, Header.type_name */
+    uint32_t number;  /* value in the schema's enum Type (Header.type) */
     const ProtobufCMessageDescriptor *desc;
     int off_timestamp; /* byte offsets into the C struct, -1 if absent */
     int off_src_ip;

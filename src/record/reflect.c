@@ -457,7 +457,7 @@ static bool field_present(const ProtobufCFieldDescriptor *f, const uint8_t *base
             return false;
         }
     } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset != 0 &&
-            f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
+               f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
         protobuf_c_boolean has;
         memcpy(&has, base + f->quantifier_offset, sizeof(has));
         if (!has) {
@@ -600,8 +600,8 @@ static void set_str(struct nc_refl_str *dst, const char *s, const char *def)
     dst->len = strlen(dst->p);
 }
 
-int nc_refl_init(struct nc_refl *r, const ProtobufCMessageDescriptor *desc,
-        const struct nc_refl_opts *opts)
+int nc_refl_init(
+        struct nc_refl *r, const ProtobufCMessageDescriptor *desc, const struct nc_refl_opts *opts)
 {
     memset(r, 0, sizeof(*r));
     nc_dbuf_init(&r->cell, NC_REFL_CELL_MAX);
@@ -693,8 +693,8 @@ static bool loose_equal(const char *a, size_t a_len, const char *b)
 }
 
 /* Exact name first; otherwise a unique loose match. */
-static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescriptor *d,
-        const char *name, size_t len)
+static const ProtobufCFieldDescriptor *find_field(
+        const ProtobufCMessageDescriptor *d, const char *name, size_t len)
 {
     for (unsigned i = 0; i < d->n_fields; i++) {
         const char *fn = d->fields[i].name;
@@ -714,8 +714,8 @@ static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescript
     return hit;
 }
 
-static void select_error(const struct nc_refl *r, char *errbuf, size_t errbuf_len,
-        const char *what, const char *name, size_t len)
+static void select_error(const struct nc_refl *r, char *errbuf, size_t errbuf_len, const char *what,
+        const char *name, size_t len)
 {
     struct nc_dbuf names;
     nc_dbuf_init(&names, errbuf_len);
@@ -723,8 +723,8 @@ static void select_error(const struct nc_refl *r, char *errbuf, size_t errbuf_le
         nc_dbuf_reset(&names);
     }
     int n = (int)NC_MIN(len, (size_t)200);
-    snprintf(errbuf, errbuf_len, "%s '%.*s' (fields of %s: %s)", what, n, name,
-            r->desc->short_name, names.len ? (const char *)names.p : "?");
+    snprintf(errbuf, errbuf_len, "%s '%.*s' (fields of %s: %s)", what, n, name, r->desc->short_name,
+            names.len ? (const char *)names.p : "?");
     nc_dbuf_fini(&names);
 }
 
@@ -921,9 +921,8 @@ static bool should_expand(const ProtobufCFieldDescriptor *f,
 }
 
 /* Pass 1 (out == NULL): widest "indent + name". Pass 2: print. */
-static int list_fields(const ProtobufCMessageDescriptor *d,
-        const ProtobufCMessageDescriptor **path, unsigned depth, size_t *width,
-        struct nc_dbuf *out)
+static int list_fields(const ProtobufCMessageDescriptor *d, const ProtobufCMessageDescriptor **path,
+        unsigned depth, size_t *width, struct nc_dbuf *out)
 {
     path[depth] = d;
     for (unsigned i = 0; i < d->n_fields; i++) {

@@ -32,10 +32,10 @@
 #include <protobuf-c/protobuf-c.h>
 
 enum {
-    NC_REFL_MAX_DEPTH = 32,             /* nesting limit; the schema has 4 levels */
+    NC_REFL_MAX_DEPTH = 32,               /* nesting limit; the schema has 4 levels */
     NC_REFL_CELL_MAX = 256 * 1024 * 1024, /* one rendered cell; bounds the scratch buffer */
-    NC_REFL_MAX_COLS = 4096,            /* -select items; more than any message has */
-    NC_REFL_ERRBUF_SIZE = 4096,         /* room to list every field of a message */
+    NC_REFL_MAX_COLS = 4096,              /* -select items; more than any message has */
+    NC_REFL_ERRBUF_SIZE = 4096,           /* room to list every field of a message */
 };
 
 /* Separators. A NULL member takes its default (shown). They are copied by
@@ -66,16 +66,16 @@ struct nc_refl {
  * columns in schema order. NC_EARG if sep is empty or contains '"', CR or
  * LF (it could not be quoted around); NC_ENOMEM. nc_refl_fini() is safe
  * after any result. */
-NC_WARN_UNUSED int nc_refl_init(struct nc_refl *r, const ProtobufCMessageDescriptor *desc,
-        const struct nc_refl_opts *opts);
+NC_WARN_UNUSED int nc_refl_init(
+        struct nc_refl *r, const ProtobufCMessageDescriptor *desc, const struct nc_refl_opts *opts);
 void nc_refl_fini(struct nc_refl *r);
 
 /* Replaces the columns with the comma-separated top-level field names in
  * list, in the user's order (spaces around names are ignored; a name may
  * repeat). NC_EARG with a message in errbuf naming the bad item and listing
  * the valid fields; NC_ENOMEM. */
-NC_WARN_UNUSED int nc_refl_select(struct nc_refl *r, const char *list, char *errbuf,
-        size_t errbuf_len);
+NC_WARN_UNUSED int nc_refl_select(
+        struct nc_refl *r, const char *list, char *errbuf, size_t errbuf_len);
 
 /* Column metadata for the table renderer. */
 const char *nc_refl_col_name(const struct nc_refl *r, size_t col);
@@ -85,8 +85,8 @@ bool nc_refl_col_is_number(const struct nc_refl *r, size_t col);
 /* CSV/TSV: the header row and one row per message, each ending in "\n".
  * Both always have exactly r->n_cols cells. */
 NC_WARN_UNUSED int nc_refl_csv_header(struct nc_refl *r, struct nc_dbuf *out);
-NC_WARN_UNUSED int nc_refl_csv_row(struct nc_refl *r, const ProtobufCMessage *m,
-        struct nc_dbuf *out);
+NC_WARN_UNUSED int nc_refl_csv_row(
+        struct nc_refl *r, const ProtobufCMessage *m, struct nc_dbuf *out);
 
 /* JSON Lines: one object with the selected fields, ending in "\n". */
 NC_WARN_UNUSED int nc_refl_json(struct nc_refl *r, const ProtobufCMessage *m, struct nc_dbuf *out);
@@ -94,8 +94,8 @@ NC_WARN_UNUSED int nc_refl_json(struct nc_refl *r, const ProtobufCMessage *m, st
 /* The display text of column col of m (no newline, no quoting) for the
  * table and "field: value" views: like a CSV cell, but control characters
  * are shown as \n, \r, \t or \xNN so one value stays on one line. */
-NC_WARN_UNUSED int nc_refl_text(struct nc_refl *r, const ProtobufCMessage *m, size_t col,
-        struct nc_dbuf *out);
+NC_WARN_UNUSED int nc_refl_text(
+        struct nc_refl *r, const ProtobufCMessage *m, size_t col, struct nc_dbuf *out);
 
 /* Lists the fields of desc, one per line: name, then the type ("int64",
  * "repeated DNSQuestion", ...); the fields of nested messages follow their
@@ -103,7 +103,6 @@ NC_WARN_UNUSED int nc_refl_text(struct nc_refl *r, const ProtobufCMessage *m, si
 NC_WARN_UNUSED int nc_refl_fields(const ProtobufCMessageDescriptor *desc, struct nc_dbuf *out);
 
 /* Appends the names of desc's top-level fields joined by ", ". */
-NC_WARN_UNUSED int nc_refl_field_names(const ProtobufCMessageDescriptor *desc,
-        struct nc_dbuf *out);
+NC_WARN_UNUSED int nc_refl_field_names(const ProtobufCMessageDescriptor *desc, struct nc_dbuf *out);
 
 #endif
