@@ -163,8 +163,10 @@ bench: deps $(BIN)
 	@sh scripts/bootstrap.sh --bench
 	@NETCAP=$(BIN) bench/run
 
+# lint: source checks and clang-format (formatting is checked, never applied)
 lint:
 	@sh scripts/checksrc.sh
+	@clang-format --dry-run -Werror src/*/*.c src/*/*.h src/main.c && echo "clang-format: ok"
 
 clean:
 	rm -rf build build-*
