@@ -138,7 +138,7 @@ ifeq ($(SANITIZER),)
 endif
 
 check-release: $(BIN) $(UNIT_BINS)
-	@sh scripts/checksrc.sh
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory unit
 	@NETCAP=$(BIN) tests/run-all.sh
 	@$(MAKE) --no-print-directory fuzz-replay

@@ -5,7 +5,7 @@
 #   scripts/bootstrap.sh --bench  also the tools the benchmark uses
 set -eu
 pkgs="build-essential pkg-config libpcap-dev libprotobuf-c-dev protobuf-c-compiler
-libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev python3
+libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev clang-format python3
 wireshark-common"
 # wireshark-common: editcap and mergecap, which the hostile and determinism suites use
 if [ "${1:-}" = "--bench" ]; then
