@@ -583,7 +583,6 @@ static int fill_file(struct nc_source *s, struct nc_src_batch *b)
     }
     s->pos += off;
     b->base = d->p;
-    b->end_pos = s->pos;
     /* keep what was read but not parsed for the next batch */
     size_t rest = d->len - off;
     if (result == NC_SRC_PACKET && rest) {
@@ -708,7 +707,6 @@ int nc_source_fill(struct nc_source *s, struct nc_src_batch *b, volatile sig_ato
     if (s->live) {
         int rc = fill_live(s, b, stop);
         b->base = b->data->p;
-        b->end_pos = 0;
         return rc;
     }
     return fill_file(s, b);

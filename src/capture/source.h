@@ -33,7 +33,6 @@ struct nc_src_pkt {
 struct nc_src_batch {
     struct nc_dbuf *data; /* buffer for packet bytes when they must be copied */
     const uint8_t *base;  /* out: packet i's bytes are base[pkts[i].off ...] */
-    uint64_t end_pos;     /* out: input offset after this batch */
     struct nc_src_pkt *pkts;
     size_t n; /* packets filled */
     size_t max_pkts;

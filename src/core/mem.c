@@ -75,7 +75,8 @@ static bool should_fail(size_t want)
 static void *account(void *p)
 {
     if (p) {
-        uint64_t now = atomic_fetch_add(&in_use, malloc_usable_size(p)) + malloc_usable_size(p);
+        uint64_t n = malloc_usable_size(p);
+        uint64_t now = atomic_fetch_add(&in_use, n) + n;
         uint64_t old = atomic_load(&peak);
         while (now > old && !atomic_compare_exchange_weak(&peak, &old, now)) {
         }

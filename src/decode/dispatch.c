@@ -200,6 +200,28 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
     }
 }
 
+void nc_pkt_payload(const struct nc_pkt *pkt, const struct nc_rd *r, int32_t *size, double *entropy,
+        ProtobufCBinaryData *bytes)
+{
+    size_t n = nc_rd_left(r);
+    *size = (int32_t)n;
+    if (pkt->opts->entropy) {
+        *entropy = nc_entropy(nc_rd_ptr(r), n);
+    }
+    if (bytes && pkt->opts->payload && n > 0) {
+        bytes->len = n;
+        bytes->data = (uint8_t *)(uintptr_t)nc_rd_ptr(r);
+    }
+}
+
+void nc_pkt_next_port(struct nc_pkt *pkt, enum nc_ns ns, uint16_t dport, uint16_t sport)
+{
+    pkt->next_ns = ns;
+    pkt->next_id = dport;
+    pkt->next_id_alt = sport;
+    pkt->has_alt = true;
+}
+
 static char empty_str[1] = "";
 
 char *nc_pkt_str(struct nc_pkt *pkt, const uint8_t *p, size_t n)

@@ -41,10 +41,7 @@ static int ethernet_decode(struct nc_pkt *pkt, struct nc_rd *r)
         if (type < ETH_MIN_TYPE) {
             rec->length = type;
         }
-        rec->payload_size = (int32_t)nc_rd_left(r);
-        if (pkt->opts->entropy) {
-            rec->payload_entropy = nc_entropy(nc_rd_ptr(r), nc_rd_left(r));
-        }
+        nc_pkt_payload(pkt, r, &rec->payload_size, &rec->payload_entropy, NULL);
     }
     if (type >= ETH_MIN_TYPE) {
         pkt->next_ns = NC_NS_ETHERTYPE;

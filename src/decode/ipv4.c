@@ -158,10 +158,7 @@ static int ipv4_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->ttl = ttl;
         rec->protocol = proto;
         rec->checksum = csum;
-        rec->payload_size = (int32_t)nc_rd_left(r);
-        if (pkt->opts->entropy) {
-            rec->payload_entropy = nc_entropy(nc_rd_ptr(r), nc_rd_left(r));
-        }
+        nc_pkt_payload(pkt, r, &rec->payload_size, &rec->payload_entropy, NULL);
     }
     int rc = parse_options(pkt, &o, rec);
     if (rc != NC_OK) {

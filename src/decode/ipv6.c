@@ -65,10 +65,7 @@ static int ipv6_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->length = plen;
         rec->next_header = next;
         rec->hop_limit = hop_limit;
-        rec->payload_size = (int32_t)nc_rd_left(r);
-        if (pkt->opts->entropy) {
-            rec->payload_entropy = nc_entropy(nc_rd_ptr(r), nc_rd_left(r));
-        }
+        nc_pkt_payload(pkt, r, &rec->payload_size, &rec->payload_entropy, NULL);
     }
     pkt->next_ns = NC_NS_IPPROTO;
     pkt->next_id = next;

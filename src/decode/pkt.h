@@ -145,6 +145,16 @@ char *nc_pkt_ip4(struct nc_pkt *pkt, const uint8_t ip[4]);
 char *nc_pkt_ip6(struct nc_pkt *pkt, const uint8_t ip[16]);
 void *nc_pkt_alloc(struct nc_pkt *pkt, size_t n);
 
+/* The payload fields of a record: *size = the bytes left in r (which does
+ * not move); *entropy only with -entropy; *bytes (may be NULL) only with
+ * -payload, borrowing the packet. */
+void nc_pkt_payload(const struct nc_pkt *pkt, const struct nc_rd *r, int32_t *size, double *entropy,
+        ProtobufCBinaryData *bytes);
+
+/* Hand the rest of the packet to the decoder claiming the destination port
+ * in ns, or else the source port. */
+void nc_pkt_next_port(struct nc_pkt *pkt, enum nc_ns ns, uint16_t dport, uint16_t sport);
+
 /* A protobuf bytes value that borrows s (valid until the packet is done). */
 static inline ProtobufCBinaryData nc_bytes(struct nc_span s)
 {

@@ -13,14 +13,7 @@
  * (ETH_P_802_3, ETH_P_802_2, CAN...), not EtherTypes, and are not followed.
  */
 #include "decode/decoder.h"
-
-#include <string.h>
-
-enum {
-    SLL_ADDR_LEN = 8,         /* the address field is always 8 bytes, padded */
-    SLL_MIN_TYPE = 0x0600,    /* below: Linux pseudo-protocol, not an EtherType */
-    SLL_ARPHRD_NETLINK = 824, /* protocol field is then a netlink family */
-};
+#include "decode/sll_int.h"
 
 static int sll_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
@@ -33,16 +26,7 @@ static int sll_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (!nc_rd_ok(r)) {
         return r->err;
     }
-    struct nc_pkt_ctx *c = &pkt->ctx;
-    if (addr_len == 6 && !c->has_mac) {
-        memcpy(c->src_mac, addr, 6);
-        memset(c->dst_mac, 0, sizeof(c->dst_mac));
-        c->has_mac = true; /* the sender's address only: no destination MAC */
-    }
-    if (proto >= SLL_MIN_TYPE && hatype != SLL_ARPHRD_NETLINK) {
-        pkt->next_ns = NC_NS_ETHERTYPE;
-        pkt->next_id = proto;
-    }
+    nc_sll_finish(pkt, hatype, addr_len, addr, proto);
     return NC_OK;
 }
 

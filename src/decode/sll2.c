@@ -12,18 +12,11 @@
  * No record: the schema has none for this header.
  */
 #include "decode/decoder.h"
-
-#include <string.h>
-
-enum {
-    SLL2_ADDR_LEN = 8,         /* the address field is always 8 bytes, padded */
-    SLL2_MIN_TYPE = 0x0600,    /* below: Linux pseudo-protocol, not an EtherType */
-    SLL2_ARPHRD_NETLINK = 824, /* protocol field is then a netlink family */
-};
+#include "decode/sll_int.h"
 
 static int sll2_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    uint8_t addr[SLL2_ADDR_LEN];
+    uint8_t addr[SLL_ADDR_LEN];
     uint16_t proto = nc_rd_be16(r);
     nc_rd_skip(r, 2); /* reserved, must be zero; not checked (not ours to police) */
     nc_rd_skip(r, 4); /* interface index */
@@ -34,16 +27,7 @@ static int sll2_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (!nc_rd_ok(r)) {
         return r->err;
     }
-    struct nc_pkt_ctx *c = &pkt->ctx;
-    if (addr_len == 6 && !c->has_mac) {
-        memcpy(c->src_mac, addr, 6);
-        memset(c->dst_mac, 0, sizeof(c->dst_mac));
-        c->has_mac = true; /* the sender's address only: no destination MAC */
-    }
-    if (proto >= SLL2_MIN_TYPE && hatype != SLL2_ARPHRD_NETLINK) {
-        pkt->next_ns = NC_NS_ETHERTYPE;
-        pkt->next_id = proto;
-    }
+    nc_sll_finish(pkt, hatype, addr_len, addr, proto);
     return NC_OK;
 }
 

@@ -139,7 +139,6 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (!nc_rd_ok(r)) {
         return r->err;
     }
-    size_t payload_len = nc_rd_left(r);
 
     Netcap__TCP *rec = nc_pkt_record(pkt, NC_REC_TCP);
     if (rec) {
@@ -160,17 +159,7 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->window = window;
         rec->checksum = checksum;
         rec->urgent = urgent;
-        rec->payload_size = (int32_t)payload_len;
-        /* look at the payload through a copy: r stays at its start for the
-         * next decoder */
-        struct nc_rd peek = *r;
-        struct nc_span payload = nc_rd_rest(&peek);
-        if (pkt->opts->payload && payload.len > 0) {
-            rec->payload = nc_bytes(payload);
-        }
-        if (pkt->opts->entropy) {
-            rec->payload_entropy = nc_entropy(payload.p, payload.len);
-        }
+        nc_pkt_payload(pkt, r, &rec->payload_size, &rec->payload_entropy, &rec->payload);
     }
     int rc = parse_options(pkt, &opts, rec);
     if (rc != NC_OK) {
@@ -178,11 +167,8 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
          * header is not handed to application decoders */
         return rc;
     }
-    if (payload_len > 0) {
-        pkt->next_ns = NC_NS_TCP_PORT;
-        pkt->next_id = dport;
-        pkt->next_id_alt = sport;
-        pkt->has_alt = true;
+    if (nc_rd_left(r) > 0) {
+        nc_pkt_next_port(pkt, NC_NS_TCP_PORT, dport, sport);
     }
     return NC_OK;
 }

@@ -40,16 +40,15 @@ static int udp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         /* the next layer sees exactly the UDP payload (cannot fail: it fits) */
         *r = nc_rd_sub(r, claimed);
     }
-    size_t payload_len = nc_rd_left(r);
 
     struct nc_pkt_ctx *c = &pkt->ctx;
     c->ip_proto = UDP_IPPROTO;
     c->has_ports = true;
     c->src_port = sport;
     c->dst_port = dport;
-    /* from the header: counts what was sent even when the capture is cut */
-    /* the length field describes the whole datagram; a first fragment
-     * carries only part of it (the rest arrives in later fragments) */
+    /* from the headers: counts what was sent even when the capture is cut;
+     * the UDP length describes the whole datagram, of which a first
+     * fragment carries only part (the rest arrives in later fragments) */
     c->l4_payload = (uint32_t)NC_MIN(claimed, (size_t)nc_pkt_ip_after(pkt, UDP_HDR_LEN));
 
     Netcap__UDP *rec = nc_pkt_record(pkt, NC_REC_UDP);
@@ -58,23 +57,10 @@ static int udp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->dst_port = dport;
         rec->length = len;
         rec->checksum = checksum;
-        rec->payload_size = (int32_t)payload_len;
-        /* look at the payload through a copy: r stays at its start for the
-         * next decoder */
-        struct nc_rd peek = *r;
-        struct nc_span payload = nc_rd_rest(&peek);
-        if (pkt->opts->payload && payload.len > 0) {
-            rec->payload = nc_bytes(payload);
-        }
-        if (pkt->opts->entropy) {
-            rec->payload_entropy = nc_entropy(payload.p, payload.len);
-        }
+        nc_pkt_payload(pkt, r, &rec->payload_size, &rec->payload_entropy, &rec->payload);
     }
-    if (payload_len > 0) {
-        pkt->next_ns = NC_NS_UDP_PORT;
-        pkt->next_id = dport;
-        pkt->next_id_alt = sport;
-        pkt->has_alt = true;
+    if (nc_rd_left(r) > 0) {
+        nc_pkt_next_port(pkt, NC_NS_UDP_PORT, dport, sport);
     }
     return NC_OK;
 }

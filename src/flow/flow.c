@@ -27,7 +27,7 @@ struct flow {
     uint64_t hash;
     uint32_t hnext;      /* bucket chain */
     uint32_t prev, next; /* active or closing list */
-    bool in_use, closing, client_is_a, one_way;
+    bool closing, client_is_a, one_way;
     bool fin_a, fin_b; /* FIN seen from endpoint a / b */
     const char *end_reason;
     uint64_t first_index;
@@ -439,7 +439,6 @@ static void finish(struct nc_flow_table *t, uint32_t i, const char *reason)
     emit_flow(t, f, f->end_reason ? f->end_reason : reason);
     list_remove(t, f->closing ? &t->closing : &t->active, i);
     unlink_bucket(t, i);
-    f->in_use = false;
     f->hnext = t->free_head;
     t->free_head = i;
     t->n_used--;
@@ -544,7 +543,6 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     memset(f, 0, sizeof(*f));
     f->key = *k;
     f->hash = fp->hash;
-    f->in_use = true;
     f->one_way = fp->one_way;
     f->first_index = index;
     f->first_ts = f->last_ts = fp->ts;

@@ -46,7 +46,6 @@ struct batch {
     struct nc_src_pkt *pkts;
     struct nc_dbuf data;
     const uint8_t *base; /* packet bytes: base[pkts[i].off] */
-    uint64_t end_pos;    /* input offset after this batch */
     /* finished connections handed to this batch's worker to encode, in
      * chunks; each chunk becomes one frame of the Connection file */
     struct nc_flow_conn *conns;
@@ -640,11 +639,10 @@ static void progress_line(struct pipeline *pl, struct nc_source *src, double t0,
 static int fill_batch(
         struct pipeline *pl, struct batch *b, struct nc_source *src, volatile sig_atomic_t *stop)
 {
-    struct nc_src_batch sb = { &b->data, NULL, 0, b->pkts, 0, BATCH_PKTS, BATCH_BYTES };
+    struct nc_src_batch sb = { &b->data, NULL, b->pkts, 0, BATCH_PKTS, BATCH_BYTES };
     int rc = nc_source_fill(src, &sb, stop);
     b->n = sb.n;
     b->base = sb.base;
-    b->end_pos = sb.end_pos;
     for (size_t i = 0; i < b->n; i++) {
         pl->st->bytes += b->pkts[i].wirelen;
     }

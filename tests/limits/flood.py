@@ -13,7 +13,6 @@ and every record must still be written.
 Prints PASS/FAIL lines and "limits: N passed, M failed, K skipped".
 """
 import os
-import resource
 import struct
 import subprocess
 import sys
@@ -79,24 +78,21 @@ def frag_frames(n):
         yield eth(ipv4(src, dst, 17, b"\xaa" * 8, frag=0x2000 | (1 + i % 8000), ident=i & 0xFFFF))
 
 
-def run(pcap, out, *extra):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    p = subprocess.run([NETCAP, "capture", "-read", pcap, "-out", out, "-workers", "2"] +
-                       list(extra), capture_output=True, text=True)
-    # ru_maxrss of children is the max over all children so far: run each
-    # measured capture in its own python subprocess to isolate it
-    return p, before
-
-
-def measured(pcap, out, *extra):
+def peak_rss(*argv):
+    """Run NETCAP argv; return (exit status, peak RSS in KiB, stderr).
+    ru_maxrss of children is the maximum over all children so far, so each
+    measured run gets its own python process."""
     code = ("import resource,subprocess,sys;"
             "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
             "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)+'\\n');"
             "sys.stderr.write(p.stderr);sys.exit(p.returncode)")
-    p = subprocess.run([sys.executable, "-c", code, NETCAP, "capture", "-read", pcap, "-out",
-                        out, "-workers", "2"] + list(extra), capture_output=True, text=True)
-    kib = int(p.stdout.strip() or 0)
-    return p.returncode, kib, p.stderr
+    p = subprocess.run([sys.executable, "-c", code, NETCAP] + list(argv), capture_output=True,
+                       text=True)
+    return p.returncode, int(p.stdout.strip() or 0), p.stderr
+
+
+def measured(pcap, out, *extra):
+    return peak_rss("capture", "-read", pcap, "-out", out, "-workers", "2", *extra)
 
 
 def count(path):
@@ -104,14 +100,6 @@ def count(path):
     if p.returncode != 0:
         return -1
     return max(0, p.stdout.count("\n") - 1)
-
-
-def summary_value(stderr, label):
-    for line in stderr.splitlines():
-        parts = line.split()
-        if parts and parts[0] == label and len(parts) >= 2:
-            return int(parts[-1])
-    return None
 
 
 def varint(v):
@@ -123,13 +111,7 @@ def varint(v):
 
 
 def measured_dump(path):
-    code = ("import resource,subprocess,sys;"
-            "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
-            "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)+'\\n');"
-            "sys.stderr.write(p.stderr);sys.exit(p.returncode)")
-    p = subprocess.run([sys.executable, "-c", code, NETCAP, "dump", "-read", path, "-json"],
-                       capture_output=True, text=True)
-    return p.returncode, int(p.stdout.strip() or 0), p.stderr
+    return peak_rss("dump", "-read", path, "-json")
 
 
 def bombs(tmp):
