@@ -6,32 +6,14 @@
 # Needs python3 for the capture surgery (tests/cli/pcaptool.py); without it
 # those cases SKIP. CORPUS adds a few corpus-based cases when set.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-NETCAP=${NETCAP:-$root/build/netcap}
-if [ -z "${CORPUS+set}" ]; then
-    CORPUS=""
-    [ -d "$root/../shared/corpus" ] && CORPUS=$(cd "$root/../shared/corpus" && pwd)
-fi
-export TZ=UTC LC_ALL=C SOURCE_DATE_EPOCH=0
 suite=cli
-pass=0; fail=0; skip=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/netcap-cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/../lib.sh"
 EXAMPLE=$root/examples/loopback.pcap
 TOOL=$here/pcaptool.py
 PY=""
 command -v python3 >/dev/null 2>&1 && PY=python3
 
-ok()  { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-skp() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
-
-if [ ! -x "$NETCAP" ]; then
-    bad binary "NETCAP=$NETCAP is not an executable"
-    echo "$suite: $pass passed, $fail failed, $skip skipped"
-    exit 1
-fi
+require_netcap
 
 # nc ARGS...: run netcap; exit status in $rc, output in $tmp/out, $tmp/err
 nc() {
@@ -412,5 +394,4 @@ else
     skp pcap-vs-pcapng "no python3"
 fi
 
-echo "$suite: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+summary

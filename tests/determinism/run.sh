@@ -9,30 +9,12 @@
 # types and interfaces, so several 4096-packet batches), the Ethernet ones
 # into one classic pcap, and, without mergecap, a few big captures one by one.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-NETCAP=${NETCAP:-$root/build/netcap}
-if [ -z "${CORPUS+set}" ]; then
-    CORPUS=""
-    [ -d "$root/../shared/corpus" ] && CORPUS=$(cd "$root/../shared/corpus" && pwd)
-fi
-export TZ=UTC LC_ALL=C SOURCE_DATE_EPOCH=0
 suite=determinism
-pass=0; fail=0; skip=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/netcap-determinism.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/../lib.sh"
 WORKERS="1 2 4"   # check() compares these, or the counts in W when set
 W=""; COMPS=""    # COMPS: compressions check() uses (default zstd and gzip)
 
-ok()  { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-skp() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
-
-if [ ! -x "$NETCAP" ]; then
-    bad binary "NETCAP=$NETCAP is not an executable"
-    echo "$suite: $pass passed, $fail failed, $skip skipped"
-    exit 1
-fi
+require_netcap
 
 sanitizer_report() {
     grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1"
@@ -136,5 +118,4 @@ else
     done
 fi
 
-echo "$suite: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+summary

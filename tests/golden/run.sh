@@ -8,29 +8,11 @@
 # unset ../shared/corpus is used if present, when empty corpus cases SKIP).
 # See README.md.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-NETCAP=${NETCAP:-$root/build/netcap}
-if [ -z "${CORPUS+set}" ]; then
-    CORPUS=""
-    [ -d "$root/../shared/corpus" ] && CORPUS=$(cd "$root/../shared/corpus" && pwd)
-fi
-UPDATE=${UPDATE:-}
-export TZ=UTC LC_ALL=C SOURCE_DATE_EPOCH=0
 suite=golden
-pass=0; fail=0; skip=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/netcap-golden.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/../lib.sh"
+UPDATE=${UPDATE:-}
 
-ok()   { pass=$((pass + 1)); echo "PASS $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-skp()  { skip=$((skip + 1)); echo "SKIP $1: $2"; }
-
-if [ ! -x "$NETCAP" ]; then
-    bad binary "NETCAP=$NETCAP is not an executable"
-    echo "$suite: $pass passed, $fail failed, $skip skipped"
-    exit 1
-fi
+require_netcap
 
 # corpus_file CASE: the capture of a corpus case, or nothing
 corpus_file() {
@@ -129,5 +111,4 @@ while read -r name src args; do
     run_case "$name" "$src" "$@"
 done <"$here/cases.txt"
 
-echo "$suite: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+summary

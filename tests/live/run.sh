@@ -4,12 +4,9 @@
 # SIGTERM each stop the capture cleanly: exit 0, the summary printed, every
 # record file complete and readable, no *.partial file left.
 set -u
-NETCAP=${NETCAP:-build/netcap}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0; skip=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+suite=live
+. "$(dirname "$0")/../lib.sh"
+require_netcap
 
 # send N UDP datagrams to 127.0.0.1:53 (DNS queries for example.test)
 send_udp() {
@@ -32,7 +29,7 @@ live_case() {
     sleep 1
     if ! kill -0 "$pid" 2>/dev/null; then
         if grep -qiE "permission|not permitted|CAP_NET_RAW|root" "$tmp/$sig.err"; then
-            echo "SKIP live-$sig: no permission for live capture"; skip=$((skip + 1)); return
+            skp "live-$sig" "no permission for live capture"; return
         fi
         bad "live-$sig" "capture exited early: $(head -c 300 "$tmp/$sig.err")"; return
     fi
@@ -62,10 +59,9 @@ live_case() {
 }
 
 if ! ip link show lo > /dev/null 2>&1 && [ ! -d /sys/class/net/lo ]; then
-    echo "SKIP live: no loopback interface"; skip=$((skip + 1))
+    skp live "no loopback interface"
 else
     live_case INT
     live_case TERM
 fi
-echo "live: $pass passed, $fail failed, $skip skipped"
-[ $fail = 0 ]
+summary

@@ -5,14 +5,10 @@
 # or 2 with a one-line error, no sanitizer or leak report, no *.partial file
 # left, and every file it did write readable by dump.
 set -u
-NETCAP=${NETCAP:-build/netcap}
-here=$(cd "$(dirname "$0")" && pwd)
-pcap=$here/../../examples/loopback.pcap
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0; skip=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+suite=torture
+. "$(dirname "$0")/../lib.sh"
+require_netcap
+pcap=$root/examples/loopback.pcap
 
 # check NAME STATUS ERRFILE OUTDIR: the common verdict for one run
 check_run() {
@@ -81,5 +77,4 @@ else
     done
     [ $bad_runs = 0 ] && ok "torture-dump: $total allocations, each failed in turn (json, csv, table)"
 fi
-echo "torture: $pass passed, $fail failed, $skip skipped"
-[ $fail = 0 ]
+summary
