@@ -33,6 +33,17 @@ _Noreturn void fuzz_fail(const char *what)
     abort();
 }
 
+const struct nc_decode_opts *fuzz_all_records(void)
+{
+    static struct nc_decode_opts opts;
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        opts.want[t] = true;
+    }
+    opts.payload = true;
+    opts.entropy = true;
+    return &opts;
+}
+
 void fuzz_init(void)
 {
     static bool done;

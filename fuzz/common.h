@@ -19,11 +19,16 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "decode/pkt.h"
+
 /* The libFuzzer entry point, defined by each fuzz_*.c. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Registries (records, decoders) built once; safe to call every time. */
 void fuzz_init(void);
+
+/* Decoding options with every record type wanted, payload and entropy on. */
+const struct nc_decode_opts *fuzz_all_records(void);
 
 /* A malloc of exactly size bytes holding data, so that ASan reports a
  * read one byte past the input. Free it with free(). Never NULL. */

@@ -37,13 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *frame = fuzz_dup(data + 1, size - 1);
     uint32_t caplen = (uint32_t)(size - 1);
 
-    static struct nc_decode_opts opts;
     static struct nc_decode_stats st;
-    for (size_t t = 0; t < NC_REC_COUNT; t++) {
-        opts.want[t] = true;
-    }
-    opts.payload = true;
-    opts.entropy = true;
     memset(&st, 0, sizeof(st));
     struct nc_arena arena;
     nc_arena_init(&arena, ARENA_CAP);
@@ -56,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pkt.dlt = dlts[(sel & 0x7f) % NC_ARRAY_LEN(dlts)];
     pkt.data = frame;
     pkt.arena = &arena;
-    pkt.opts = &opts;
+    pkt.opts = fuzz_all_records();
     pkt.stats = &st;
     nc_decode_packet(&pkt);
 

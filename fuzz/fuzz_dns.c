@@ -29,13 +29,7 @@ static void run_one(enum nc_decoder_id id, uint8_t ip_ver, const uint8_t *p, siz
     static const uint8_t src4[4] = { 192, 0, 2, 1 }, dst4[4] = { 198, 51, 100, 53 };
     static const uint8_t src6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
     static const uint8_t dst6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x35, [15] = 0x53 };
-    static struct nc_decode_opts opts;
     static struct nc_decode_stats st;
-    for (size_t t = 0; t < NC_REC_COUNT; t++) {
-        opts.want[t] = true;
-    }
-    opts.payload = true;
-    opts.entropy = true;
     memset(&st, 0, sizeof(st));
 
     struct nc_arena arena;
@@ -48,7 +42,7 @@ static void run_one(enum nc_decoder_id id, uint8_t ip_ver, const uint8_t *p, siz
     pkt.dlt = 101;
     pkt.data = p;
     pkt.arena = &arena;
-    pkt.opts = &opts;
+    pkt.opts = fuzz_all_records();
     pkt.stats = &st;
     if (ip_ver == 4) {
         nc_pkt_set_ip(&pkt, 4, src4, dst4);
