@@ -1,0 +1,122 @@
+/*
+ * summary: TCP reassembly of one direction of one connection: segments in
+ *          any order in, contiguous bytes out, gaps reported, never glued.
+ *
+ * Sequence numbers are compared with wrap-safe 32-bit arithmetic
+ * (serial-number style: a is before b when (int32_t)(a - b) < 0); the byte
+ * count delivered is kept in 64 bits, so streams longer than 4 GiB wrap
+ * correctly.
+ *
+ * Overlap policy ("first copy wins"): a byte, once received, keeps its
+ * value. A later segment that covers bytes already held (buffered out of
+ * order) or already delivered only contributes its new bytes. Where the
+ * earlier bytes are still known they are compared: held out-of-order
+ * bytes exactly, and delivered bytes through a fingerprint of the last few
+ * delivered segments (same start and length, different content); a
+ * difference counts as a conflicting overlap (stats->conflicts and
+ * d->conflicts) and the first copy stays.
+ *
+ * Mid-stream pickup: without a SYN, the first segment seen fixes the
+ * start (d->midstream set). A SYN sets the start to its seq + 1.
+ *
+ * Gaps: bytes that never arrive are reported to the consumer as a gap of N
+ * bytes before the next delivered chunk, and added to d->missed_bytes.
+ * A gap is declared when the out-of-order buffer would exceed the per
+ * direction cap (cfg->conn_buf) or the budget refuses, and at close.
+ *
+ * Limits, each counted in struct nc_reasm_stats when hit:
+ *   - cfg->depth: bytes delivered per direction (0 = no cap); past it the
+ *     direction stops delivering and holding (d->depth_reached);
+ *   - cfg->conn_buf: out-of-order bytes held per direction;
+ *   - the budget (shared by a shard's connections): every held byte is
+ *     charged to it before the copy is allocated, and refunded when freed.
+ */
+#ifndef NC_STREAM_TCP_REASM_H
+#define NC_STREAM_TCP_REASM_H
+
+#include "core/budget.h"
+#include "core/common.h"
+
+struct nc_reasm_cfg {
+    uint64_t depth;    /* bytes delivered per direction; 0 = unlimited */
+    uint32_t conn_buf; /* out-of-order bytes held per direction */
+};
+
+struct nc_reasm_stats {
+    uint64_t segments;       /* segments with payload (or SYN/FIN) seen */
+    uint64_t delivered;      /* bytes handed to the consumer */
+    uint64_t out_of_order;   /* segments that had to be held */
+    uint64_t retransmitted;  /* segments entirely made of bytes already received */
+    uint64_t overlaps;       /* segments partly covering bytes already received */
+    uint64_t conflicts;      /* overlaps whose bytes differed from the first copy */
+    uint64_t gaps;           /* gaps reported */
+    uint64_t gap_bytes;      /* bytes in those gaps */
+    uint64_t depth_hit;      /* directions that reached cfg->depth */
+    uint64_t conn_buf_hit;   /* times the per-direction buffer cap forced a gap */
+    uint64_t memcap_hit;     /* times the budget refused and forced a gap */
+    uint64_t midstream;      /* directions picked up without a SYN */
+};
+
+/* Receives bytes in order. gap: bytes missing immediately before p (0 when
+ * contiguous). n may be 0 when only a gap is reported (at close). ts: time
+ * of the packet that made these bytes deliverable. */
+typedef void nc_reasm_deliver_fn(void *ctx, const uint8_t *p, size_t n, uint64_t gap, int64_t ts);
+
+struct nc_reasm_seg; /* a held out-of-order segment (tcp_reasm.c) */
+
+/* Fingerprint of a recently delivered segment, for conflict detection. */
+struct nc_reasm_recent {
+    uint32_t seq, len;
+    uint64_t hash;
+};
+
+enum {
+    NC_REASM_RECENT = 4,
+};
+
+/* One direction. Zero-initialised by nc_reasm_init(); embeddable. */
+struct nc_reasm_dir {
+    bool started;       /* start sequence known (SYN or first segment) */
+    bool midstream;     /* started without a SYN */
+    bool fin;           /* FIN seen (fin_seq valid) */
+    bool closed;        /* nc_reasm_close() ran */
+    bool depth_reached; /* cfg->depth reached: nothing more delivered */
+    uint32_t next_seq;  /* next byte expected */
+    uint32_t fin_seq;   /* sequence number of the FIN */
+    uint64_t delivered; /* bytes delivered (64-bit: survives wrap) */
+    uint64_t missed_bytes;
+    uint64_t conflicts;
+    uint32_t held;             /* bytes held out of order now */
+    struct nc_reasm_seg *segs; /* held segments, in sequence order, not overlapping */
+    struct nc_reasm_recent recent[NC_REASM_RECENT];
+    uint8_t recent_next;
+};
+
+/* Everything one call needs besides the direction itself. */
+struct nc_reasm_env {
+    const struct nc_reasm_cfg *cfg;
+    struct nc_budget *budget;
+    struct nc_reasm_stats *stats;
+    nc_reasm_deliver_fn *deliver;
+    void *ctx;
+};
+
+void nc_reasm_init(struct nc_reasm_dir *d);
+
+/* One segment of this direction, in capture order. flags: NC_TCP_* bits
+ * (SYN sets the start, FIN marks the end). data/len: the TCP payload as
+ * captured (len may be less than on the wire if the snaplen cut it: the
+ * caller passes what it has and the missing tail becomes a gap later).
+ * Delivers every byte that became contiguous. */
+void nc_reasm_segment(struct nc_reasm_dir *d, const struct nc_reasm_env *env, uint32_t seq,
+        uint16_t flags, const uint8_t *data, size_t len, int64_t ts);
+
+/* End of the direction (FIN/RST, idle timeout, eviction or end of input):
+ * delivers the held segments with their gaps reported, frees them, and
+ * refunds the budget. Idempotent. */
+void nc_reasm_close(struct nc_reasm_dir *d, const struct nc_reasm_env *env, int64_t ts);
+
+/* Free held segments without delivering (error paths). Idempotent. */
+void nc_reasm_free(struct nc_reasm_dir *d, struct nc_budget *budget);
+
+#endif
