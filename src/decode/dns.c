@@ -4,9 +4,9 @@
  *          MX, SOA, TXT), 2.3.4 (size limits); RFC 3596 (AAAA); RFC 2782 (SRV);
  *          RFC 7766 8 (TCP framing); RFC 4343 2.1 (escaped label octets).
  *
- * Two descriptors share this file: nc_decoder_dns (UDP: the payload is one
- * message) and nc_decoder_dnstcp (TCP: the segment holds 2-byte-length-
- * prefixed messages; see dnstcp_decode for what is not handled yet).
+ * nc_decoder_dns reads UDP payloads (one message each); nc_dns_parse()
+ * serves the DNS-over-TCP stream parser (src/proto/dns_tcp.c), which
+ * undoes the 2-byte length framing of the reassembled stream.
  *
  * Names are rendered as text:
  *   - labels joined with '.', no trailing dot; the root name is "." (tshark
@@ -37,8 +37,7 @@
  *                  the data, RDLENGTH past the end, snaplen);
  *   NC_EMALFORMED  a bad name (forward or looping pointer, too long) or
  *                  RDATA that does not match its type;
- *   NC_ELIMIT      DNS_MAX_PTR_HOPS, DNS_MAX_RR, DNS_MAX_TXT or
- *                  DNS_TCP_MAX_MSGS hit;
+ *   NC_ELIMIT      DNS_MAX_PTR_HOPS, DNS_MAX_RR or DNS_MAX_TXT hit;
  *   NC_EUNSUPP     an extended label type (0x40 / 0x80 bits).
  * A bad name in the question or in an RR owner name ends parsing (the next
  * field cannot be found). A problem inside RDATA does not: RDLENGTH frames
@@ -47,6 +46,7 @@
  * are not wanted, so verdicts do not depend on -include / -exclude.
  */
 #include "decode/decoder.h"
+#include "decode/dns.h"
 
 #include <string.h>
 
@@ -56,7 +56,6 @@ enum {
     DNS_MAX_NAME = 255,   /* RFC 1035 2.3.4: octets of a name on the wire, length octets included */
     DNS_MAX_LABELS = 127, /* the most one-octet labels DNS_MAX_NAME octets can hold */
     DNS_MAX_PTR_HOPS = 16, /* compression pointers followed per name; real names need 1-3 */
-    DNS_TCP_MAX_MSGS = 16, /* messages per TCP segment; NC_MAX_PKT_RECS is 32 */
     DNS_NAME_TEXT_CAP = 4 * DNS_MAX_NAME, /* all label octets as "\DDD", dots, NUL: < 4 * 254 */
     DNS_MIN_QUESTION = 5,                 /* root name + QTYPE + QCLASS */
     DNS_MIN_RR = 11,                      /* root name + TYPE, CLASS, TTL, RDLENGTH */
@@ -82,11 +81,35 @@ struct dns_name {
 
 /* One message being parsed. */
 struct dns_msg {
-    struct nc_pkt *pkt;
+    struct nc_arena *arena;
+    uint64_t *limit;    /* counts allocations refused by the arena cap */
     struct nc_rd whole; /* the whole message: compression pointers resolve in it */
     bool build;         /* the record exists: store what is parsed */
     int err;            /* first problem seen (the verdict) */
 };
+
+static void *msg_alloc(struct dns_msg *m, size_t n)
+{
+    void *p = nc_arena_alloc(m->arena, n);
+    if (!p && m->limit) {
+        (*m->limit)++;
+    }
+    return p;
+}
+
+static char *msg_ip(struct dns_msg *m, int ver, const uint8_t *ip)
+{
+    char *s = msg_alloc(m, NC_IP_STRLEN);
+    if (!s) {
+        return (char *)(uintptr_t) "";
+    }
+    if (ver == 4) {
+        nc_fmt_ip4(s, ip);
+    } else {
+        nc_fmt_ip6(s, ip);
+    }
+    return s;
+}
 
 static char transport_udp[] = "udp";
 static char transport_tcp[] = "tcp";
@@ -257,7 +280,7 @@ static char *name_str(struct dns_msg *m, const struct dns_name *n)
     if (!m->build) {
         return NULL;
     }
-    char *s = nc_pkt_alloc(m->pkt, n->len + 1);
+    char *s = msg_alloc(m, n->len + 1);
     if (s) {
         memcpy(s, n->text, n->len + 1);
     }
@@ -286,7 +309,7 @@ static void *new_msg(struct dns_msg *m, const ProtobufCMessageDescriptor *desc)
     if (!m->build) {
         return NULL;
     }
-    void *p = nc_pkt_alloc(m->pkt, desc->sizeof_message);
+    void *p = msg_alloc(m, desc->sizeof_message);
     if (p) {
         protobuf_c_message_init(desc, p);
     }
@@ -299,7 +322,7 @@ static void *new_ptrs(struct dns_msg *m, size_t n)
     if (!m->build || n == 0) {
         return NULL;
     }
-    return nc_pkt_alloc(m->pkt, n * sizeof(void *));
+    return msg_alloc(m, n * sizeof(void *));
 }
 
 /* ------------------------------------------------------------------ RDATA */
@@ -322,7 +345,7 @@ static int parse_txt(struct dns_msg *m, struct nc_rd *rd, Netcap__DNSResourceRec
     size_t n_keep = NC_MIN(n, (size_t)DNS_MAX_TXT);
     ProtobufCBinaryData *txts = NULL;
     if (m->build && n_keep > 0) {
-        txts = nc_pkt_alloc(m->pkt, n_keep * sizeof(*txts));
+        txts = msg_alloc(m, n_keep * sizeof(*txts));
     }
     for (size_t i = 0; i < n_keep; i++) {
         struct nc_span s = nc_rd_span(rd, nc_rd_u8(rd));
@@ -385,7 +408,7 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
                 err = rdata_end(err, rd);
             }
             if (err == NC_OK && rr) {
-                rr->ip = type == DNS_TYPE_A ? nc_pkt_ip4(m->pkt, ip) : nc_pkt_ip6(m->pkt, ip);
+                rr->ip = msg_ip(m, type == DNS_TYPE_A ? 4 : 6, ip);
             }
             return err;
         }
@@ -585,7 +608,8 @@ static int parse_section(struct dns_msg *m, struct nc_rd *r, uint16_t count, siz
  *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
  *   | question | answer | authority | additional    |
  */
-static int parse_message(struct nc_pkt *pkt, const struct nc_rd *win, char *transport)
+static int parse_into(Netcap__DNS *rec, struct nc_arena *arena, uint64_t *limit,
+        const struct nc_rd *win, char *transport)
 {
     struct nc_rd r = *win;
     uint16_t id = nc_rd_be16(&r);
@@ -597,8 +621,7 @@ static int parse_message(struct nc_pkt *pkt, const struct nc_rd *win, char *tran
     if (!nc_rd_ok(&r)) {
         return r.err;
     }
-    Netcap__DNS *rec = nc_pkt_record(pkt, NC_REC_DNS);
-    struct dns_msg m = { pkt, *win, rec != NULL, NC_OK };
+    struct dns_msg m = { arena, limit, *win, rec != NULL, NC_OK };
     if (rec) {
         rec->id = id;
         rec->qr = (flags & 0x8000) != 0;
@@ -643,6 +666,24 @@ static int parse_message(struct nc_pkt *pkt, const struct nc_rd *win, char *tran
     return m.err;
 }
 
+/* A DNS record from the packet (NULL when not wanted: still parsed for the verdict). */
+static int parse_message(struct nc_pkt *pkt, const struct nc_rd *win, char *transport)
+{
+    struct nc_rd hdr = *win;
+    nc_rd_skip(&hdr, 12);
+    if (!nc_rd_ok(&hdr)) {
+        return hdr.err;
+    }
+    Netcap__DNS *rec = nc_pkt_record(pkt, NC_REC_DNS);
+    return parse_into(rec, pkt->arena, &pkt->stats->rec_limit, win, transport);
+}
+
+int nc_dns_parse(Netcap__DNS *rec, struct nc_arena *arena, const uint8_t *p, size_t n, bool tcp)
+{
+    struct nc_rd win = nc_rd_make(p, n);
+    return parse_into(rec, arena, NULL, &win, tcp ? transport_tcp : transport_udp);
+}
+
 /* ------------------------------------------------------------ decoders */
 
 /* UDP: the payload is one message (RFC 1035 4.2.1). */
@@ -661,56 +702,4 @@ const struct nc_decoder nc_decoder_dns = {
     .claims = dns_claims,
     .n_claims = NC_ARRAY_LEN(dns_claims),
     .decode = dns_decode,
-};
-
-/*
- * TCP (RFC 7766 8): the segment payload holds one or more messages, each
- * preceded by its length:  | length (2) | message | length (2) | message | ...
- *
- * Each complete message gives a record (at most DNS_TCP_MAX_MSGS, then
- * NC_ELIMIT). There is no reassembly yet: a message that continues in a
- * later segment is dropped, and counted as NC_ETRUNC only if it is the
- * first one (a segment that starts inside a message is read as if its first
- * two octets were a length, which mostly ends here too). The verdict is the
- * first non-OK one of the messages.
- */
-static int dnstcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
-{
-    int err = NC_OK;
-    size_t n_msgs = 0;
-    while (nc_rd_left(r) > 0) {
-        if (n_msgs == DNS_TCP_MAX_MSGS) {
-            if (err == NC_OK) {
-                err = NC_ELIMIT;
-            }
-            break;
-        }
-        struct nc_rd look = *r; /* r stays usable if the message does not fit */
-        uint16_t len = nc_rd_be16(&look);
-        if (!nc_rd_ok(&look) || len > nc_rd_left(&look)) {
-            if (n_msgs == 0) {
-                err = NC_ETRUNC;
-            }
-            break;
-        }
-        *r = look;
-        struct nc_rd win = nc_rd_sub(r, len);
-        int rc = parse_message(pkt, &win, transport_tcp);
-        if (err == NC_OK) {
-            err = rc;
-        }
-        n_msgs++;
-    }
-    return err;
-}
-
-static const uint16_t dnstcp_claims[] = { 53 };
-const struct nc_decoder nc_decoder_dnstcp = {
-    .name = "dnstcp",
-    .display = "DNS",
-    .layer = NC_LAYER_APP,
-    .ns = NC_NS_TCP_PORT,
-    .claims = dnstcp_claims,
-    .n_claims = NC_ARRAY_LEN(dnstcp_claims),
-    .decode = dnstcp_decode,
 };

@@ -5,7 +5,8 @@
  * order of the schema's `enum Type`. The table maps each to its name, its
  * number in the schema and its protobuf-c descriptor, plus the offsets of
  * the "context" fields that the decoder pipeline fills generically
- * (timestamp, src_ip, dst_ip, src_port, dst_port).
+ * (timestamp, src_ip, dst_ip, src_port, dst_port, uid, ip_fragments,
+ * ip_frag_overlap).
  */
 #ifndef NC_RECORD_RECORD_H
 #define NC_RECORD_RECORD_H
@@ -37,6 +38,9 @@ struct nc_rec_info {
     int off_dst_ip;
     int off_src_port;
     int off_dst_port;
+    int off_uid;          /* string uid: the Connection a stream record belongs to */
+    int off_ip_fragments; /* int32: fragments of a reassembled IP datagram */
+    int off_ip_frag_overlap; /* bool: its fragments overlapped */
 };
 
 /* Fills the offsets; call once before any other function here. */
