@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,7 +204,7 @@ int nc_cmd_capture(int argc, char **argv)
     const char *compress = "zstd", *format = "proto", *include = NULL, *exclude = NULL;
     const char *timeout_s = "5m";
     long long workers = 0, snaplen = 262144, max_flows = NC_FLOW_DEFAULT_MAX, level = 0;
-    long long max_memory = 1024;
+    long long max_memory = 1024, stream_depth = 1 << 20, stream_memcap = 256, stream_buffer = 256;
     bool promisc = true, payload = false, entropy = false, quiet = false;
     const struct nc_flag flags[] = {
         { "read", NC_FLAG_STR, &read_path, "FILE", "read packets from a pcap or pcapng file", 0,
@@ -229,7 +230,15 @@ int nc_cmd_capture(int argc, char **argv)
                 "connections tracked at once; past it the oldest idle is written (1048576)", 1,
                 1 << 30 },
         { "max-memory", NC_FLAG_INT, &max_memory, "MIB",
-                "cap on netcap's own memory; flows get at most half (1024; 0: none)", 0, 1 << 20 },
+                "cap on netcap's own memory (1024; 0: none): connections get a quarter, streams "
+                "at most a quarter, fragments a sixteenth",
+                0, 1 << 20 },
+        { "stream-depth", NC_FLAG_INT, &stream_depth, "BYTES",
+                "TCP bytes reassembled per direction, 0: all (1048576)", 0, INT64_MAX },
+        { "stream-memcap", NC_FLAG_INT, &stream_memcap, "MIB",
+                "memory for TCP reassembly and stream parsers in all (256)", 1, 1 << 20 },
+        { "stream-buffer", NC_FLAG_INT, &stream_buffer, "KIB",
+                "out-of-order bytes held per direction of a connection (256)", 1, 1 << 20 },
         { "quiet", NC_FLAG_BOOL, &quiet, NULL, "no progress line and no summary", 0, 0 },
     };
     static const char synopsis[] =
@@ -295,6 +304,7 @@ int nc_cmd_capture(int argc, char **argv)
                 timeout_s);
         return NC_EXIT_USAGE;
     }
+    bool workers_given = workers != 0;
     if (workers == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         workers = n > 0 ? n : 1;
@@ -323,49 +333,89 @@ int nc_cmd_capture(int argc, char **argv)
     }
     char options[2048];
     snprintf(options, sizeof(options),
-            "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld -max-memory %lld",
+            "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld -max-memory %lld -stream-depth "
+            "%lld -stream-memcap %lld -stream-buffer %lld",
             include ? "-include " : "", include ? include : "", exclude ? " -exclude " : "",
             exclude ? exclude : "", payload ? " -payload" : "", entropy ? " -entropy" : "",
             bpf ? " -bpf " : "", bpf ? bpf : "",
             (include || exclude || payload || entropy || bpf) ? " " : "", timeout_s, max_flows,
-            max_memory);
+            max_memory, stream_depth, stream_memcap, stream_buffer);
     char source_name[4200];
     snprintf(source_name, sizeof(source_name), "%s%s",
             read_path ? "" : "iface:", read_path ? read_path : iface);
     int64_t created = (int64_t)time(NULL) * 1000000000LL;
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     if (sde && *sde) {
-        created = strtoll(sde, NULL, 10) * 1000000000LL;
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        /* seconds that fit in int64 nanoseconds: about year 1677 to 2262 */
+        if (errno || *end || v > INT64_MAX / 1000000000LL || v < INT64_MIN / 1000000000LL) {
+            fprintf(stderr,
+                    "netcap capture: SOURCE_DATE_EPOCH=%s is not a number of seconds between "
+                    "%lld and %lld; ignored\n",
+                    sde, (long long)(INT64_MIN / 1000000000LL),
+                    (long long)(INT64_MAX / 1000000000LL));
+        } else {
+            created = (int64_t)v * 1000000000LL;
+        }
     }
-    cfg.workers = (unsigned)workers;
+    uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+    (void)getentropy(&seed, sizeof(seed));
+    nc_flow_set_seed(seed);
     cfg.opts = &opts;
     cfg.want_conn = opts.want[NC_REC_Connection];
     cfg.level = (int)level;
     cfg.out_dir = out_dir;
     cfg.sink = &nc_writer_file;
     cfg.max_flows = (size_t)max_flows;
+    cfg.stream_depth = (uint64_t)stream_depth;
+    cfg.stream_memcap = (uint64_t)stream_memcap << 20;
+    cfg.stream_buffer = (uint32_t)stream_buffer << 10;
+    cfg.defrag_memcap = 64u << 20;
+    cfg.live = iface != NULL;
     if (max_memory > 0) {
-        /* batches in flight and per-worker buffers first; the flow table
-         * gets at most half of the budget, or what is left */
+        /* Fixed shares of the cap, whatever -workers is, so that limits
+         * (and the files) do not depend on the thread count: connections a
+         * quarter, streams at most a quarter, fragments a sixteenth. The
+         * batches in flight and the workers' buffers live in the rest;
+         * when they do not fit, fewer workers run (the files are the same). */
         uint64_t cap = (uint64_t)max_memory << 20;
-        uint64_t fixed = nc_pipeline_fixed_bytes((unsigned)workers);
-        uint64_t for_flows = cap > fixed ? NC_MIN(cap / 2, cap - fixed) : 0;
-        uint64_t flows_fit = for_flows / nc_flow_table_bytes_per_flow();
-        if (flows_fit < 1024) {
-            fprintf(stderr,
-                    "netcap capture: -max-memory %lld MiB is too small for %lld workers (give at "
-                    "least %llu)\n",
-                    max_memory, workers,
-                    (unsigned long long)((fixed + 1024 * nc_flow_table_bytes_per_flow()) >> 20) +
-                            1);
-            nc_source_close(src);
-            return NC_EXIT_USAGE;
-        }
+        uint64_t flows_fit = cap / 4 / nc_flow_table_bytes_per_flow();
         if ((uint64_t)max_flows > flows_fit) {
             cfg.max_flows = (size_t)flows_fit;
         }
+        cfg.stream_memcap = NC_MIN(cfg.stream_memcap, cap / 4);
+        cfg.defrag_memcap = NC_MIN(cfg.defrag_memcap, cap / 16);
+        uint64_t state = (uint64_t)cfg.max_flows * nc_flow_table_bytes_per_flow() +
+                         cfg.stream_memcap + cfg.defrag_memcap;
+        uint64_t rest = cap > state ? cap - state : 0;
+        long long fit = workers;
+        while (fit > 1 && nc_pipeline_fixed_bytes((unsigned)fit) > rest) {
+            fit--;
+        }
+        if (nc_pipeline_fixed_bytes((unsigned)fit) > rest || cfg.max_flows < 1024) {
+            fprintf(stderr,
+                    "netcap capture: -max-memory %lld MiB is too small (give at least %llu)\n",
+                    max_memory,
+                    (unsigned long long)((nc_pipeline_fixed_bytes(1) + 8 * state / 7) >> 20) + 64);
+            nc_source_close(src);
+            return NC_EXIT_USAGE;
+        }
+        if (fit < workers) {
+            if (workers_given) {
+                fprintf(stderr,
+                        "netcap capture: -max-memory %lld MiB leaves room for %lld workers, not "
+                        "%lld (raise -max-memory or lower -workers)\n",
+                        max_memory, fit, workers);
+                nc_source_close(src);
+                return NC_EXIT_USAGE;
+            }
+            workers = fit; /* default: as many as fit */
+        }
         nc_mem_set_cap(cap);
     }
+    cfg.workers = (unsigned)workers;
     cfg.source_name = source_name;
     cfg.options = options;
     cfg.created_ns = created;

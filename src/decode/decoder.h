@@ -66,6 +66,11 @@ bool nc_decode_dlt_known(uint32_t dlt);
 /* Run all decoders over pkt (data, caplen, wirelen, ts, dlt, arena, opts,
  * stats set by the caller). Records end up in pkt->recs. */
 void nc_decode_packet(struct nc_pkt *pkt);
+/* Decode p[0..n) as the layer that (ns, id) names, in the context pkt
+ * already holds (a reassembled IP datagram: addresses set, payload from
+ * the transport header on). Records join pkt->recs; stats->packets is not
+ * counted again. */
+void nc_decode_payload(struct nc_pkt *pkt, enum nc_ns ns, uint32_t id, const uint8_t *p, size_t n);
 
 void nc_decode_stats_add(struct nc_decode_stats *dst, const struct nc_decode_stats *src);
 

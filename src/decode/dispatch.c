@@ -84,14 +84,9 @@ static void fill_ports(struct nc_pkt *pkt)
     }
 }
 
-void nc_decode_packet(struct nc_pkt *pkt)
+static void decode_layers(struct nc_pkt *pkt, struct nc_rd r)
 {
     struct nc_decode_stats *st = pkt->stats;
-    struct nc_rd r = nc_rd_make(pkt->data, pkt->caplen);
-    st->packets++;
-    pkt->next_ns = NC_NS_DLT;
-    pkt->next_id = pkt->dlt;
-    pkt->has_alt = false;
     size_t depth = 0;
     while (pkt->next_ns != NC_NS_NONE) {
         if (depth++ >= NC_MAX_LAYERS) {
@@ -134,6 +129,24 @@ void nc_decode_packet(struct nc_pkt *pkt)
     fill_ports(pkt);
 }
 
+void nc_decode_packet(struct nc_pkt *pkt)
+{
+    pkt->stats->packets++;
+    pkt->next_ns = NC_NS_DLT;
+    pkt->next_id = pkt->dlt;
+    pkt->has_alt = false;
+    decode_layers(pkt, nc_rd_make(pkt->data, pkt->caplen));
+}
+
+void nc_decode_payload(struct nc_pkt *pkt, enum nc_ns ns, uint32_t id, const uint8_t *p, size_t n)
+{
+    pkt->next_ns = ns;
+    pkt->next_id = id;
+    pkt->has_alt = false;
+    pkt->ctx.ip_left = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    decode_layers(pkt, nc_rd_make(p, n));
+}
+
 void *nc_pkt_alloc(struct nc_pkt *pkt, size_t n)
 {
     void *p = nc_arena_alloc(pkt->arena, n);
@@ -160,6 +173,14 @@ void *nc_pkt_record(struct nc_pkt *pkt, enum nc_rec_type t)
     protobuf_c_message_init(ri->desc, m);
     if (ri->off_timestamp >= 0) {
         *(int64_t *)(void *)(m + ri->off_timestamp) = pkt->ts;
+    }
+    if (pkt->ctx.ip_fragments) {
+        if (ri->off_ip_fragments >= 0) {
+            *(int32_t *)(void *)(m + ri->off_ip_fragments) = pkt->ctx.ip_fragments;
+        }
+        if (ri->off_ip_frag_overlap >= 0) {
+            *(protobuf_c_boolean *)(void *)(m + ri->off_ip_frag_overlap) = pkt->ctx.ip_frag_overlap;
+        }
     }
     if (pkt->ctx.ip_ver && ri->off_src_ip >= 0 && ri->off_dst_ip >= 0) {
         *(const char **)(void *)(m + ri->off_src_ip) = pkt->ctx.src_ip_str;
@@ -191,6 +212,14 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
     c->is_fragment = false;
     c->frag_first = false;
     c->frag_id = 0;
+    c->frag_offset = 0;
+    c->frag_more = false;
+    c->frag_cut = false;
+    c->frag_data = NULL;
+    c->frag_len = 0;
+    c->tcp_seq = 0;
+    c->l4_data = NULL;
+    c->l4_caplen = 0;
     if (ver == 4) {
         c->src_ip_str = nc_pkt_ip4(pkt, src);
         c->dst_ip_str = nc_pkt_ip4(pkt, dst);

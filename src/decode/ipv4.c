@@ -144,6 +144,11 @@ static int ipv4_decode(struct nc_pkt *pkt, struct nc_rd *r)
         pkt->ctx.is_fragment = true;
         pkt->ctx.frag_first = frag_off == 0;
         pkt->ctx.frag_id = id;
+        pkt->ctx.frag_offset = (uint32_t)frag_off * 8;
+        pkt->ctx.frag_more = (flags & 0x1) != 0;
+        pkt->ctx.frag_data = nc_rd_ptr(r);
+        pkt->ctx.frag_len = (uint32_t)nc_rd_left(r);
+        pkt->ctx.frag_cut = nc_rd_left(r) < len - hdr_len;
     }
 
     Netcap__IPv4 *rec = nc_pkt_record(pkt, NC_REC_IPv4);
@@ -164,9 +169,9 @@ static int ipv4_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (rc != NC_OK) {
         return rc; /* hosts discard such headers (Linux ip_options_compile); the record stays */
     }
-    /* Only the first fragment carries the transport header; later ones hold
-     * payload bytes that would decode as garbage headers. */
-    if (frag_off == 0) {
+    /* A fragment's payload is decoded once its datagram is reassembled
+     * (src/stream/ip_defrag.c, run by the packet's shard). */
+    if (!pkt->ctx.is_fragment) {
         pkt->next_ns = NC_NS_IPPROTO;
         pkt->next_id = proto;
     }

@@ -8,9 +8,9 @@
  *   |                         Identification                          |
  *   +-----------------------------------------------------------------+
  *
- * Only a fragment at offset 0 starts with the upper-layer header, so only
- * it is dispatched (with M set or not: "atomic" fragments are whole
- * packets). Later fragments keep the protocol in the context but no ports.
+ * A fragment's payload is decoded once its datagram is reassembled (the
+ * shard's src/stream/ip_defrag.c); an "atomic" fragment (offset 0, M
+ * clear) is a whole packet and dispatched at once.
  * Field semantics follow gopacket: fragment_offset in 8-byte units,
  * reserved2 the two bits between offset and M.
  */
@@ -32,6 +32,11 @@ static int ipv6frag_decode(struct nc_pkt *pkt, struct nc_rd *r)
         pkt->ctx.is_fragment = true;
         pkt->ctx.frag_first = offset == 0;
         pkt->ctx.frag_id = ident;
+        pkt->ctx.frag_offset = (uint32_t)offset * 8;
+        pkt->ctx.frag_more = (off_flags & 0x1) != 0;
+        pkt->ctx.frag_data = nc_rd_ptr(r);
+        pkt->ctx.frag_len = (uint32_t)nc_rd_left(r);
+        pkt->ctx.frag_cut = nc_rd_left(r) < pkt->ctx.ip_left;
     }
     Netcap__IPv6Fragment *rec = nc_pkt_record(pkt, NC_REC_IPv6Fragment);
     if (rec) {
@@ -42,7 +47,7 @@ static int ipv6frag_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->more_fragments = (off_flags & 0x1) != 0;
         rec->identification = ident;
     }
-    if (offset == 0) {
+    if (!pkt->ctx.is_fragment) { /* atomic fragment: a whole packet */
         pkt->next_ns = NC_NS_IPPROTO;
         pkt->next_id = next;
     }

@@ -77,11 +77,21 @@ struct nc_pkt_ctx {
     uint16_t src_port, dst_port;
     uint16_t tcp_flags; /* NC_TCP_* bits, valid if ip_proto == 6 and has_ports */
     uint16_t tcp_window;
-    uint32_t l4_payload;            /* transport payload bytes (from headers, not capture) */
-    uint32_t ip_left;               /* bytes the IP header says follow the current layer's start */
-    bool is_fragment;               /* the innermost IP packet is a fragment (offset or MF set) */
-    bool frag_first;                /* ...the one at offset 0 (it carries the transport header) */
-    uint32_t frag_id;               /* IPv4 identification or IPv6 fragment identification */
+    uint32_t l4_payload;      /* transport payload bytes (from headers, not capture) */
+    uint32_t ip_left;         /* bytes the IP header says follow the current layer's start */
+    bool is_fragment;         /* the innermost IP packet is a fragment (offset or MF set) */
+    bool frag_first;          /* ...the one at offset 0 (it carries the transport header) */
+    uint32_t frag_id;         /* IPv4 identification or IPv6 fragment identification */
+    uint32_t frag_offset;     /* bytes from the start of the datagram's payload */
+    bool frag_more;           /* MF: more fragments follow */
+    bool frag_cut;            /* the capture holds less than the header declared */
+    const uint8_t *frag_data; /* this fragment's payload as captured */
+    uint32_t frag_len;
+    uint32_t tcp_seq;               /* valid if ip_proto == 6 and has_ports */
+    const uint8_t *l4_data;         /* TCP payload as captured (NULL if none) */
+    uint32_t l4_caplen;             /* its captured length (<= l4_payload) */
+    uint16_t ip_fragments;          /* the packet is a datagram reassembled from this many */
+    bool ip_frag_overlap;           /* ...whose fragments overlapped */
     uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t src_mac[6], dst_mac[6];
     const char *proto[NC_LAYER_COUNT]; /* "Ethernet", "IPv4", "TCP", "DNS"; innermost wins */

@@ -132,6 +132,7 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     c->tcp_window = window;
     /* payload as the IP header declares it: a snaplen does not shrink it */
     c->l4_payload = nc_pkt_ip_after(pkt, (size_t)doff * 4);
+    c->tcp_seq = seq;
 
     /* the option space must be captured for a record; a child window
      * keeps option parsing inside it */
@@ -140,6 +141,10 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return r->err;
     }
 
+    if (nc_rd_left(r) > 0) {
+        c->l4_data = nc_rd_ptr(r); /* for reassembly by the packet's shard */
+        c->l4_caplen = (uint32_t)NC_MIN(nc_rd_left(r), c->l4_payload);
+    }
     Netcap__TCP *rec = nc_pkt_record(pkt, NC_REC_TCP);
     if (rec) {
         rec->src_port = sport;

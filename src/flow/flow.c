@@ -17,6 +17,7 @@
 
 #include "core/mem.h"
 #include "core/str.h"
+#include "stream/stream.h"
 
 #define flow_key nc_flow_key
 
@@ -24,7 +25,8 @@ _Static_assert(sizeof(struct nc_flow_key) == 40, "flow key must be 5 words");
 
 struct flow {
     struct flow_key key;
-    uint64_t hash;
+    uint64_t hash;       /* keyed with the run seed: bucket position */
+    uint64_t uid_hash;   /* unkeyed: the uid */
     uint32_t hnext;      /* bucket chain */
     uint32_t prev, next; /* active or closing list */
     bool closing, client_is_a, one_way;
@@ -39,31 +41,15 @@ struct flow {
     uint8_t c_ip[16], s_ip[16];
     uint8_t c_mac[6], s_mac[6];
     bool has_c_mac, has_s_mac;
+    bool stream_done; /* TCP: reassembly finished or never wanted */
+    struct nc_stream *stream;
+    uint64_t missed_bytes;
+    uint32_t conflicts;
     const char *proto_name[NC_LAYER_COUNT];
 };
 
 struct flow_list {
     uint32_t head, tail;
-};
-
-/* Ports of recent first fragments, so that later fragments of the same
- * datagram (which carry no transport header) join its connection. A small
- * direct-mapped table: a collision replaces the older entry, which only
- * means a later fragment counts as its own port-less flow, as it would
- * without the table. Runs in input order, so it is deterministic. */
-enum {
-    FRAG_SLOTS = 4096,
-};
-#define FRAG_TIMEOUT_NS (30LL * 1000000000LL) /* as Linux ipfrag_time */
-
-struct frag_slot {
-    bool used;
-    uint8_t ver, proto;
-    uint32_t id;
-    uint8_t src[16], dst[16];
-    int64_t ts;
-    uint16_t src_port, dst_port, key_sport, key_dport;
-    bool has_ports, one_way;
 };
 
 struct nc_flow_table {
@@ -79,7 +65,7 @@ struct nc_flow_table {
     nc_flow_emit_fn *emit;
     void *emit_ctx;
     struct nc_flow_stats st;
-    struct frag_slot *frags; /* FRAG_SLOTS */
+    struct nc_stream_env *streams; /* NULL: no reassembly */
 };
 
 /* a - b without overflow (timestamps come from the capture: any value) */
@@ -137,9 +123,19 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
-static uint64_t key_hash(const struct flow_key *k)
+/* Bucket positions use a hash keyed with a per-run seed, so crafted keys
+ * cannot pile into one chain (hash flooding); the uid uses the same
+ * function with seed 0, so it stays the same from run to run. */
+static uint64_t run_seed;
+
+void nc_flow_set_seed(uint64_t seed)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)k->proto << 8 | k->ver);
+    run_seed = seed;
+}
+
+static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
+{
+    uint64_t h = mix64(0x9e3779b97f4a7c15ULL ^ seed) ^ ((uint64_t)k->proto << 8 | k->ver);
     h = mix64(h ^ load64(k->a));
     h = mix64(h ^ load64(k->a + 8));
     h = mix64(h ^ load64(k->b));
@@ -198,13 +194,22 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
                 &fp->one_way);
     }
     fp->payload = c->l4_payload;
+    fp->count = 1;
+    if (c->ip_proto == 6 && c->has_ports) {
+        fp->tcp_seq = c->tcp_seq;
+        fp->data = c->l4_data;
+        fp->caplen = c->l4_caplen;
+    }
     if (c->is_fragment) {
         fp->is_fragment = true;
         fp->frag_first = c->frag_first;
         fp->frag_id = c->frag_id;
-        if (!c->frag_first) {
-            fp->payload = c->ip_left; /* all of a later fragment is transport payload */
-        }
+        fp->frag_offset = c->frag_offset;
+        fp->frag_more = c->frag_more;
+        fp->frag_cut = c->frag_cut;
+        fp->frag_data = c->frag_data;
+        fp->frag_len = c->frag_len;
+        fp->payload = c->ip_left;
     }
     if (c->has_mac) {
         fp->has_mac = true;
@@ -214,7 +219,22 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
     }
     memcpy(fp->proto_name, c->proto, sizeof(fp->proto_name));
     make_key(fp, &fp->key, &fp->pkt_is_a);
-    fp->hash = key_hash(&fp->key);
+    fp->hash = key_hash(&fp->key, run_seed);
+}
+
+uint32_t nc_flow_shard(const struct nc_flow_pkt *fp, uint32_t n_shards)
+{
+    /* order-independent: sum and xor of the two addresses' hashes */
+    uint64_t hs = mix64(load64(fp->src_ip) ^ mix64(load64(fp->src_ip + 8)));
+    uint64_t hd = mix64(load64(fp->dst_ip) ^ mix64(load64(fp->dst_ip + 8)));
+    uint64_t h = mix64((hs + hd) ^ (hs ^ hd) << 1 ^ fp->ver);
+    return (uint32_t)(h % n_shards);
+}
+
+void nc_flow_pkt_rekey(struct nc_flow_pkt *fp)
+{
+    make_key(fp, &fp->key, &fp->pkt_is_a);
+    fp->hash = key_hash(&fp->key, run_seed);
 }
 
 /* ------------------------------------------------------------------ lists */
@@ -269,8 +289,7 @@ struct nc_flow_table *nc_flow_table_new(
     /* calloc: pages are only touched as flows are created */
     t->pool = nc_calloc(max_flows + 1, sizeof(struct flow));
     t->buckets = nc_calloc(nb, sizeof(uint32_t));
-    t->frags = nc_calloc(FRAG_SLOTS, sizeof(*t->frags));
-    if (!t->pool || !t->buckets || !t->frags) {
+    if (!t->pool || !t->buckets) {
         nc_flow_table_free(t);
         return NULL;
     }
@@ -294,7 +313,6 @@ void nc_flow_table_free(struct nc_flow_table *t)
     }
     nc_free(t->pool);
     nc_free(t->buckets);
-    nc_free(t->frags);
     nc_free(t);
 }
 
@@ -384,6 +402,8 @@ void nc_flow_conn_record(
     c->community_id = txt->cid;
     c->ip_protocol = f->proto;
     c->end_reason = or_empty(f->end_reason);
+    c->missed_bytes = (int64_t)f->missed_bytes;
+    c->overlap_conflicts = (int32_t)f->conflicts;
 }
 
 static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reason)
@@ -404,7 +424,7 @@ static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reaso
     c.key_pb = f->key.pb;
     memcpy(c.c_mac, f->c_mac, 6);
     memcpy(c.s_mac, f->s_mac, 6);
-    c.hash = f->hash;
+    c.hash = f->uid_hash;
     c.first_index = f->first_index;
     c.first_ts = f->first_ts;
     c.last_ts = f->last_ts;
@@ -416,6 +436,9 @@ static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reaso
     c.win_n = f->win_n;
     memcpy(c.proto_name, f->proto_name, sizeof(c.proto_name));
     c.end_reason = reason;
+    c.missed_bytes = f->missed_bytes;
+    c.conflicts = f->conflicts;
+    c.eof = strcmp(reason, "eof") == 0;
     t->emit(t->emit_ctx, &c);
     t->st.written++;
 }
@@ -432,10 +455,34 @@ static void unlink_bucket(struct nc_flow_table *t, uint32_t i)
     }
 }
 
+/* Reassembly of this flow is over: keep the figures, free the stream. */
+static void stream_end(struct nc_flow_table *t, struct flow *f, int64_t ts)
+{
+    if (!f->stream) {
+        return;
+    }
+    struct nc_stream_result res;
+    nc_stream_close(f->stream, ts, &res);
+    f->stream = NULL;
+    f->stream_done = true;
+    f->missed_bytes = res.missed_bytes;
+    f->conflicts = (uint32_t)res.conflicts;
+    if (res.app) {
+        f->proto_name[NC_LAYER_APP] = res.app;
+    }
+    NC_UNUSED(t);
+}
+
 /* Write the flow and return its slot to the free list. */
 static void finish(struct nc_flow_table *t, uint32_t i, const char *reason)
 {
     struct flow *f = &t->pool[i];
+    if (f->stream) {
+        if (strcmp(reason, "eof") == 0 && !f->end_reason && t->streams) {
+            t->streams->index = f->first_index; /* records at the end: in first-packet order */
+        }
+        stream_end(t, f, f->last_ts);
+    }
     emit_flow(t, f, f->end_reason ? f->end_reason : reason);
     list_remove(t, f->closing ? &t->closing : &t->active, i);
     unlink_bucket(t, i);
@@ -543,6 +590,7 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     memset(f, 0, sizeof(*f));
     f->key = *k;
     f->hash = fp->hash;
+    f->uid_hash = key_hash(k, 0);
     f->one_way = fp->one_way;
     f->first_index = index;
     f->first_ts = f->last_ts = fp->ts;
@@ -567,55 +615,49 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     return i;
 }
 
-static struct frag_slot *frag_slot(struct nc_flow_table *t, const struct nc_flow_pkt *fp)
+void nc_flow_table_set_streams(struct nc_flow_table *t, struct nc_stream_env *env)
 {
-    uint64_t h = mix64((uint64_t)fp->frag_id << 16 ^ (uint64_t)fp->proto << 8 ^ fp->ver);
-    h = mix64(h ^ load64(fp->src_ip) ^ load64(fp->src_ip + 8));
-    h = mix64(h ^ load64(fp->dst_ip) ^ load64(fp->dst_ip + 8));
-    return &t->frags[h & (FRAG_SLOTS - 1)];
+    t->streams = env;
 }
 
-static bool frag_matches(const struct frag_slot *s, const struct nc_flow_pkt *fp)
+void nc_flow_table_advance(struct nc_flow_table *t, int64_t now)
 {
-    return s->used && s->ver == fp->ver && s->proto == fp->proto && s->id == fp->frag_id &&
-           memcmp(s->src, fp->src_ip, 16) == 0 && memcmp(s->dst, fp->dst_ip, 16) == 0;
+    if (now > t->now) {
+        t->now = now;
+        expire(t);
+    }
 }
 
-/* Remember a first fragment's ports; give them to a later fragment (in
- * *copy, returned) when its datagram's first fragment was seen. */
-static const struct nc_flow_pkt *frag_join(
-        struct nc_flow_table *t, const struct nc_flow_pkt *fp, struct nc_flow_pkt *copy)
+/* Hand a TCP segment to the flow's stream (created with its first segment). */
+static void stream_segment(
+        struct nc_flow_table *t, struct flow *f, const struct nc_flow_pkt *fp, int dir)
 {
-    struct frag_slot *s = frag_slot(t, fp);
-    if (fp->frag_first) {
-        s->used = true;
-        s->ver = fp->ver;
-        s->proto = fp->proto;
-        s->id = fp->frag_id;
-        memcpy(s->src, fp->src_ip, 16);
-        memcpy(s->dst, fp->dst_ip, 16);
-        s->ts = fp->ts;
-        s->src_port = fp->src_port;
-        s->dst_port = fp->dst_port;
-        s->key_sport = fp->key_sport;
-        s->key_dport = fp->key_dport;
-        s->has_ports = fp->has_ports;
-        s->one_way = fp->one_way;
-        return fp;
+    if (!f->stream) {
+        struct nc_stream_id id;
+        char uid[16];
+        make_uid(uid, f->uid_hash, f->first_index);
+        id.ver = f->key.ver;
+        memcpy(id.c_ip, f->c_ip, 16);
+        memcpy(id.s_ip, f->s_ip, 16);
+        id.c_port = f->c_port;
+        id.s_port = f->s_port;
+        id.uid = uid;
+        f->stream = nc_stream_new(t->streams, &id);
+        if (!f->stream) {
+            f->stream_done = true;
+            return;
+        }
     }
-    if (!frag_matches(s, fp) || sat_sub(fp->ts, s->ts) > FRAG_TIMEOUT_NS) {
-        return fp;
+    nc_stream_segment(f->stream, dir, fp->tcp_seq, fp->tcp_flags, fp->data, fp->caplen, fp->ts);
+    const char *app = nc_stream_app(f->stream);
+    if (app) {
+        f->proto_name[NC_LAYER_APP] = app;
     }
-    *copy = *fp;
-    copy->src_port = s->src_port;
-    copy->dst_port = s->dst_port;
-    copy->key_sport = s->key_sport;
-    copy->key_dport = s->key_dport;
-    copy->has_ports = s->has_ports;
-    copy->one_way = s->one_way;
-    make_key(copy, &copy->key, &copy->pkt_is_a);
-    copy->hash = key_hash(&copy->key);
-    return copy;
+    f->missed_bytes = nc_stream_missed(f->stream, 0) + nc_stream_missed(f->stream, 1);
+    f->conflicts = (uint32_t)nc_stream_conflicts(f->stream);
+    if (!nc_stream_active(f->stream)) {
+        stream_end(t, f, fp->ts);
+    }
 }
 
 void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp, uint64_t index)
@@ -626,10 +668,6 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     }
     if (!fp->valid) {
         return;
-    }
-    struct nc_flow_pkt joined;
-    if (fp->is_fragment) {
-        fp = frag_join(t, fp, &joined);
     }
     const struct flow_key *k = &fp->key;
     bool pkt_is_a = fp->pkt_is_a;
@@ -655,7 +693,7 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     struct flow *f = &t->pool[i];
     int dir = (pkt_is_a == f->client_is_a) ? 0 : 1;
     learn_macs(f, fp, dir);
-    f->pkts[dir]++;
+    f->pkts[dir] += fp->count ? fp->count : 1;
     f->bytes[dir] += fp->wirelen;
     f->payload[dir] += fp->payload;
     if (fp->ts > f->last_ts) {
@@ -675,6 +713,9 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
             f->proto_name[l] = fp->proto_name[l];
         }
     }
+    if (t->streams && !f->stream_done && fp->proto == 6 && fp->has_ports) {
+        stream_segment(t, f, fp, dir);
+    }
     if (f->closing) {
         return; /* stays in the closing list; its linger runs from the close */
     }
@@ -687,6 +728,7 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     }
     bool rst = (fp->tcp_flags & NC_TCP_RST) != 0;
     if (rst || (f->fin_a && f->fin_b)) {
+        stream_end(t, f, fp->ts); /* what is held is delivered now, gaps reported */
         f->closing = true;
         f->close_ts = fp->ts;
         f->end_reason = rst ? "rst" : "fin";

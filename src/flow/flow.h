@@ -19,6 +19,8 @@
 #include "core/dbuf.h"
 #include "decode/pkt.h"
 
+struct nc_stream_env;
+
 enum {
     NC_FLOW_DEFAULT_MAX = 1 << 20, /* about 300 MiB of pool at most, touched lazily */
 };
@@ -50,8 +52,15 @@ struct nc_flow_pkt {
     uint16_t tcp_flags, tcp_window;
     uint32_t wirelen, payload;
     int64_t ts;
-    bool is_fragment, frag_first; /* IP fragment; the first one carries the ports */
-    uint32_t frag_id;
+    uint32_t count; /* packets it stands for: 1, or the fragments of a reassembled datagram */
+    uint32_t tcp_seq;
+    const uint8_t *data; /* TCP payload as captured, for reassembly */
+    uint32_t caplen;
+    bool is_fragment, frag_first; /* IP fragment (goes to reassembly, not to the table) */
+    bool frag_more, frag_cut;
+    uint32_t frag_id, frag_offset, frag_len;
+    const uint8_t *frag_data;
+    uint32_t shard;         /* logical shard: a symmetric hash of the address pair */
     struct nc_flow_key key; /* normalised */
     bool pkt_is_a;          /* the packet's source is endpoint a of the key */
     uint64_t hash;          /* of key */
@@ -60,6 +69,11 @@ struct nc_flow_pkt {
 
 /* Fill fp from a decoded packet. */
 void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt);
+/* Recompute key and hash after changing addresses, protocol or ports. */
+void nc_flow_pkt_rekey(struct nc_flow_pkt *fp);
+/* The logical shard (0..n_shards-1) of an address pair: symmetric, so both
+ * directions and every fragment of a datagram land in the same shard. */
+uint32_t nc_flow_shard(const struct nc_flow_pkt *fp, uint32_t n_shards);
 
 struct nc_flow_stats {
     uint64_t created;
@@ -90,6 +104,9 @@ struct nc_flow_conn {
     uint64_t win_sum, win_n;
     const char *proto_name[NC_LAYER_COUNT];
     const char *end_reason;
+    uint64_t missed_bytes;
+    uint32_t conflicts;
+    bool eof; /* written at end of input (tag it with first_index) */
 };
 
 /* Text storage for the strings of one Connection record. */
@@ -108,6 +125,13 @@ typedef void nc_flow_emit_fn(void *ctx, const struct nc_flow_conn *conn);
 
 struct nc_flow_table *nc_flow_table_new(
         size_t max_flows, int64_t timeout_ns, nc_flow_emit_fn *emit, void *emit_ctx);
+/* Seed of the bucket hash (against hash flooding): set once per run before
+ * any packet is decoded; it changes nothing in the output. */
+void nc_flow_set_seed(uint64_t seed);
+/* Reassemble TCP connections and run stream parsers in env (NULL: off). */
+void nc_flow_table_set_streams(struct nc_flow_table *t, struct nc_stream_env *env);
+/* Capture time reached now without a packet here: expire what is due. */
+void nc_flow_table_advance(struct nc_flow_table *t, int64_t now);
 void nc_flow_table_free(struct nc_flow_table *t);
 /* Memory one tracked flow costs (pool entry and buckets), for budgeting. */
 size_t nc_flow_table_bytes_per_flow(void);

@@ -61,6 +61,12 @@ static int file_write(struct nc_writer *w, const void *p, size_t n)
     return NC_OK;
 }
 
+static int file_flush(struct nc_writer *w)
+{
+    struct file_sink *s = w->impl;
+    return fflush(s->f) == 0 ? NC_OK : NC_EIO;
+}
+
 static void file_release(struct nc_writer *w)
 {
     struct file_sink *s = w->impl;
@@ -104,6 +110,7 @@ const struct nc_writer_ops nc_writer_file = {
     .write = file_write,
     .close = file_close,
     .abort = file_abort,
+    .flush = file_flush,
 };
 
 static int null_open(struct nc_writer *w, const char *target, char errbuf[NC_ERRBUF_SIZE])

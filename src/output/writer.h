@@ -21,6 +21,9 @@ struct nc_writer_ops {
     int (*close)(struct nc_writer *w, char errbuf[NC_ERRBUF_SIZE]);
     /* Drop a sink that failed or must not appear (no half-written files). */
     void (*abort)(struct nc_writer *w);
+    /* Hand what is buffered to the system (live capture: records survive a
+     * crash of netcap). May be NULL. */
+    int (*flush)(struct nc_writer *w);
 };
 
 struct nc_writer {

@@ -2,9 +2,21 @@
  * summary: the capture pipeline (see pipeline.h for the design).
  *
  * Threads: the caller reads packets into batches and commits finished
- * batches in order; N workers decode, encode and compress batches. The
- * only shared state is the ring of batches, guarded by one mutex; each
- * batch is owned by exactly one thread at a time (its state says which).
+ * batches in order (it writes frames and nothing else); N workers run the
+ * tasks of the batches in flight:
+ *   DECODE(b)    every packet of batch b, statelessly: packet records,
+ *                the flow facts of each packet and its shard;
+ *   SHARD(b, s)  the stateful stage of shard s over its packets of b
+ *                (connections, fragments, streams); runs only after
+ *                SHARD(b - 1, s), so each shard sees its packets in order;
+ *   MERGE(b)     per record type, the records of DECODE(b) and of every
+ *                SHARD(b, s) merged by packet number (ties: decode first,
+ *                then shard order), then compressed into one frame.
+ * All shared state (the ring of batches, the ready queue, per-shard
+ * progress) is guarded by one mutex; a task's data is owned by the worker
+ * running it. Because batch boundaries, shard assignment, the order within
+ * each shard and the merge order depend only on the input, every file is
+ * the same bytes for any number of workers.
  */
 #include "pipeline/pipeline.h"
 
@@ -18,6 +30,7 @@
 #include "core/dbuf.h"
 #include "core/mem.h"
 #include "core/version.h"
+#include "pipeline/shard.h"
 #include "record/encode.h"
 #include "record/reflect.h"
 
@@ -27,47 +40,41 @@ enum {
     DATA_CAP = 64 << 20,   /* batch buffer: BATCH_BYTES + read chunk + largest block */
     ARENA_CAP = 4 << 20,   /* per-packet record memory; a packet needs a few KiB */
     OUT_CAP = 1u << 30,    /* per-type encoded bytes in one batch */
-    CONN_CHUNK = 2048,     /* connections per Connection frame (cut deterministically) */
     MAX_WORKERS = 64,
+    BATCH_MEM = 16 << 20, /* what a batch in flight costs, for budgeting */
 };
 
 enum batch_state {
     B_FREE = 0,
-    B_READY, /* filled, waiting for a worker */
-    B_BUSY,  /* a worker is decoding it */
-    B_DONE,  /* decoded, waiting for the sequencer */
+    B_READY, /* filled, waiting for DECODE */
+    B_DECODING,
+    B_STATEFUL, /* decoded; SHARD tasks run */
+    B_MERGING,
+    B_DONE, /* frames ready for the committer */
 };
 
 struct batch {
     enum batch_state state;
     uint64_t seq;
     uint64_t first_index; /* number of the first packet in the input */
+    bool final;           /* end of input: the shards flush instead */
     size_t n;
     struct nc_src_pkt *pkts;
     struct nc_dbuf data;
     const uint8_t *base; /* packet bytes: base[pkts[i].off] */
-    /* finished connections handed to this batch's worker to encode, in
-     * chunks; each chunk becomes one frame of the Connection file */
-    struct nc_flow_conn *conns;
-    size_t n_conns, cap_conns;
-    size_t *chunk_end;
-    size_t n_chunks, cap_chunks;
-    struct nc_dbuf conn_frames;
-    uint64_t conn_count;
+    int64_t *now;        /* capture time reached at each packet (running max) */
+    int64_t end_now;
     struct nc_flow_pkt *flows;
-    struct nc_dbuf enc[NC_REC_COUNT];
+    uint32_t *pos;                       /* packet positions grouped by shard */
+    uint32_t shard_start[NC_SHARDS + 1]; /* shard s: pos[shard_start[s] .. shard_start[s+1]) */
+    uint32_t shards_left;
+    struct nc_recout out;                  /* DECODE's records */
+    struct nc_recout shard_out[NC_SHARDS]; /* each SHARD's records */
     struct nc_dbuf frame[NC_REC_COUNT];
     uint64_t count[NC_REC_COUNT];
-    struct nc_decode_stats stats; /* this batch's counters, summed by the sequencer */
-    int err;                      /* host error in the worker (out of memory) */
-};
-
-/* Turns records into bytes in the chosen -format; one per thread, because
- * the text renderers keep scratch buffers. */
-struct encoder {
-    enum nc_format format;
-    struct nc_refl refl[NC_REC_COUNT]; /* csv/json: set up on first use */
-    bool refl_ready[NC_REC_COUNT];
+    uint64_t lost; /* records refused at a cap */
+    struct nc_decode_stats stats;
+    int err; /* host error in a task (out of memory) */
 };
 
 struct worker {
@@ -75,7 +82,7 @@ struct worker {
     struct pipeline *pl;
     struct nc_arena arena;
     struct nc_compressor comp;
-    struct encoder enc;
+    struct nc_dbuf scratch; /* merge output */
     bool started;
 };
 
@@ -84,83 +91,35 @@ struct out_file {
     bool open;
 };
 
+/* A SHARD task ready to run. */
+struct task {
+    struct batch *b;
+    uint32_t shard;
+};
+
 struct pipeline {
     const struct nc_pipeline_cfg *cfg;
     pthread_mutex_t mu;
-    pthread_cond_t work_cv; /* a batch became READY, or shutdown */
+    pthread_cond_t work_cv; /* a task became ready, or shutdown */
     pthread_cond_t done_cv; /* a batch became DONE */
     bool shutdown;
     size_t ring_n;
     struct batch *ring;
-    uint64_t next_take; /* next seq a worker takes */
+    uint64_t next_decode; /* next seq a worker decodes */
+    uint64_t next_merge;  /* merges are taken in order (no reason not to) */
+    struct task *ready;   /* FIFO of SHARD tasks: ring_n * NC_SHARDS slots */
+    size_t ready_head, ready_n, ready_cap;
+    uint64_t shard_next[NC_SHARDS]; /* next batch seq each shard runs */
+    struct nc_shard *shards;
+    struct nc_shard_cfg shard_cfg;
     struct worker *workers;
-    /* sequencer */
-    struct nc_flow_table *flows;
+    /* committer */
     struct nc_compressor seq_comp;
-    struct encoder seq_enc;
-    /* finished connections not yet handed to a worker; cuts[] are chunk ends */
-    struct nc_flow_conn *conns;
-    size_t n_conns, cap_conns;
-    size_t *cuts;
-    size_t n_cuts, cap_cuts;
-    int conn_err;
-    bool flushing; /* end of input: connections are written as chunks fill */
+    struct nc_recout hdr; /* CSV header rows */
     struct out_file files[NC_REC_COUNT];
     struct nc_run_stats *st;
     char *errbuf;
 };
-
-/* ---------------------------------------------------------------- encoder */
-
-static void encoder_init(struct encoder *e, enum nc_format f)
-{
-    memset(e, 0, sizeof(*e));
-    e->format = f;
-}
-
-static void encoder_fini(struct encoder *e)
-{
-    for (size_t t = 0; t < NC_REC_COUNT; t++) {
-        if (e->refl_ready[t]) {
-            nc_refl_fini(&e->refl[t]);
-        }
-    }
-}
-
-static int encoder_refl(struct encoder *e, enum nc_rec_type t, struct nc_refl **out)
-{
-    if (!e->refl_ready[t]) {
-        int rc = nc_refl_init(&e->refl[t], nc_rec_info(t)->desc, NULL);
-        if (rc != NC_OK) {
-            nc_refl_fini(&e->refl[t]);
-            return rc;
-        }
-        e->refl_ready[t] = true;
-    }
-    *out = &e->refl[t];
-    return NC_OK;
-}
-
-/* Append one record in the output format. On failure the buffer is left
- * as it was (a partial text row is cut off). */
-static int encode_record(
-        struct encoder *e, enum nc_rec_type t, const ProtobufCMessage *m, struct nc_dbuf *b)
-{
-    if (e->format == NC_FORMAT_PROTO) {
-        return nc_encode_record(b, t, m);
-    }
-    struct nc_refl *r;
-    int rc = encoder_refl(e, t, &r);
-    if (rc != NC_OK) {
-        return rc;
-    }
-    size_t before = b->len;
-    rc = e->format == NC_FORMAT_CSV ? nc_refl_csv_row(r, m, b) : nc_refl_json(r, m, b);
-    if (rc != NC_OK) {
-        b->len = before;
-    }
-    return rc;
-}
 
 /* What a file starts with: a Header record (proto), the column names
  * (csv), nothing (json). */
@@ -169,9 +128,7 @@ static int encode_file_header(struct pipeline *pl, enum nc_rec_type t, struct nc
     const struct nc_pipeline_cfg *cfg = pl->cfg;
     const struct nc_rec_info *ri = nc_rec_info(t);
     if (cfg->format == NC_FORMAT_CSV) {
-        struct nc_refl *r;
-        int rc = encoder_refl(&pl->seq_enc, t, &r);
-        return rc == NC_OK ? nc_refl_csv_header(r, b) : rc;
+        return nc_recout_csv_header(&pl->hdr, t, b);
     }
     if (cfg->format == NC_FORMAT_JSON) {
         return NC_OK;
@@ -190,11 +147,13 @@ static int encode_file_header(struct pipeline *pl, enum nc_rec_type t, struct nc
 
 size_t nc_pipeline_fixed_bytes(unsigned workers)
 {
-    /* per batch: packet data (BATCH_BYTES plus a read chunk), the encoded
-     * records and their frames; per worker: its arena; plus slack for
-     * compressor contexts and the connection chunks */
+    /* per batch in flight: packet data (BATCH_BYTES plus a read chunk),
+     * the encoded records and their frames; per worker: its arena and
+     * merge buffer; plus slack for compressor contexts and the shards'
+     * scratch arenas */
     size_t ring = 2 * (size_t)workers + 2;
-    return ring * (size_t)(16 << 20) + workers * (size_t)ARENA_CAP + (size_t)(16 << 20);
+    return ring * (size_t)BATCH_MEM + workers * (size_t)(2 * ARENA_CAP) + (size_t)(16 << 20) +
+           (size_t)NC_SHARDS * 2 * (256 << 10);
 }
 
 /* ----------------------------------------------------------- output files */
@@ -268,49 +227,17 @@ static int close_files(struct pipeline *pl, bool ok)
     return result;
 }
 
-/* Encode and compress connection chunks into frames (worker or, at the
- * end, the sequencer). scratch is an empty buffer to encode into. */
-static int encode_conn_chunks(struct encoder *e, struct nc_compressor *comp,
-        const struct nc_flow_conn *conns, const size_t *ends, size_t n_chunks,
-        struct nc_dbuf *scratch, struct nc_dbuf *frames, uint64_t *count)
-{
-    size_t begin = 0;
-    for (size_t c = 0; c < n_chunks; c++) {
-        nc_dbuf_reset(scratch);
-        for (size_t i = begin; i < ends[c]; i++) {
-            Netcap__Connection rec;
-            struct nc_flow_conn_text txt;
-            nc_flow_conn_record(&conns[i], &rec, &txt);
-            int rc = encode_record(e, NC_REC_Connection, &rec.base, scratch);
-            if (rc != NC_OK) {
-                return rc;
-            }
-            (*count)++;
-        }
-        begin = ends[c];
-        if (scratch->len == 0) {
-            continue;
-        }
-        int rc = nc_compress_frame(comp, scratch->p, scratch->len, frames);
-        if (rc != NC_OK) {
-            return rc;
-        }
-    }
-    return NC_OK;
-}
+/* ------------------------------------------------------------------ tasks */
 
-/* ---------------------------------------------------------------- workers */
-
-static void decode_batch(struct worker *w, struct batch *b)
+/* DECODE: every packet, statelessly; then group positions by shard. */
+static void task_decode(struct worker *w, struct batch *b)
 {
     const struct nc_pipeline_cfg *cfg = w->pl->cfg;
     memset(&b->stats, 0, sizeof(b->stats));
-    memset(b->count, 0, sizeof(b->count));
-    for (size_t t = 0; t < NC_REC_COUNT; t++) {
-        nc_dbuf_reset(&b->enc[t]);
-        nc_dbuf_reset(&b->frame[t]);
-    }
+    nc_recout_reset(&b->out);
     b->err = NC_OK;
+    uint32_t counts[NC_SHARDS + 1];
+    memset(counts, 0, sizeof(counts));
     struct nc_pkt pkt;
     for (size_t i = 0; i < b->n; i++) {
         const struct nc_src_pkt *bp = &b->pkts[i];
@@ -324,44 +251,180 @@ static void decode_batch(struct worker *w, struct batch *b)
         pkt.opts = cfg->opts;
         pkt.stats = &b->stats;
         nc_decode_packet(&pkt);
-        nc_flow_pkt_from_ctx(&b->flows[i], &pkt);
+        struct nc_flow_pkt *fp = &b->flows[i];
+        nc_flow_pkt_from_ctx(fp, &pkt);
+        fp->shard = fp->valid ? nc_flow_shard(fp, NC_SHARDS) : NC_SHARDS;
+        counts[fp->shard]++;
         for (size_t r = 0; r < pkt.n_recs; r++) {
-            enum nc_rec_type t = pkt.rec_type[r];
-            int rc = encode_record(&w->enc, t, pkt.recs[r], &b->enc[t]);
-            if (rc == NC_OK) {
-                b->count[t]++;
-            } else {
-                /* buffer cap or memory cap: this record is lost, and counted */
-                b->stats.encode_limit++;
+            if (nc_recout_add(&b->out, pkt.rec_type[r], b->first_index + i, pkt.recs[r]) != NC_OK) {
+                b->stats.encode_limit++; /* buffer cap or memory cap: lost, and counted */
             }
         }
         nc_arena_reset(&w->arena);
     }
-    nc_dbuf_reset(&b->conn_frames);
-    b->conn_count = 0;
-    if (b->n_chunks) {
-        int rc = encode_conn_chunks(&w->enc, &w->comp, b->conns, b->chunk_end, b->n_chunks,
-                &b->enc[NC_REC_Connection], &b->conn_frames, &b->conn_count);
-        if (rc != NC_OK) {
-            b->err = rc;
+    /* counting sort: each shard's packets, in input order */
+    uint32_t at = 0;
+    for (size_t s = 0; s < NC_SHARDS; s++) {
+        b->shard_start[s] = at;
+        at += counts[s];
+    }
+    b->shard_start[NC_SHARDS] = at;
+    uint32_t fill[NC_SHARDS];
+    memcpy(fill, b->shard_start, sizeof(fill));
+    for (size_t i = 0; i < b->n; i++) {
+        uint32_t s = b->flows[i].shard;
+        if (s < NC_SHARDS) {
+            b->pos[fill[s]++] = (uint32_t)i;
         }
-        nc_dbuf_reset(&b->enc[NC_REC_Connection]);
+    }
+}
+
+static void task_shard(struct pipeline *pl, struct batch *b, uint32_t s)
+{
+    struct nc_recout *out = &b->shard_out[s];
+    nc_recout_reset(out);
+    struct nc_shard *sh = &pl->shards[s];
+    if (b->final) {
+        nc_shard_flush(sh, out, b->first_index ? b->first_index - 1 : 0);
+        return;
+    }
+    uint32_t lo = b->shard_start[s], hi = b->shard_start[s + 1];
+    uint64_t last = b->first_index + (b->n ? b->n - 1 : 0);
+    nc_shard_run(sh, out, b->flows, b->pos + lo, hi - lo, b->now, b->first_index, b->end_now, last);
+}
+
+/* One source of records for a type during the merge. */
+struct src {
+    const struct nc_recout_list *l;
+    size_t i;
+};
+
+/* Records of type t from every collector of b, in packet order, into out. */
+static int merge_type(struct batch *b, enum nc_rec_type t, struct nc_dbuf *out, uint64_t *count)
+{
+    struct src srcs[NC_SHARDS + 1];
+    size_t n_src = 0;
+    if (b->out.list[t].n) {
+        srcs[n_src++] = (struct src){ &b->out.list[t], 0 };
+    }
+    for (size_t s = 0; s < NC_SHARDS; s++) {
+        if (b->shard_out[s].list[t].n) {
+            srcs[n_src++] = (struct src){ &b->shard_out[s].list[t], 0 };
+        }
+    }
+    if (n_src == 0) {
+        return NC_OK;
+    }
+    if (n_src == 1) {
+        *count += srcs[0].l->n;
+        return nc_dbuf_append(out, srcs[0].l->buf.p, srcs[0].l->buf.len);
+    }
+    for (;;) {
+        size_t best = SIZE_MAX;
+        uint64_t best_idx = UINT64_MAX;
+        for (size_t k = 0; k < n_src; k++) {
+            if (srcs[k].i < srcs[k].l->n && srcs[k].l->tags[srcs[k].i].index < best_idx) {
+                best_idx = srcs[k].l->tags[srcs[k].i].index;
+                best = k;
+            }
+        }
+        if (best == SIZE_MAX) {
+            return NC_OK;
+        }
+        /* take the whole run of this source up to the next source's head */
+        struct src *sr = &srcs[best];
+        uint64_t limit = UINT64_MAX;
+        for (size_t k = 0; k < n_src; k++) {
+            if (k != best && srcs[k].i < srcs[k].l->n) {
+                uint64_t h = srcs[k].l->tags[srcs[k].i].index;
+                /* ties go to the earlier source */
+                uint64_t lim = k < best ? h : h + 1;
+                limit = lim < limit ? lim : limit;
+            }
+        }
+        size_t j = sr->i;
+        while (j < sr->l->n && sr->l->tags[j].index < limit) {
+            j++;
+        }
+        size_t from = sr->i ? sr->l->tags[sr->i - 1].end : 0;
+        size_t to = sr->l->tags[j - 1].end;
+        int rc = nc_dbuf_append(out, sr->l->buf.p + from, to - from);
+        if (rc != NC_OK) {
+            return rc;
+        }
+        *count += j - sr->i;
+        sr->i = j;
+    }
+}
+
+static void task_merge(struct worker *w, struct batch *b)
+{
+    const struct nc_pipeline_cfg *cfg = w->pl->cfg;
+    b->lost = b->out.lost;
+    for (size_t s = 0; s < NC_SHARDS; s++) {
+        b->lost += b->shard_out[s].lost;
     }
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
-        if (b->enc[t].len == 0) {
+        nc_dbuf_reset(&b->frame[t]);
+        b->count[t] = 0;
+        nc_dbuf_reset(&w->scratch);
+        int rc = merge_type(b, (enum nc_rec_type)t, &w->scratch, &b->count[t]);
+        if (rc != NC_OK) {
+            b->err = rc;
+            return;
+        }
+        if (w->scratch.len == 0) {
             continue;
         }
         if (cfg->compress == NC_COMPRESS_NONE) {
-            struct nc_dbuf tmp = b->frame[t];
-            b->frame[t] = b->enc[t];
-            b->enc[t] = tmp;
-            continue;
+            rc = nc_dbuf_append(&b->frame[t], w->scratch.p, w->scratch.len);
+        } else {
+            rc = nc_compress_frame(&w->comp, w->scratch.p, w->scratch.len, &b->frame[t]);
         }
-        int rc = nc_compress_frame(&w->comp, b->enc[t].p, b->enc[t].len, &b->frame[t]);
         if (rc != NC_OK) {
             b->err = rc;
+            return;
         }
     }
+}
+
+/* -------------------------------------------------------------- scheduling */
+
+static void push_ready(struct pipeline *pl, struct batch *b, uint32_t s)
+{
+    size_t slot = (pl->ready_head + pl->ready_n) % pl->ready_cap;
+    pl->ready[slot] = (struct task){ b, s };
+    pl->ready_n++;
+}
+
+static struct batch *batch_of_seq(struct pipeline *pl, uint64_t seq)
+{
+    struct batch *b = &pl->ring[seq % pl->ring_n];
+    return b->seq == seq && b->state != B_FREE ? b : NULL;
+}
+
+/* DECODE(b) finished (mutex held): the shards whose previous batch is done
+ * can run b now. */
+static void decoded(struct pipeline *pl, struct batch *b)
+{
+    b->state = B_STATEFUL;
+    b->shards_left = NC_SHARDS;
+    for (uint32_t s = 0; s < NC_SHARDS; s++) {
+        if (pl->shard_next[s] == b->seq) {
+            push_ready(pl, b, s);
+        }
+    }
+}
+
+/* SHARD(b, s) finished (mutex held). */
+static void shard_done(struct pipeline *pl, struct batch *b, uint32_t s)
+{
+    pl->shard_next[s] = b->seq + 1;
+    struct batch *nb = batch_of_seq(pl, b->seq + 1);
+    if (nb && nb->state == B_STATEFUL) {
+        push_ready(pl, nb, s);
+    }
+    b->shards_left--;
 }
 
 static void *worker_main(void *arg)
@@ -370,136 +433,59 @@ static void *worker_main(void *arg)
     struct pipeline *pl = w->pl;
     pthread_mutex_lock(&pl->mu);
     for (;;) {
-        struct batch *b = &pl->ring[pl->next_take % pl->ring_n];
-        while (!pl->shutdown && !(b->state == B_READY && b->seq == pl->next_take)) {
-            pthread_cond_wait(&pl->work_cv, &pl->mu);
-            b = &pl->ring[pl->next_take % pl->ring_n];
-        }
         if (pl->shutdown) {
             break;
         }
-        b->state = B_BUSY;
-        pl->next_take++;
-        pthread_mutex_unlock(&pl->mu);
-        decode_batch(w, b);
-        pthread_mutex_lock(&pl->mu);
-        b->state = B_DONE;
-        pthread_cond_broadcast(&pl->done_cv);
+        /* oldest work first, so batches leave the ring soon */
+        struct batch *m = batch_of_seq(pl, pl->next_merge);
+        if (m && m->state == B_STATEFUL && m->shards_left == 0) {
+            m->state = B_MERGING;
+            pl->next_merge++;
+            pthread_mutex_unlock(&pl->mu);
+            task_merge(w, m);
+            pthread_mutex_lock(&pl->mu);
+            m->state = B_DONE;
+            pthread_cond_broadcast(&pl->done_cv);
+            pthread_cond_broadcast(&pl->work_cv);
+            continue;
+        }
+        if (pl->ready_n) {
+            struct task t = pl->ready[pl->ready_head];
+            pl->ready_head = (pl->ready_head + 1) % pl->ready_cap;
+            pl->ready_n--;
+            pthread_mutex_unlock(&pl->mu);
+            task_shard(pl, t.b, t.shard);
+            pthread_mutex_lock(&pl->mu);
+            shard_done(pl, t.b, t.shard);
+            pthread_cond_broadcast(&pl->work_cv);
+            continue;
+        }
+        struct batch *d = batch_of_seq(pl, pl->next_decode);
+        if (d && d->state == B_READY) {
+            d->state = B_DECODING;
+            pl->next_decode++;
+            pthread_mutex_unlock(&pl->mu);
+            if (!d->final) {
+                task_decode(w, d);
+            }
+            pthread_mutex_lock(&pl->mu);
+            decoded(pl, d);
+            pthread_cond_broadcast(&pl->work_cv);
+            continue;
+        }
+        pthread_cond_wait(&pl->work_cv, &pl->mu);
     }
     pthread_mutex_unlock(&pl->mu);
     return NULL;
 }
 
-/* -------------------------------------------------------------- sequencer */
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) {
-        return NC_OK;
-    }
-    size_t n = *cap ? *cap * 2 : 256;
-    while (n < need) {
-        n *= 2;
-    }
-    void *q = nc_realloc(*p, n * size);
-    if (!q) {
-        return NC_ENOMEM;
-    }
-    *p = q;
-    *cap = n;
-    return NC_OK;
-}
-
-static int drain_conns(struct pipeline *pl);
-static int maybe_cut(struct pipeline *pl, bool final);
-
-static void conn_emit(void *ctx, const struct nc_flow_conn *c)
-{
-    struct pipeline *pl = ctx;
-    if (!pl->cfg->want_conn || pl->conn_err != NC_OK) {
-        return;
-    }
-    int rc = grow((void **)&pl->conns, &pl->cap_conns, pl->n_conns + 1, sizeof(*pl->conns));
-    if (rc != NC_OK) {
-        pl->st->conn_dropped++; /* memory cap: this connection is lost, and counted */
-        return;
-    }
-    pl->conns[pl->n_conns++] = *c;
-    if (pl->flushing) {
-        /* end of input: write in chunks as they fill (same cut points as
-         * maybe_cut would choose, so the output does not change) */
-        rc = maybe_cut(pl, false);
-        if (rc == NC_OK) {
-            rc = drain_conns(pl);
-        }
-        if (rc != NC_OK) {
-            pl->conn_err = rc;
-        }
-    }
-}
-
-/* Cut a chunk once enough connections wait: at batch commits only, so the
- * chunk boundaries (and the file's frames) do not depend on timing. */
-static int maybe_cut(struct pipeline *pl, bool final)
-{
-    size_t last = pl->n_cuts ? pl->cuts[pl->n_cuts - 1] : 0;
-    size_t waiting = pl->n_conns - last;
-    if (waiting == 0 || (!final && waiting < CONN_CHUNK)) {
-        return NC_OK;
-    }
-    int rc = grow((void **)&pl->cuts, &pl->cap_cuts, pl->n_cuts + 1, sizeof(*pl->cuts));
-    if (rc != NC_OK) {
-        return rc;
-    }
-    pl->cuts[pl->n_cuts++] = pl->n_conns;
-    return NC_OK;
-}
-
-/* Give the cut chunks to a batch about to be decoded. */
-static int hand_over_conns(struct pipeline *pl, struct batch *b)
-{
-    b->n_conns = 0;
-    b->n_chunks = 0;
-    if (pl->n_cuts == 0) {
-        return NC_OK;
-    }
-    size_t upto = pl->cuts[pl->n_cuts - 1];
-    int rc = grow((void **)&b->conns, &b->cap_conns, upto, sizeof(*b->conns));
-    if (rc == NC_OK) {
-        rc = grow((void **)&b->chunk_end, &b->cap_chunks, pl->n_cuts, sizeof(*b->chunk_end));
-    }
-    if (rc != NC_OK) {
-        return rc;
-    }
-    memcpy(b->conns, pl->conns, upto * sizeof(*b->conns));
-    memcpy(b->chunk_end, pl->cuts, pl->n_cuts * sizeof(*b->chunk_end));
-    b->n_conns = upto;
-    b->n_chunks = pl->n_cuts;
-    memmove(pl->conns, pl->conns + upto, (pl->n_conns - upto) * sizeof(*pl->conns));
-    pl->n_conns -= upto;
-    pl->n_cuts = 0;
-    return NC_OK;
-}
+/* -------------------------------------------------------------- committer */
 
 static int commit_batch(struct pipeline *pl, struct batch *b)
 {
     if (b->err != NC_OK) {
-        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "decoding worker: %s", nc_strerror(b->err));
+        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "worker: %s", nc_strerror(b->err));
         return b->err;
-    }
-    /* prefetch distances: buckets far ahead, then the flows they point to */
-    enum {
-        AHEAD_BUCKET = 16,
-        AHEAD_FLOW = 8
-    };
-    for (size_t i = 0; i < b->n; i++) {
-        if (i + AHEAD_BUCKET < b->n && b->flows[i + AHEAD_BUCKET].valid) {
-            nc_flow_table_prefetch_bucket(pl->flows, b->flows[i + AHEAD_BUCKET].hash);
-        }
-        if (i + AHEAD_FLOW < b->n && b->flows[i + AHEAD_FLOW].valid) {
-            nc_flow_table_prefetch_flow(pl->flows, b->flows[i + AHEAD_FLOW].hash);
-        }
-        nc_flow_table_update(pl->flows, &b->flows[i], b->first_index + i);
     }
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         if (b->frame[t].len == 0) {
@@ -511,70 +497,17 @@ static int commit_batch(struct pipeline *pl, struct batch *b)
         }
         pl->st->records[t] += b->count[t];
     }
-    if (b->conn_frames.len) {
-        int rc = write_frame_to(pl, NC_REC_Connection, b->conn_frames.p, b->conn_frames.len);
-        if (rc != NC_OK) {
-            return rc;
+    pl->st->lost += b->lost;
+    nc_decode_stats_add(&pl->st->dec, &b->stats);
+    if (pl->cfg->live) {
+        for (size_t t = 0; t < NC_REC_COUNT; t++) {
+            struct out_file *of = &pl->files[t];
+            if (of->open && of->w.ops->flush) {
+                (void)of->w.ops->flush(&of->w);
+            }
         }
     }
-    pl->st->records[NC_REC_Connection] += b->conn_count;
-    nc_decode_stats_add(&pl->st->dec, &b->stats);
-    if (pl->conn_err == NC_OK) {
-        pl->conn_err = maybe_cut(pl, false);
-    }
-    if (pl->conn_err != NC_OK) {
-        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot keep finished connections: %s",
-                nc_strerror(pl->conn_err));
-        return pl->conn_err;
-    }
     return NC_OK;
-}
-
-/* End of input: the sequencer encodes what is left itself. */
-/* The sequencer encodes and writes every cut chunk itself (end of input). */
-static int drain_conns(struct pipeline *pl)
-{
-    if (pl->n_cuts == 0) {
-        return NC_OK;
-    }
-    struct nc_dbuf scratch, frames;
-    nc_dbuf_init(&scratch, OUT_CAP);
-    nc_dbuf_init(&frames, OUT_CAP);
-    uint64_t count = 0;
-    int rc = encode_conn_chunks(&pl->seq_enc, &pl->seq_comp, pl->conns, pl->cuts, pl->n_cuts,
-            &scratch, &frames, &count);
-    if (rc == NC_OK && frames.len) {
-        rc = write_frame_to(pl, NC_REC_Connection, frames.p, frames.len);
-    } else if (rc != NC_OK) {
-        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot encode connections: %s", nc_strerror(rc));
-    }
-    pl->st->records[NC_REC_Connection] += count;
-    size_t upto = pl->cuts[pl->n_cuts - 1];
-    memmove(pl->conns, pl->conns + upto, (pl->n_conns - upto) * sizeof(*pl->conns));
-    pl->n_conns -= upto;
-    pl->n_cuts = 0;
-    nc_dbuf_fini(&scratch);
-    nc_dbuf_fini(&frames);
-    return rc;
-}
-
-/* End of input: the table is flushed in chunks (see conn_emit), so memory
- * does not grow with the number of connections still open. */
-static int finish_conns(struct pipeline *pl)
-{
-    pl->flushing = true;
-    nc_flow_table_flush(pl->flows);
-    int rc = pl->conn_err;
-    if (rc == NC_OK) {
-        rc = maybe_cut(pl, true);
-    }
-    if (rc == NC_OK) {
-        rc = drain_conns(pl);
-    } else {
-        snprintf(pl->errbuf, NC_ERRBUF_SIZE, "cannot keep finished connections: %s",
-                nc_strerror(rc));
-    }
-    return rc;
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -583,28 +516,34 @@ static void batch_fini(struct batch *b)
 {
     nc_free(b->pkts);
     nc_free(b->flows);
-    nc_free(b->conns);
-    nc_free(b->chunk_end);
-    nc_dbuf_fini(&b->conn_frames);
+    nc_free(b->now);
+    nc_free(b->pos);
     nc_dbuf_fini(&b->data);
+    nc_recout_fini(&b->out);
+    for (size_t s = 0; s < NC_SHARDS; s++) {
+        nc_recout_fini(&b->shard_out[s]);
+    }
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
-        nc_dbuf_fini(&b->enc[t]);
         nc_dbuf_fini(&b->frame[t]);
     }
 }
 
-static int batch_init(struct batch *b)
+static int batch_init(struct batch *b, enum nc_format f)
 {
     memset(b, 0, sizeof(*b));
     nc_dbuf_init(&b->data, DATA_CAP);
-    nc_dbuf_init(&b->conn_frames, OUT_CAP);
+    nc_recout_init(&b->out, f, OUT_CAP);
+    for (size_t s = 0; s < NC_SHARDS; s++) {
+        nc_recout_init(&b->shard_out[s], f, OUT_CAP);
+    }
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
-        nc_dbuf_init(&b->enc[t], OUT_CAP);
         nc_dbuf_init(&b->frame[t], OUT_CAP);
     }
     b->pkts = nc_calloc(BATCH_PKTS, sizeof(*b->pkts));
     b->flows = nc_calloc(BATCH_PKTS, sizeof(*b->flows));
-    if (!b->pkts || !b->flows) {
+    b->now = nc_calloc(BATCH_PKTS, sizeof(*b->now));
+    b->pos = nc_calloc(BATCH_PKTS, sizeof(*b->pos));
+    if (!b->pkts || !b->flows || !b->now || !b->pos) {
         return NC_ENOMEM;
     }
     return NC_OK;
@@ -635,52 +574,90 @@ static void progress_line(struct pipeline *pl, struct nc_source *src, double t0,
     }
 }
 
-/* Fill b from the source. Returns the source's status. */
-static int fill_batch(
-        struct pipeline *pl, struct batch *b, struct nc_source *src, volatile sig_atomic_t *stop)
+/* Fill b from the source; capture time reached at each packet is the
+ * running maximum of the timestamps so far (*clock carries it over).
+ * Returns the source's status. */
+static int fill_batch(struct pipeline *pl, struct batch *b, struct nc_source *src,
+        volatile sig_atomic_t *stop, int64_t *clock)
 {
     struct nc_src_batch sb = { &b->data, NULL, b->pkts, 0, BATCH_PKTS, BATCH_BYTES };
     int rc = nc_source_fill(src, &sb, stop);
     b->n = sb.n;
     b->base = sb.base;
+    int64_t c = *clock;
     for (size_t i = 0; i < b->n; i++) {
         pl->st->bytes += b->pkts[i].wirelen;
+        if (b->pkts[i].ts > c) {
+            c = b->pkts[i].ts;
+        }
+        b->now[i] = c;
     }
+    *clock = c;
+    b->end_now = c;
     pl->st->packets += b->n;
     return rc;
 }
 
-static void wait_done(struct pipeline *pl, struct batch *b)
-{
-    pthread_mutex_lock(&pl->mu);
-    while (b->state != B_DONE) {
-        pthread_cond_wait(&pl->done_cv, &pl->mu);
-    }
-    pthread_mutex_unlock(&pl->mu);
-}
-
-static bool is_done(struct pipeline *pl, struct batch *b)
-{
-    pthread_mutex_lock(&pl->mu);
-    bool d = b->state == B_DONE;
-    pthread_mutex_unlock(&pl->mu);
-    return d;
-}
-
-/* Commit the oldest batch in flight (waiting for its worker if asked to);
- * false when it is not done yet and wait is false. *rc gets the result. */
+/* Commit the oldest batch in flight (waiting for it if asked to); false
+ * when it is not done yet and wait is false. *rc gets the result. */
 static bool commit_oldest(struct pipeline *pl, uint64_t *commit, bool wait, int *rc)
 {
     struct batch *c = &pl->ring[*commit % pl->ring_n];
-    if (wait) {
-        wait_done(pl, c);
-    } else if (!is_done(pl, c)) {
+    pthread_mutex_lock(&pl->mu);
+    while (wait && c->state != B_DONE) {
+        pthread_cond_wait(&pl->done_cv, &pl->mu);
+    }
+    bool done = c->state == B_DONE;
+    pthread_mutex_unlock(&pl->mu);
+    if (!done) {
         return false;
     }
     *rc = commit_batch(pl, c);
+    pthread_mutex_lock(&pl->mu);
     c->state = B_FREE;
+    pthread_mutex_unlock(&pl->mu);
     (*commit)++;
     return true;
+}
+
+static void submit(struct pipeline *pl, struct batch *b, uint64_t seq, uint64_t index)
+{
+    pthread_mutex_lock(&pl->mu);
+    b->seq = seq;
+    b->first_index = index;
+    b->state = B_READY;
+    pthread_cond_broadcast(&pl->work_cv);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static void sum_shard_stats(struct pipeline *pl)
+{
+    struct nc_run_stats *st = pl->st;
+    for (size_t s = 0; s < NC_SHARDS; s++) {
+        struct nc_shard *sh = &pl->shards[s];
+        if (sh->flows) {
+            const struct nc_flow_stats *fs = nc_flow_table_stats(sh->flows);
+            st->flow.created += fs->created;
+            st->flow.written += fs->written;
+            st->flow.closed += fs->closed;
+            st->flow.timeouts += fs->timeouts;
+            st->flow.evicted += fs->evicted;
+            st->flow.peak += fs->peak;
+        }
+        nc_decode_stats_add(&st->dec, &sh->dec);
+        nc_stream_stats_add(&st->stream, &sh->sstats);
+        const uint64_t *a = (const uint64_t *)(const void *)&sh->dstats;
+        uint64_t *d = (uint64_t *)(void *)&st->defrag;
+        for (size_t i = 0; i < sizeof(sh->dstats) / sizeof(uint64_t); i++) {
+            d[i] += a[i];
+        }
+        st->conn_dropped += sh->conn_lost;
+        st->stream_budget_refused += sh->stream_budget.refused;
+        st->defrag_budget_refused += sh->defrag_budget.refused;
+        if (sh->stream_budget.peak > st->stream_peak) {
+            st->stream_peak = sh->stream_budget.peak;
+        }
+    }
 }
 
 int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
@@ -692,7 +669,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     pl.cfg = cfg;
     pl.st = st;
     pl.errbuf = errbuf;
-    encoder_init(&pl.seq_enc, cfg->format);
+    nc_recout_init(&pl.hdr, cfg->format, 1 << 20);
     unsigned nw = cfg->workers < 1 ? 1 : cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
     pl.ring_n = 2 * (size_t)nw + 2;
     int rc = NC_OK;
@@ -701,17 +678,38 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     pthread_cond_init(&pl.work_cv, NULL);
     pthread_cond_init(&pl.done_cv, NULL);
 
+    pl.shard_cfg.opts = cfg->opts;
+    pl.shard_cfg.want_conn = cfg->want_conn;
+    pl.shard_cfg.max_flows = (cfg->max_flows + NC_SHARDS - 1) / NC_SHARDS;
+    pl.shard_cfg.conn_timeout_ns = cfg->conn_timeout_ns;
+    pl.shard_cfg.stream_budget = cfg->stream_memcap / NC_SHARDS;
+    pl.shard_cfg.reasm.depth = cfg->stream_depth;
+    pl.shard_cfg.reasm.conn_buf = cfg->stream_buffer;
+    pl.shard_cfg.defrag.max_datagrams = NC_DEFRAG_DATAGRAMS / NC_SHARDS;
+    pl.shard_cfg.defrag.max_frags = NC_DEFRAG_FRAGS;
+    pl.shard_cfg.defrag.timeout_ns = NC_DEFRAG_TIMEOUT_NS;
+    pl.shard_cfg.defrag_budget = cfg->defrag_memcap / NC_SHARDS;
+
     pl.ring = nc_calloc(pl.ring_n, sizeof(*pl.ring));
     pl.workers = nc_calloc(nw, sizeof(*pl.workers));
-    pl.flows = nc_flow_table_new(cfg->max_flows, cfg->conn_timeout_ns, conn_emit, &pl);
-    if (!pl.ring || !pl.workers || !pl.flows ||
+    pl.shards = nc_calloc(NC_SHARDS, sizeof(*pl.shards));
+    pl.ready_cap = pl.ring_n * NC_SHARDS;
+    pl.ready = nc_calloc(pl.ready_cap, sizeof(*pl.ready));
+    if (!pl.ring || !pl.workers || !pl.shards || !pl.ready ||
             nc_compressor_init(&pl.seq_comp, cfg->compress, cfg->level) != NC_OK) {
         snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory setting up %u workers", nw);
         rc = NC_ENOMEM;
         goto out;
     }
+    for (uint32_t s = 0; s < NC_SHARDS; s++) {
+        if (nc_shard_init(&pl.shards[s], s, &pl.shard_cfg) != NC_OK) {
+            snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory for the connection tables");
+            rc = NC_ENOMEM;
+            goto out;
+        }
+    }
     for (size_t i = 0; i < pl.ring_n; i++) {
-        if (batch_init(&pl.ring[i]) != NC_OK) {
+        if (batch_init(&pl.ring[i], cfg->format) != NC_OK) {
             snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory for packet batches");
             rc = NC_ENOMEM;
             goto out;
@@ -721,10 +719,10 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         struct worker *w = &pl.workers[i];
         w->pl = &pl;
         nc_arena_init(&w->arena, ARENA_CAP);
-        encoder_init(&w->enc, cfg->format);
+        nc_dbuf_init(&w->scratch, OUT_CAP);
         if (nc_compressor_init(&w->comp, cfg->compress, cfg->level) != NC_OK ||
                 pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            snprintf(errbuf, NC_ERRBUF_SIZE, "cannot start decoding worker %u", i);
+            snprintf(errbuf, NC_ERRBUF_SIZE, "cannot start worker %u", i);
             rc = NC_ENOMEM;
             goto out;
         }
@@ -732,6 +730,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     }
 
     uint64_t seq = 0, commit = 0, index = 0;
+    int64_t clock = INT64_MIN;
     bool eof = false, read_err = false;
     while (!eof) {
         struct batch *b = &pl.ring[seq % pl.ring_n];
@@ -741,7 +740,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
                 goto out;
             }
         }
-        int src_rc = fill_batch(&pl, b, src, stop);
+        int src_rc = fill_batch(&pl, b, src, stop, &clock);
         if (src_rc == NC_SRC_ERROR) {
             /* the packets before the error are processed; then the run fails */
             read_err = true;
@@ -754,18 +753,9 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             eof = true;
         }
         if (b->n > 0) {
-            rc = hand_over_conns(&pl, b);
-            if (rc != NC_OK) {
-                snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory handing over connections");
-                goto out;
-            }
-            b->seq = seq;
-            b->first_index = index;
+            b->final = false;
+            submit(&pl, b, seq, index);
             index += b->n;
-            pthread_mutex_lock(&pl.mu);
-            b->state = B_READY;
-            pthread_cond_broadcast(&pl.work_cv);
-            pthread_mutex_unlock(&pl.mu);
             seq++;
         }
         /* commit whatever is finished without waiting */
@@ -782,14 +772,28 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             }
         }
     }
+    /* end of input: one more batch, without packets, in which every shard
+     * writes what it still holds */
+    while (seq - commit >= pl.ring_n) {
+        commit_oldest(&pl, &commit, true, &rc);
+        if (rc != NC_OK) {
+            goto out;
+        }
+    }
+    {
+        struct batch *b = &pl.ring[seq % pl.ring_n];
+        b->n = 0;
+        b->final = true;
+        submit(&pl, b, seq, index);
+        seq++;
+    }
     while (commit < seq) {
         commit_oldest(&pl, &commit, true, &rc);
         if (rc != NC_OK) {
             goto out;
         }
     }
-    rc = finish_conns(&pl);
-    if (rc == NC_OK && read_err) {
+    if (read_err) {
         snprintf(errbuf, NC_ERRBUF_SIZE, "%s", nc_source_error(src));
         st->read_error = 1;
     }
@@ -809,7 +813,7 @@ out:
                 pthread_join(w->thread, NULL);
             }
             nc_arena_fini(&w->arena);
-            encoder_fini(&w->enc);
+            nc_dbuf_fini(&w->scratch);
             nc_compressor_fini(&w->comp);
         }
     }
@@ -817,9 +821,11 @@ out:
     if (rc == NC_OK) {
         rc = crc;
     }
-    if (pl.flows) {
-        st->flow = *nc_flow_table_stats(pl.flows);
-        nc_flow_table_free(pl.flows);
+    if (pl.shards) {
+        sum_shard_stats(&pl);
+        for (size_t s = 0; s < NC_SHARDS; s++) {
+            nc_shard_fini(&pl.shards[s]);
+        }
     }
     if (pl.ring) {
         for (size_t i = 0; i < pl.ring_n; i++) {
@@ -828,10 +834,10 @@ out:
     }
     nc_free(pl.ring);
     nc_free(pl.workers);
+    nc_free(pl.shards);
+    nc_free(pl.ready);
     nc_compressor_fini(&pl.seq_comp);
-    encoder_fini(&pl.seq_enc);
-    nc_free(pl.conns);
-    nc_free(pl.cuts);
+    nc_recout_fini(&pl.hdr);
     pthread_mutex_destroy(&pl.mu);
     pthread_cond_destroy(&pl.work_cv);
     pthread_cond_destroy(&pl.done_cv);

@@ -1,15 +1,16 @@
 /*
- * summary: the capture pipeline: source -> batches -> decoding workers ->
- *          in-order sequencer (flow table, record files).
+ * summary: the capture pipeline: source -> batches -> workers (decode,
+ *          per-shard state, merge) -> committer (record files).
  *
  * The reader (calling thread) cuts the input into batches of a fixed number
- * of packets. Workers decode whole batches in parallel: every packet-level
- * record is encoded and compressed into one frame per record type per
- * batch. The sequencer (also the calling thread) takes batches back in
- * their original order, feeds the flow table packet by packet and appends
- * the frames to the record files. Batch boundaries depend only on the
- * input, and every stateful step runs in input order, so the files are
- * byte-identical whatever the number of workers.
+ * of packets. Workers decode whole batches in parallel, run the stateful
+ * stage (connections, IP fragment and TCP reassembly, stream parsers) per
+ * (batch, logical shard) with each shard's batches in order, and merge each
+ * batch's records per type in packet order into one compressed frame. The
+ * caller appends the frames to the record files in batch order. Batch
+ * boundaries, shards and merge order depend only on the input, and every
+ * limit is a fixed budget per shard, so the files are byte-identical
+ * whatever the number of workers.
  */
 #ifndef NC_PIPELINE_PIPELINE_H
 #define NC_PIPELINE_PIPELINE_H
@@ -22,12 +23,15 @@
 #include "flow/flow.h"
 #include "output/compress.h"
 #include "output/writer.h"
+#include "record/recout.h"
+#include "stream/ip_defrag.h"
+#include "stream/stream.h"
 
-enum nc_format {
-    NC_FORMAT_PROTO = 0,
-    NC_FORMAT_CSV,
-    NC_FORMAT_JSON,
+enum {
+    NC_DEFRAG_DATAGRAMS = 8192, /* pending fragmented datagrams, split across the shards */
+    NC_DEFRAG_FRAGS = 128,      /* fragments per datagram */
 };
+#define NC_DEFRAG_TIMEOUT_NS (30LL * 1000000000LL) /* as Linux ipfrag_time */
 
 struct nc_pipeline_cfg {
     unsigned workers; /* decoding threads, >= 1 */
@@ -38,8 +42,13 @@ struct nc_pipeline_cfg {
     int level; /* compression level, 0 = default */
     const char *out_dir;
     const struct nc_writer_ops *sink; /* nc_writer_file, nc_writer_null */
-    size_t max_flows;
+    size_t max_flows;                 /* in all; each shard gets an equal share */
     int64_t conn_timeout_ns;
+    uint64_t stream_memcap; /* bytes for TCP streams in all, split across shards */
+    uint64_t stream_depth;  /* bytes reassembled per direction (0: no cap) */
+    uint32_t stream_buffer; /* out-of-order bytes held per direction */
+    uint64_t defrag_memcap; /* bytes for IP fragments in all, split across shards */
+    bool live;              /* flush files after every batch */
     /* Header fields */
     const char *source_name;
     const char *options;
@@ -58,6 +67,11 @@ struct nc_run_stats {
     uint64_t drops;          /* live: dropped by kernel */
     uint64_t filtered;       /* rejected by the -bpf filter (files) */
     uint64_t conn_dropped;   /* connections lost at the memory cap */
+    uint64_t lost;           /* records lost at a buffer or memory cap */
+    struct nc_stream_stats stream;
+    struct nc_defrag_stats defrag;
+    uint64_t stream_budget_refused, defrag_budget_refused;
+    uint64_t stream_peak; /* most stream bytes one shard held */
     double seconds;
 };
 

@@ -445,7 +445,7 @@ uint64_t nc_stream_conflicts(const struct nc_stream *s)
     return s->dir[0].conflicts + s->dir[1].conflicts;
 }
 
-void nc_stream_close(struct nc_stream *s, int64_t ts)
+void nc_stream_close(struct nc_stream *s, int64_t ts, struct nc_stream_result *res)
 {
     if (!s) {
         return;
@@ -461,6 +461,11 @@ void nc_stream_close(struct nc_stream *s, int64_t ts)
         }
     }
     detach(s, ts);
+    if (res) {
+        res->missed_bytes = s->missed[0] + s->missed[1];
+        res->conflicts = nc_stream_conflicts(s);
+        res->app = nc_stream_app(s);
+    }
     struct nc_budget *b = s->env->budget;
     nc_free(s);
     nc_budget_give(b, sizeof(struct nc_stream));

@@ -73,9 +73,17 @@ void nc_stream_segment(struct nc_stream *s, int dir, uint32_t seq, uint16_t flag
 bool nc_stream_active(const struct nc_stream *s);
 /* Name of the attached parser's protocol ("TLS"), or NULL. */
 const char *nc_stream_app(const struct nc_stream *s);
+/* What a stream leaves to its Connection. */
+struct nc_stream_result {
+    uint64_t missed_bytes; /* both directions */
+    uint64_t conflicts;
+    const char *app; /* parser's protocol name, or NULL */
+};
+
 /* End of the connection: remaining bytes delivered with gaps, parser
- * closed, everything freed and refunded. s is invalid afterwards. */
-void nc_stream_close(struct nc_stream *s, int64_t ts);
+ * closed, everything freed and refunded. s is invalid afterwards; res
+ * (may be NULL) gets the final figures. */
+void nc_stream_close(struct nc_stream *s, int64_t ts, struct nc_stream_result *res);
 /* Conflicting overlaps seen (both directions). */
 uint64_t nc_stream_conflicts(const struct nc_stream *s);
 

@@ -1,0 +1,221 @@
+/*
+ * summary: the stateful stage of one shard (see shard.h): fragments into
+ *          datagrams, packets into connections, TCP segments into streams.
+ */
+#include "pipeline/shard.h"
+
+#include <string.h>
+
+#include "core/mem.h"
+
+enum {
+    SHARD_ARENA_CAP = 4 << 20, /* records of one reassembled datagram */
+};
+
+/* A finished connection: its record, tagged with the packet that ended it,
+ * or at end of input with its first packet (so the file lists them in
+ * first-packet order across shards). */
+static void conn_emit(void *ctx, const struct nc_flow_conn *c)
+{
+    struct nc_shard *sh = ctx;
+    if (!sh->cfg->want_conn) {
+        return;
+    }
+    Netcap__Connection rec;
+    struct nc_flow_conn_text txt;
+    nc_flow_conn_record(c, &rec, &txt);
+    uint64_t tag = c->eof ? c->first_index : sh->index;
+    if (nc_recout_add(sh->out, NC_REC_Connection, tag, &rec.base) != NC_OK) {
+        sh->conn_lost++;
+    }
+}
+
+/* The flow facts of a datagram: addresses from the fragments, link facts
+ * from the fragment that completed it (or the last one seen). */
+static void datagram_facts(
+        struct nc_shard *sh, struct nc_flow_pkt *fp, const struct nc_defrag_datagram *dg)
+{
+    const struct nc_flow_pkt *cur = sh->cur;
+    fp->valid = true;
+    fp->ver = dg->ver;
+    fp->proto = dg->proto;
+    memcpy(fp->src_ip, dg->src, 16);
+    memcpy(fp->dst_ip, dg->dst, 16);
+    fp->count = dg->n_frags;
+    fp->wirelen = dg->wirebytes > UINT32_MAX ? UINT32_MAX : (uint32_t)dg->wirebytes;
+    fp->ts = dg->last_ts;
+    if (cur) {
+        fp->has_mac = cur->has_mac;
+        fp->has_dst_mac = cur->has_dst_mac;
+        memcpy(fp->src_mac, cur->src_mac, 6);
+        memcpy(fp->dst_mac, cur->dst_mac, 6);
+        fp->proto_name[NC_LAYER_LINK] = cur->proto_name[NC_LAYER_LINK];
+        fp->proto_name[NC_LAYER_NETWORK] = cur->proto_name[NC_LAYER_NETWORK];
+    }
+}
+
+/* A reassembled datagram is decoded as one packet from its transport
+ * header on; its records are tagged with the packet that completed it. */
+static void datagram_done(void *ctx, const struct nc_defrag_datagram *dg)
+{
+    struct nc_shard *sh = ctx;
+    struct nc_pkt pkt;
+    memset(&pkt, 0, offsetof(struct nc_pkt, rec_type));
+    pkt.ts = dg->last_ts;
+    pkt.wirelen = dg->wirebytes > UINT32_MAX ? UINT32_MAX : (uint32_t)dg->wirebytes;
+    pkt.caplen = (uint32_t)dg->len;
+    pkt.data = dg->data;
+    pkt.arena = &sh->arena;
+    pkt.opts = sh->cfg->opts;
+    pkt.stats = &sh->dec;
+    nc_pkt_set_ip(&pkt, dg->ver, dg->src, dg->dst);
+    pkt.ctx.ip_proto = dg->proto;
+    pkt.ctx.ip_fragments = (uint16_t)(dg->n_frags > UINT16_MAX ? UINT16_MAX : dg->n_frags);
+    pkt.ctx.ip_frag_overlap = dg->overlap;
+    nc_decode_payload(&pkt, NC_NS_IPPROTO, dg->proto, dg->data, dg->len);
+    for (size_t r = 0; r < pkt.n_recs; r++) {
+        if (nc_recout_add(sh->out, pkt.rec_type[r], sh->index, pkt.recs[r]) != NC_OK) {
+            sh->dec.encode_limit++;
+        }
+    }
+    struct nc_flow_pkt fp;
+    nc_flow_pkt_from_ctx(&fp, &pkt);
+    struct nc_flow_pkt facts;
+    memset(&facts, 0, sizeof(facts));
+    datagram_facts(sh, &facts, dg);
+    fp.count = facts.count;
+    fp.wirelen = facts.wirelen;
+    fp.has_mac = facts.has_mac;
+    fp.has_dst_mac = facts.has_dst_mac;
+    memcpy(fp.src_mac, facts.src_mac, 6);
+    memcpy(fp.dst_mac, facts.dst_mac, 6);
+    for (int l = NC_LAYER_LINK; l <= NC_LAYER_NETWORK; l++) {
+        if (!fp.proto_name[l]) {
+            fp.proto_name[l] = facts.proto_name[l];
+        }
+    }
+    nc_flow_table_update(sh->flows, &fp, sh->index);
+    nc_arena_reset(&sh->arena);
+}
+
+/* A datagram given up: its fragments still count, in a connection without
+ * ports (the transport header may never have arrived). */
+static void datagram_lost(void *ctx, const struct nc_defrag_datagram *dg)
+{
+    struct nc_shard *sh = ctx;
+    if (dg->n_frags == 0 || !sh->out) {
+        return;
+    }
+    struct nc_flow_pkt fp;
+    memset(&fp, 0, sizeof(fp));
+    datagram_facts(sh, &fp, dg);
+    fp.payload = 0;
+    nc_flow_pkt_rekey(&fp);
+    nc_flow_table_update(sh->flows, &fp, sh->index);
+}
+
+int nc_shard_init(struct nc_shard *sh, uint32_t id, const struct nc_shard_cfg *cfg)
+{
+    memset(sh, 0, sizeof(*sh));
+    sh->id = id;
+    sh->cfg = cfg;
+    nc_arena_init(&sh->arena, SHARD_ARENA_CAP);
+    nc_arena_init(&sh->stream_arena, SHARD_ARENA_CAP);
+    nc_budget_init(&sh->stream_budget, cfg->stream_budget);
+    nc_budget_init(&sh->defrag_budget, cfg->defrag_budget);
+    sh->flows = nc_flow_table_new(cfg->max_flows, cfg->conn_timeout_ns, conn_emit, sh);
+    sh->defrag = nc_defrag_new(
+            &cfg->defrag, &sh->defrag_budget, &sh->dstats, datagram_done, datagram_lost, sh);
+    if (!sh->flows || !sh->defrag) {
+        return NC_ENOMEM;
+    }
+    sh->senv.arena = &sh->stream_arena;
+    sh->senv.opts = cfg->opts;
+    sh->senv.budget = &sh->stream_budget;
+    sh->senv.reasm = cfg->reasm;
+    sh->senv.stats = &sh->sstats;
+    nc_stream_env_parsers(&sh->senv);
+    nc_flow_table_set_streams(sh->flows, &sh->senv);
+    return NC_OK;
+}
+
+void nc_shard_fini(struct nc_shard *sh)
+{
+    if (sh->defrag) {
+        /* nothing may reach the flow table any more */
+        struct nc_defrag *d = sh->defrag;
+        sh->defrag = NULL;
+        sh->out = NULL;
+        nc_defrag_free(d);
+    }
+    nc_flow_table_free(sh->flows);
+    sh->flows = NULL;
+    nc_arena_fini(&sh->arena);
+    nc_arena_fini(&sh->stream_arena);
+}
+
+static void set_out(struct nc_shard *sh, struct nc_recout *out)
+{
+    sh->out = out;
+    sh->senv.out = out;
+}
+
+static void set_index(struct nc_shard *sh, uint64_t index)
+{
+    sh->index = index;
+    sh->senv.index = index;
+}
+
+static void fragment(struct nc_shard *sh, const struct nc_flow_pkt *fp)
+{
+    struct nc_defrag_frag f;
+    memset(&f, 0, sizeof(f));
+    f.ver = fp->ver;
+    f.proto = fp->proto;
+    f.id = fp->frag_id;
+    memcpy(f.src, fp->src_ip, 16);
+    memcpy(f.dst, fp->dst_ip, 16);
+    f.offset = fp->frag_offset;
+    f.more = fp->frag_more;
+    f.data = fp->frag_data;
+    f.len = fp->frag_len;
+    f.cut = fp->frag_cut;
+    f.ts = fp->ts;
+    f.wirelen = fp->wirelen;
+    nc_defrag_add(sh->defrag, &f);
+}
+
+void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_flow_pkt *fps,
+        const uint32_t *pos, size_t n, const int64_t *now, uint64_t first_index, int64_t end_now,
+        uint64_t last_index)
+{
+    set_out(sh, out);
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = pos[j];
+        const struct nc_flow_pkt *fp = &fps[i];
+        set_index(sh, first_index + i);
+        sh->cur = fp;
+        nc_defrag_expire(sh->defrag, now[i]);
+        nc_flow_table_advance(sh->flows, now[i]);
+        if (fp->is_fragment) {
+            fragment(sh, fp);
+        } else {
+            nc_flow_table_update(sh->flows, fp, first_index + i);
+        }
+    }
+    sh->cur = NULL;
+    set_index(sh, last_index);
+    nc_defrag_expire(sh->defrag, end_now);
+    nc_flow_table_advance(sh->flows, end_now);
+    set_out(sh, NULL);
+}
+
+void nc_shard_flush(struct nc_shard *sh, struct nc_recout *out, uint64_t last_index)
+{
+    set_out(sh, out);
+    set_index(sh, last_index);
+    sh->cur = NULL;
+    nc_defrag_flush(sh->defrag);
+    nc_flow_table_flush(sh->flows);
+    set_out(sh, NULL);
+}
