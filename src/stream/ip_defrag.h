@@ -29,6 +29,34 @@
  *
  * One table belongs to one shard and sees its fragments in capture order:
  * not thread-safe, and deterministic.
+ *
+ * Details where the above leaves room (ip_defrag.c):
+ *   - Accounting: every fragment passed in ends up in exactly one report
+ *     (done or expire) or is counted as a duplicate, so
+ *     stats->fragments == sum of n_frags + stats->duplicates. A fragment that
+ *     makes a datagram give up (cut, oversize, too many, memcap) is part of
+ *     that datagram's report; when no datagram was pending, it is reported
+ *     alone (n_frags 1).
+ *   - n_frags counts every fragment but exact duplicates, also those that
+ *     only overlapped and added no byte. cfg->max_frags caps that count:
+ *     the fragment that would exceed it gives the datagram up.
+ *   - Fragments with MF set whose length is not a multiple of 8 are counted
+ *     as bad and still used (stacks differ here). A second, different end
+ *     (MF clear), and bytes beyond the known end, are counted as bad; the
+ *     first end stays and bytes past it are not delivered.
+ *   - A cut fragment (snaplen) can never give a correct datagram: the
+ *     pending datagram is given up at once (cut = true, stats->cut), and
+ *     later fragments of the same id start a new one. Oversize likewise.
+ *   - Given-up reports: data NULL, len = distinct payload bytes held.
+ *   - Age is measured on a clock that never goes back: the largest
+ *     timestamp seen by nc_defrag_add/nc_defrag_expire. A datagram is older
+ *     than the timeout when clock - (clock when its first fragment came)
+ *     > timeout_ns. A fragment for a datagram that is already too old gives
+ *     that one up (timeout) and starts a new one, so results do not depend
+ *     on how often nc_defrag_expire is called.
+ *   - The budget is charged for each pending datagram's memory (its state,
+ *     fragment list and payload buffer), before it is allocated; the table's
+ *     fixed part (the bucket array, sized from cfg->max_datagrams) is not.
  */
 #ifndef NC_STREAM_IP_DEFRAG_H
 #define NC_STREAM_IP_DEFRAG_H
@@ -38,7 +66,11 @@
 
 enum {
     NC_DEFRAG_MAX_PAYLOAD = 65535, /* IPv4 total length cap; IPv6 payload length cap */
+    /* defaults taken for cfg members that are 0 (timeout: <= 0) */
+    NC_DEFRAG_DEF_DATAGRAMS = 1024,
+    NC_DEFRAG_DEF_FRAGS = 128, /* 65535 bytes in 576-byte packets need 119 */
 };
+#define NC_DEFRAG_DEF_TIMEOUT_NS (30LL * 1000000000LL) /* as Linux ipfrag_time */
 
 struct nc_defrag_cfg {
     uint32_t max_datagrams; /* pending datagrams at once */
@@ -46,18 +78,32 @@ struct nc_defrag_cfg {
     int64_t timeout_ns;     /* age of a pending datagram, capture time */
 };
 
+/* Why a datagram was reported (struct nc_defrag_datagram.reason). */
+enum nc_defrag_reason {
+    NC_DEFRAG_COMPLETE = 0, /* done callback */
+    NC_DEFRAG_TIMEOUT,      /* older than cfg->timeout_ns */
+    NC_DEFRAG_EVICTED,      /* oldest when cfg->max_datagrams was hit */
+    NC_DEFRAG_OVERSIZE,     /* a fragment beyond 65535 bytes */
+    NC_DEFRAG_CUT,          /* a fragment cut by the snaplen */
+    NC_DEFRAG_TOO_MANY,     /* cfg->max_frags hit */
+    NC_DEFRAG_MEMCAP,       /* budget (or allocation) refused */
+    NC_DEFRAG_FLUSHED,      /* nc_defrag_flush / nc_defrag_free */
+};
+
 struct nc_defrag_stats {
-    uint64_t fragments;   /* fragments seen */
-    uint64_t completed;   /* datagrams reassembled */
-    uint64_t incomplete;  /* datagrams given up: timeout, eviction, end of input */
-    uint64_t duplicates;  /* exact duplicate fragments ignored */
-    uint64_t overlaps;    /* fragments overlapping earlier ones */
-    uint64_t conflicts;   /* overlaps with different bytes */
-    uint64_t oversize;    /* beyond 65535 bytes (Ping of Death): datagram dropped */
-    uint64_t too_many;    /* cfg->max_frags hit: datagram dropped */
-    uint64_t table_full;  /* cfg->max_datagrams hit: oldest pending dropped */
-    uint64_t memcap;      /* budget refused: datagram dropped */
-    uint64_t bad;         /* inconsistent: length not a multiple of 8 before the end, two ends */
+    uint64_t fragments;  /* fragments seen */
+    uint64_t completed;  /* datagrams reassembled */
+    uint64_t incomplete; /* datagrams given up: timeout, eviction, end of input */
+    uint64_t duplicates; /* exact duplicate fragments ignored */
+    uint64_t overlaps;   /* fragments overlapping earlier ones */
+    uint64_t conflicts;  /* overlaps with different bytes */
+    uint64_t oversize;   /* beyond 65535 bytes (Ping of Death): datagram dropped */
+    uint64_t too_many;   /* cfg->max_frags hit: datagram dropped */
+    uint64_t table_full; /* cfg->max_datagrams hit: oldest pending dropped */
+    uint64_t memcap;     /* budget refused: datagram dropped */
+    uint64_t bad;        /* inconsistent: length not a multiple of 8 before the end, two ends */
+    uint64_t cut;        /* cut by the snaplen: datagram dropped */
+    uint64_t timeouts;   /* given up: older than cfg->timeout_ns */
 };
 
 /* One fragment, as the decoders saw it. */
@@ -67,8 +113,8 @@ struct nc_defrag_frag {
     uint32_t id;     /* IPv4 identification or IPv6 fragment identification */
     uint8_t src[16]; /* IPv4 in the first 4 bytes, rest zero */
     uint8_t dst[16];
-    uint32_t offset; /* bytes (the header's offset * 8) */
-    bool more;       /* MF flag */
+    uint32_t offset;     /* bytes (the header's offset * 8) */
+    bool more;           /* MF flag */
     const uint8_t *data; /* fragment payload as captured */
     size_t len;          /* its length (what the IP header declares, if captured whole) */
     bool cut;            /* the capture holds less than the IP header declared (snaplen) */
@@ -83,18 +129,21 @@ struct nc_defrag_datagram {
     uint8_t src[16], dst[16];
     const uint8_t *data; /* complete: the whole payload; given up: NULL */
     size_t len;
-    uint32_t n_frags;     /* fragments that contributed (duplicates not counted) */
-    uint64_t wirebytes;   /* sum of wirelen of those fragments */
+    uint32_t n_frags;   /* fragments that contributed (duplicates not counted) */
+    uint64_t wirebytes; /* sum of wirelen of those fragments */
     int64_t first_ts, last_ts;
     bool overlap, conflict;
-    bool oversize; /* given up because it was too large */
+    bool oversize;  /* given up because it was too large */
+    bool cut;       /* given up because a fragment was cut by the snaplen */
+    uint8_t reason; /* enum nc_defrag_reason */
 };
 
 typedef void nc_defrag_fn(void *ctx, const struct nc_defrag_datagram *dg);
 
 struct nc_defrag;
 
-/* NULL when out of memory. done: called for each completed datagram;
+/* NULL when out of memory. budget and stats may be NULL (no cap, not
+ * counted); so may done and expire. done: called for each completed datagram;
  * expire: called for each datagram given up (timeout, cap, oversize, end). */
 struct nc_defrag *nc_defrag_new(const struct nc_defrag_cfg *cfg, struct nc_budget *budget,
         struct nc_defrag_stats *stats, nc_defrag_fn *done, nc_defrag_fn *expire, void *ctx);

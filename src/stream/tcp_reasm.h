@@ -27,9 +27,47 @@
  * Limits, each counted in struct nc_reasm_stats when hit:
  *   - cfg->depth: bytes delivered per direction (0 = no cap); past it the
  *     direction stops delivering and holding (d->depth_reached);
- *   - cfg->conn_buf: out-of-order bytes held per direction;
- *   - the budget (shared by a shard's connections): every held byte is
- *     charged to it before the copy is allocated, and refunded when freed.
+ *   - cfg->conn_buf: out-of-order bytes held per direction, and at most
+ *     NC_REASM_MAX_HELD held segments (so that a flood of tiny segments
+ *     cannot make insertion quadratic); both count as conn_buf_hit;
+ *   - the budget (shared by a shard's connections): every held segment is
+ *     charged (its bytes plus its node) before the copy is allocated, and
+ *     refunded when freed. A refusal by the global cap (nc_malloc returning
+ *     NULL) counts as memcap_hit too.
+ * Hitting the buffer cap or the budget never drops bytes silently: a gap is
+ * declared from the next expected byte up to the first held segment (or up
+ * to the new segment, if none is held before it), what became contiguous is
+ * delivered, and the new segment is tried again.
+ *
+ * Choices where the sequence space is ambiguous:
+ *   - A segment starting more than NC_REASM_WINDOW (1 GiB, the largest
+ *     window TCP window scaling allows) after the next expected byte cannot
+ *     be data a receiver would accept: it is dropped (out_of_window), its
+ *     FIN too, and nothing is buffered. It does not resynchronise the
+ *     stream: one stray packet must not blind the reassembler. Segments
+ *     behind the next expected byte (up to 2^31) are old: only their bytes
+ *     at or after it count. Beyond 2^31 behind, serial arithmetic sees them
+ *     as ahead (inherent to 32-bit sequence numbers; PAWS is the real
+ *     stack's answer): they fall in the dropped window when 2 GiB to 3 GiB
+ *     behind.
+ *   - Bytes behind the next expected byte count as received, whether they
+ *     were delivered or given up in a gap: a segment made only of them is
+ *     "retransmitted", one that also brings new bytes is an "overlap" (so
+ *     is a segment overlapping held bytes). Each segment counts once, in at
+ *     most one of the two, and conflicts at most once.
+ *   - A RST segment contributes nothing (its payload, if any, is a
+ *     diagnostic per RFC 1122 4.2.2.12, not stream data; its SYN/FIN bits
+ *     are ignored too); the caller closes the direction.
+ *   - SYN: the first SYN sets the start to seq + 1. A later SYN resets the
+ *     start only while nothing has been delivered, held, missed or FINed
+ *     (a retried handshake with a new ISN); otherwise its payload is
+ *     processed at seq + 1 like any segment and the stream is kept.
+ *   - FIN: the first FIN not behind the next expected byte fixes fin_seq;
+ *     bytes at or after it are ignored (held ones are trimmed and refunded).
+ *   - Pure ACKs (no payload, no SYN/FIN) are ignored and do not start the
+ *     direction. Segments after nc_reasm_close() are ignored.
+ *   - A payload longer than NC_REASM_MAX_SEG is cut to it (as a snaplen
+ *     cut would be); no capture gets near it.
  */
 #ifndef NC_STREAM_TCP_REASM_H
 #define NC_STREAM_TCP_REASM_H
@@ -43,18 +81,19 @@ struct nc_reasm_cfg {
 };
 
 struct nc_reasm_stats {
-    uint64_t segments;       /* segments with payload (or SYN/FIN) seen */
-    uint64_t delivered;      /* bytes handed to the consumer */
-    uint64_t out_of_order;   /* segments that had to be held */
-    uint64_t retransmitted;  /* segments entirely made of bytes already received */
-    uint64_t overlaps;       /* segments partly covering bytes already received */
-    uint64_t conflicts;      /* overlaps whose bytes differed from the first copy */
-    uint64_t gaps;           /* gaps reported */
-    uint64_t gap_bytes;      /* bytes in those gaps */
-    uint64_t depth_hit;      /* directions that reached cfg->depth */
-    uint64_t conn_buf_hit;   /* times the per-direction buffer cap forced a gap */
-    uint64_t memcap_hit;     /* times the budget refused and forced a gap */
-    uint64_t midstream;      /* directions picked up without a SYN */
+    uint64_t segments;      /* segments with payload (or SYN/FIN) seen */
+    uint64_t delivered;     /* bytes handed to the consumer */
+    uint64_t out_of_order;  /* segments that had to be held */
+    uint64_t retransmitted; /* segments entirely made of bytes already received */
+    uint64_t overlaps;      /* segments partly covering bytes already received */
+    uint64_t conflicts;     /* overlaps whose bytes differed from the first copy */
+    uint64_t gaps;          /* gaps reported */
+    uint64_t gap_bytes;     /* bytes in those gaps */
+    uint64_t depth_hit;     /* directions that reached cfg->depth */
+    uint64_t conn_buf_hit;  /* times the per-direction buffer cap forced a gap */
+    uint64_t memcap_hit;    /* times the budget refused and forced a gap */
+    uint64_t midstream;     /* directions picked up without a SYN */
+    uint64_t out_of_window; /* segments dropped: more than NC_REASM_WINDOW ahead */
 };
 
 /* Receives bytes in order. gap: bytes missing immediately before p (0 when
@@ -74,6 +113,10 @@ enum {
     NC_REASM_RECENT = 4,
 };
 
+#define NC_REASM_WINDOW   (1u << 30) /* furthest ahead of next_seq a segment may start */
+#define NC_REASM_MAX_SEG  (1u << 30) /* longest payload taken from one segment */
+#define NC_REASM_MAX_HELD 1024u      /* held segments per direction */
+
 /* One direction. Zero-initialised by nc_reasm_init(); embeddable. */
 struct nc_reasm_dir {
     bool started;       /* start sequence known (SYN or first segment) */
@@ -87,7 +130,10 @@ struct nc_reasm_dir {
     uint64_t missed_bytes;
     uint64_t conflicts;
     uint32_t held;             /* bytes held out of order now */
-    struct nc_reasm_seg *segs; /* held segments, in sequence order, not overlapping */
+    uint32_t nsegs;            /* segments held now */
+    struct nc_reasm_seg *segs; /* held segments, in sequence order, not overlapping,
+                                  each starting after next_seq */
+    struct nc_reasm_seg *tail; /* last of segs (appending is the common case) */
     struct nc_reasm_recent recent[NC_REASM_RECENT];
     uint8_t recent_next;
 };
