@@ -56,6 +56,16 @@ static void collect(const ProtobufCMessageDescriptor *d)
         return; /* seen */
     }
     for (unsigned f = 0; f < d->n_fields; f++) {
+        /* A oneof member's value is valid only when the case field names
+         * it; the straight-line encoder would write every member, heap
+         * garbage included. Refuse rather than emit wrong bytes. */
+        if (d->fields[f].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            fprintf(stderr,
+                    "gen-encoders: %s.%s is in a oneof, which the generated encoders do not "
+                    "support; use plain optional fields\n",
+                    d->name, d->fields[f].name);
+            exit(1);
+        }
         if (d->fields[f].type == PROTOBUF_C_TYPE_MESSAGE) {
             collect(d->fields[f].descriptor);
         }

@@ -190,9 +190,78 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
         fprintf(stderr, "  allocations refused at -max-memory: %llu (peak %.1f MiB in use)\n",
                 (unsigned long long)nc_mem_refused(), (double)nc_mem_peak() / 1048576.0);
     }
+    const struct nc_defrag_stats *df = &st->defrag;
+    if (df->fragments) {
+        fprintf(stderr,
+                "  IP fragments: %llu seen; %llu datagrams reassembled, %llu incomplete (%llu "
+                "timed "
+                "out)\n",
+                (unsigned long long)df->fragments, (unsigned long long)df->completed,
+                (unsigned long long)df->incomplete, (unsigned long long)df->timeouts);
+        if (df->overlaps || df->conflicts || df->oversize || df->duplicates || df->bad) {
+            fprintf(stderr,
+                    "    overlapping %llu (different bytes %llu), duplicates %llu, oversize (Ping "
+                    "of Death) %llu, inconsistent %llu\n",
+                    (unsigned long long)df->overlaps, (unsigned long long)df->conflicts,
+                    (unsigned long long)df->duplicates, (unsigned long long)df->oversize,
+                    (unsigned long long)df->bad);
+        }
+        if (df->too_many || df->table_full || df->memcap || df->cut) {
+            fprintf(stderr,
+                    "    dropped at a cap: %llu too many fragments, %llu table full, %llu memory, "
+                    "%llu cut by the snaplen\n",
+                    (unsigned long long)df->too_many, (unsigned long long)df->table_full,
+                    (unsigned long long)df->memcap, (unsigned long long)df->cut);
+        }
+    }
+    const struct nc_stream_stats *ss = &st->stream;
+    if (ss->streams) {
+        fprintf(stderr, "  TCP streams: %llu reassembled, %llu bytes delivered;",
+                (unsigned long long)ss->streams, (unsigned long long)ss->reasm.delivered);
+        for (size_t i = 0; i < NC_PARSER_COUNT; i++) {
+            if (ss->attached[i]) {
+                fprintf(stderr, " %s %llu", nc_parser_by_id((enum nc_parser_id)i)->name,
+                        (unsigned long long)ss->attached[i]);
+            }
+        }
+        fprintf(stderr, ", unidentified %llu\n", (unsigned long long)ss->unidentified);
+        const struct nc_reasm_stats *rs = &ss->reasm;
+        if (rs->gaps || rs->conflicts || rs->out_of_order || rs->midstream) {
+            fprintf(stderr,
+                    "    gaps %llu (%llu bytes), out of order %llu, retransmitted %llu, overlaps "
+                    "%llu (conflicting %llu), picked up mid-stream %llu\n",
+                    (unsigned long long)rs->gaps, (unsigned long long)rs->gap_bytes,
+                    (unsigned long long)rs->out_of_order, (unsigned long long)rs->retransmitted,
+                    (unsigned long long)rs->overlaps, (unsigned long long)rs->conflicts,
+                    (unsigned long long)rs->midstream);
+        }
+        if (rs->depth_hit || rs->conn_buf_hit || rs->memcap_hit || ss->refused ||
+                rs->out_of_window) {
+            fprintf(stderr,
+                    "    limits: -stream-depth %llu, -stream-buffer %llu, -stream-memcap %llu "
+                    "(streams refused %llu), beyond the window %llu\n",
+                    (unsigned long long)rs->depth_hit, (unsigned long long)rs->conn_buf_hit,
+                    (unsigned long long)rs->memcap_hit, (unsigned long long)ss->refused,
+                    (unsigned long long)rs->out_of_window);
+        }
+        for (size_t i = 0; i < NC_PARSER_COUNT; i++) {
+            if (ss->errors[i] || ss->overflow[i] || ss->gap_off[i]) {
+                fprintf(stderr,
+                        "    %s switched off: %llu protocol errors, %llu over its buffer, %llu "
+                        "at a gap\n",
+                        nc_parser_by_id((enum nc_parser_id)i)->name,
+                        (unsigned long long)ss->errors[i], (unsigned long long)ss->overflow[i],
+                        (unsigned long long)ss->gap_off[i]);
+            }
+        }
+    }
+    if (st->lost) {
+        fprintf(stderr, "  records lost at a buffer or memory cap: %llu\n",
+                (unsigned long long)st->lost);
+    }
     fprintf(stderr,
             "  connections: %llu written (%llu closed, %llu idle timeout, %llu evicted "
-            "early at -max-flows), at most %llu at once\n",
+            "early at -max-flows), at most %llu at once (sum of the shards' peaks)\n",
             (unsigned long long)st->flow.written, (unsigned long long)st->flow.closed,
             (unsigned long long)st->flow.timeouts, (unsigned long long)st->flow.evicted,
             (unsigned long long)st->flow.peak);
@@ -231,7 +300,7 @@ int nc_cmd_capture(int argc, char **argv)
                 1 << 30 },
         { "max-memory", NC_FLAG_INT, &max_memory, "MIB",
                 "cap on netcap's own memory (1024; 0: none): connections get a quarter, streams "
-                "at most a quarter, fragments a sixteenth",
+                "at most an eighth, fragments a sixteenth",
                 0, 1 << 20 },
         { "stream-depth", NC_FLAG_INT, &stream_depth, "BYTES",
                 "TCP bytes reassembled per direction, 0: all (1048576)", 0, INT64_MAX },
@@ -377,7 +446,7 @@ int nc_cmd_capture(int argc, char **argv)
     if (max_memory > 0) {
         /* Fixed shares of the cap, whatever -workers is, so that limits
          * (and the files) do not depend on the thread count: connections a
-         * quarter, streams at most a quarter, fragments a sixteenth. The
+         * quarter, streams at most an eighth, fragments a sixteenth. The
          * batches in flight and the workers' buffers live in the rest;
          * when they do not fit, fewer workers run (the files are the same). */
         uint64_t cap = (uint64_t)max_memory << 20;
@@ -385,7 +454,7 @@ int nc_cmd_capture(int argc, char **argv)
         if ((uint64_t)max_flows > flows_fit) {
             cfg.max_flows = (size_t)flows_fit;
         }
-        cfg.stream_memcap = NC_MIN(cfg.stream_memcap, cap / 4);
+        cfg.stream_memcap = NC_MIN(cfg.stream_memcap, cap / 8);
         cfg.defrag_memcap = NC_MIN(cfg.defrag_memcap, cap / 16);
         uint64_t state = (uint64_t)cfg.max_flows * nc_flow_table_bytes_per_flow() +
                          cfg.stream_memcap + cfg.defrag_memcap;
@@ -394,7 +463,7 @@ int nc_cmd_capture(int argc, char **argv)
         while (fit > 1 && nc_pipeline_fixed_bytes((unsigned)fit) > rest) {
             fit--;
         }
-        if (nc_pipeline_fixed_bytes((unsigned)fit) > rest || cfg.max_flows < 1024) {
+        if (nc_pipeline_fixed_bytes((unsigned)fit) > rest || flows_fit < 1024) {
             fprintf(stderr,
                     "netcap capture: -max-memory %lld MiB is too small (give at least %llu)\n",
                     max_memory,

@@ -176,10 +176,12 @@ void *nc_pkt_record(struct nc_pkt *pkt, enum nc_rec_type t)
     }
     if (pkt->ctx.ip_fragments) {
         if (ri->off_ip_fragments >= 0) {
-            *(int32_t *)(void *)(m + ri->off_ip_fragments) = pkt->ctx.ip_fragments;
+            int32_t n = pkt->ctx.ip_fragments;
+            memcpy(m + ri->off_ip_fragments, &n, sizeof(n));
         }
         if (ri->off_ip_frag_overlap >= 0) {
-            *(protobuf_c_boolean *)(void *)(m + ri->off_ip_frag_overlap) = pkt->ctx.ip_frag_overlap;
+            protobuf_c_boolean o = pkt->ctx.ip_frag_overlap;
+            memcpy(m + ri->off_ip_frag_overlap, &o, sizeof(o));
         }
     }
     if (pkt->ctx.ip_ver && ri->off_src_ip >= 0 && ri->off_dst_ip >= 0) {

@@ -66,6 +66,9 @@ struct nc_flow_table {
     void *emit_ctx;
     struct nc_flow_stats st;
     struct nc_stream_env *streams; /* NULL: no reassembly */
+    bool flushing;                 /* end of input: records in first-packet order */
+    struct flow **order;           /* ...the flows left, sorted by first packet */
+    size_t n_order, next_order;
 };
 
 /* a - b without overflow (timestamps come from the capture: any value) */
@@ -135,7 +138,8 @@ void nc_flow_set_seed(uint64_t seed)
 
 static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
 {
-    uint64_t h = mix64(0x9e3779b97f4a7c15ULL ^ seed) ^ ((uint64_t)k->proto << 8 | k->ver);
+    uint64_t h = (seed ? mix64(0x9e3779b97f4a7c15ULL ^ seed) : 0x9e3779b97f4a7c15ULL) ^
+                 ((uint64_t)k->proto << 8 | k->ver);
     h = mix64(h ^ load64(k->a));
     h = mix64(h ^ load64(k->a + 8));
     h = mix64(h ^ load64(k->b));
@@ -313,6 +317,7 @@ void nc_flow_table_free(struct nc_flow_table *t)
     }
     nc_free(t->pool);
     nc_free(t->buckets);
+    nc_free(t->order);
     nc_free(t);
 }
 
@@ -438,8 +443,10 @@ static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reaso
     c.end_reason = reason;
     c.missed_bytes = f->missed_bytes;
     c.conflicts = f->conflicts;
-    c.eof = strcmp(reason, "eof") == 0;
-    t->emit(t->emit_ctx, &c);
+    c.eof = t->flushing;
+    if (t->emit) {
+        t->emit(t->emit_ctx, &c);
+    }
     t->st.written++;
 }
 
@@ -478,7 +485,7 @@ static void finish(struct nc_flow_table *t, uint32_t i, const char *reason)
 {
     struct flow *f = &t->pool[i];
     if (f->stream) {
-        if (strcmp(reason, "eof") == 0 && !f->end_reason && t->streams) {
+        if (t->flushing && t->streams) {
             t->streams->index = f->first_index; /* records at the end: in first-packet order */
         }
         stream_end(t, f, f->last_ts);
@@ -524,6 +531,19 @@ static uint32_t alloc_slot(struct nc_flow_table *t)
         t->st.peak = t->n_used;
     }
     return i;
+}
+
+size_t nc_flow_table_longest_chain(const struct nc_flow_table *t)
+{
+    size_t best = 0;
+    for (uint64_t b = 0; b <= t->mask; b++) {
+        size_t n = 0;
+        for (uint32_t i = t->buckets[b]; i; i = t->pool[i].hnext) {
+            n++;
+        }
+        best = n > best ? n : best;
+    }
+    return best;
 }
 
 void nc_flow_table_prefetch_bucket(const struct nc_flow_table *t, uint64_t hash)
@@ -750,31 +770,65 @@ static int by_first_index(const void *a, const void *b)
     return (fa->first_index > fb->first_index) - (fa->first_index < fb->first_index);
 }
 
-void nc_flow_table_flush(struct nc_flow_table *t)
+/* End of input: every remaining flow, sorted once by first packet. */
+static void flush_prepare(struct nc_flow_table *t)
 {
+    if (t->flushing) {
+        return;
+    }
+    t->flushing = true;
     if (t->n_used == 0) {
         return;
     }
     struct flow **all = nc_malloc((size_t)t->n_used * sizeof(*all));
-    size_t n = 0;
-    if (all) {
-        for (uint32_t l = 0; l < 2; l++) {
-            const struct flow_list *list = l ? &t->closing : &t->active;
-            for (uint32_t i = list->head; i; i = t->pool[i].next) {
-                all[n++] = &t->pool[i];
-            }
-        }
-        qsort(all, n, sizeof(*all), by_first_index);
-        for (size_t j = 0; j < n; j++) {
-            finish(t, (uint32_t)(all[j] - t->pool), "eof");
-        }
-        nc_free(all);
+    if (!all) {
+        return; /* written oldest activity first instead (flush_upto) */
     }
-    /* out of memory for the sort: still write everything, oldest activity first */
+    size_t n = 0;
+    for (uint32_t l = 0; l < 2; l++) {
+        const struct flow_list *list = l ? &t->closing : &t->active;
+        for (uint32_t i = list->head; i; i = t->pool[i].next) {
+            all[n++] = &t->pool[i];
+        }
+    }
+    qsort(all, n, sizeof(*all), by_first_index);
+    t->order = all;
+    t->n_order = n;
+    t->next_order = 0;
+}
+
+void nc_flow_table_flush_upto(struct nc_flow_table *t, uint64_t limit)
+{
+    flush_prepare(t);
+    if (t->order) {
+        while (t->next_order < t->n_order && t->order[t->next_order]->first_index < limit) {
+            finish(t, (uint32_t)(t->order[t->next_order++] - t->pool), "eof");
+        }
+        if (t->next_order == t->n_order) {
+            nc_free(t->order);
+            t->order = NULL;
+        }
+        return;
+    }
+    /* out of memory for the sort: still write everything */
     while (t->closing.head) {
         finish(t, t->closing.head, "eof");
     }
     while (t->active.head) {
         finish(t, t->active.head, "eof");
     }
+}
+
+uint64_t nc_flow_table_next_first(struct nc_flow_table *t)
+{
+    flush_prepare(t);
+    if (t->order) {
+        return t->next_order < t->n_order ? t->order[t->next_order]->first_index : UINT64_MAX;
+    }
+    return t->n_used ? 0 : UINT64_MAX;
+}
+
+void nc_flow_table_flush(struct nc_flow_table *t)
+{
+    nc_flow_table_flush_upto(t, UINT64_MAX);
 }

@@ -139,7 +139,14 @@ size_t nc_flow_table_bytes_per_flow(void);
 void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp, uint64_t index);
 /* Write every remaining connection, in order of their first packet. */
 void nc_flow_table_flush(struct nc_flow_table *t);
+/* The same in steps: the connections whose first packet number is below
+ * limit; and the first packet number of the next one (UINT64_MAX: none).
+ * No packet may come after the first call. */
+void nc_flow_table_flush_upto(struct nc_flow_table *t, uint64_t limit);
+uint64_t nc_flow_table_next_first(struct nc_flow_table *t);
 const struct nc_flow_stats *nc_flow_table_stats(const struct nc_flow_table *t);
+/* Longest bucket chain (tests of the seeded hash). */
+size_t nc_flow_table_longest_chain(const struct nc_flow_table *t);
 
 /* Community ID v1 (seed 0) of a 5-tuple as "1:<base64>"; out >= 32 bytes. */
 void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, const uint8_t *src,

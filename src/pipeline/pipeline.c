@@ -41,7 +41,8 @@ enum {
     ARENA_CAP = 4 << 20,   /* per-packet record memory; a packet needs a few KiB */
     OUT_CAP = 1u << 30,    /* per-type encoded bytes in one batch */
     MAX_WORKERS = 64,
-    BATCH_MEM = 16 << 20, /* what a batch in flight costs, for budgeting */
+    FLUSH_SPAN = 8192,   /* end of input: packet numbers whose connections one round writes */
+    BATCH_MEM = 9 << 20, /* what a batch in flight costs, for budgeting: packets and records */
 };
 
 enum batch_state {
@@ -58,6 +59,7 @@ struct batch {
     uint64_t seq;
     uint64_t first_index; /* number of the first packet in the input */
     bool final;           /* end of input: the shards flush instead */
+    uint64_t flush_upto;  /* ...the connections that began before this packet */
     size_t n;
     struct nc_src_pkt *pkts;
     struct nc_dbuf data;
@@ -145,15 +147,21 @@ static int encode_file_header(struct pipeline *pl, enum nc_rec_type t, struct nc
     return nc_encode_delimited(b, &h.base);
 }
 
+/* Batches in flight: enough that every worker finds a task while the
+ * committer writes; the output does not depend on it. */
+static size_t ring_size(unsigned workers)
+{
+    return (size_t)workers + 3;
+}
+
 size_t nc_pipeline_fixed_bytes(unsigned workers)
 {
     /* per batch in flight: packet data (BATCH_BYTES plus a read chunk),
      * the encoded records and their frames; per worker: its arena and
      * merge buffer; plus slack for compressor contexts and the shards'
      * scratch arenas */
-    size_t ring = 2 * (size_t)workers + 2;
-    return ring * (size_t)BATCH_MEM + workers * (size_t)(2 * ARENA_CAP) + (size_t)(16 << 20) +
-           (size_t)NC_SHARDS * 2 * (256 << 10);
+    return ring_size(workers) * (size_t)BATCH_MEM + workers * (size_t)(1 << 20) +
+           (size_t)(16 << 20) + (size_t)NC_SHARDS * 2 * (64 << 10);
 }
 
 /* ----------------------------------------------------------- output files */
@@ -285,7 +293,7 @@ static void task_shard(struct pipeline *pl, struct batch *b, uint32_t s)
     nc_recout_reset(out);
     struct nc_shard *sh = &pl->shards[s];
     if (b->final) {
-        nc_shard_flush(sh, out, b->first_index ? b->first_index - 1 : 0);
+        nc_shard_flush(sh, out, b->first_index ? b->first_index - 1 : 0, b->flush_upto);
         return;
     }
     uint32_t lo = b->shard_start[s], hi = b->shard_start[s + 1];
@@ -467,6 +475,10 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&pl->mu);
             if (!d->final) {
                 task_decode(w, d);
+            } else {
+                nc_recout_reset(&d->out);
+                memset(&d->stats, 0, sizeof(d->stats));
+                d->err = NC_OK;
             }
             pthread_mutex_lock(&pl->mu);
             decoded(pl, d);
@@ -671,7 +683,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     pl.errbuf = errbuf;
     nc_recout_init(&pl.hdr, cfg->format, 1 << 20);
     unsigned nw = cfg->workers < 1 ? 1 : cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
-    pl.ring_n = 2 * (size_t)nw + 2;
+    pl.ring_n = ring_size(nw);
     int rc = NC_OK;
     double t0 = now_sec(), last_progress = t0;
     pthread_mutex_init(&pl.mu, NULL);
@@ -772,20 +784,43 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             }
         }
     }
-    /* end of input: one more batch, without packets, in which every shard
-     * writes what it still holds */
-    while (seq - commit >= pl.ring_n) {
-        commit_oldest(&pl, &commit, true, &rc);
-        if (rc != NC_OK) {
-            goto out;
+    /* End of input: batches without packets in which the shards write
+     * what they still hold, in rounds of FLUSH_SPAN packet numbers (at most
+     * that many connections began in a span), so memory stays bounded. The
+     * first round only gives up incomplete datagrams. Between rounds every
+     * task is done, so this thread may read the shards. */
+    uint64_t upto = 0;
+    for (;;) {
+        while (commit < seq) {
+            commit_oldest(&pl, &commit, true, &rc);
+            if (rc != NC_OK) {
+                goto out;
+            }
         }
-    }
-    {
         struct batch *b = &pl.ring[seq % pl.ring_n];
         b->n = 0;
         b->final = true;
+        b->flush_upto = upto;
         submit(&pl, b, seq, index);
         seq++;
+        if (upto == UINT64_MAX) {
+            break;
+        }
+        while (commit < seq) {
+            commit_oldest(&pl, &commit, true, &rc);
+            if (rc != NC_OK) {
+                goto out;
+            }
+        }
+        uint64_t next = UINT64_MAX;
+        for (size_t s = 0; s < NC_SHARDS; s++) {
+            uint64_t f = nc_shard_next_flush(&pl.shards[s]);
+            next = f < next ? f : next;
+        }
+        upto = next >= UINT64_MAX - FLUSH_SPAN ? UINT64_MAX : next + FLUSH_SPAN;
+        if (next == UINT64_MAX) {
+            break;
+        }
     }
     while (commit < seq) {
         commit_oldest(&pl, &commit, true, &rc);

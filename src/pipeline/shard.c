@@ -30,12 +30,18 @@ static void conn_emit(void *ctx, const struct nc_flow_conn *c)
     }
 }
 
+/* Link-layer facts of a datagram, kept from its first fragment. */
+struct link_facts {
+    uint8_t src_mac[6], dst_mac[6];
+    bool has_mac, has_dst_mac;
+    const char *link_proto, *net_proto;
+};
+_Static_assert(sizeof(struct link_facts) <= NC_DEFRAG_LINK, "link facts fit the defrag blob");
+
 /* The flow facts of a datagram: addresses from the fragments, link facts
- * from the fragment that completed it (or the last one seen). */
-static void datagram_facts(
-        struct nc_shard *sh, struct nc_flow_pkt *fp, const struct nc_defrag_datagram *dg)
+ * from its first fragment. */
+static void datagram_facts(struct nc_flow_pkt *fp, const struct nc_defrag_datagram *dg)
 {
-    const struct nc_flow_pkt *cur = sh->cur;
     fp->valid = true;
     fp->ver = dg->ver;
     fp->proto = dg->proto;
@@ -44,13 +50,15 @@ static void datagram_facts(
     fp->count = dg->n_frags;
     fp->wirelen = dg->wirebytes > UINT32_MAX ? UINT32_MAX : (uint32_t)dg->wirebytes;
     fp->ts = dg->last_ts;
-    if (cur) {
-        fp->has_mac = cur->has_mac;
-        fp->has_dst_mac = cur->has_dst_mac;
-        memcpy(fp->src_mac, cur->src_mac, 6);
-        memcpy(fp->dst_mac, cur->dst_mac, 6);
-        fp->proto_name[NC_LAYER_LINK] = cur->proto_name[NC_LAYER_LINK];
-        fp->proto_name[NC_LAYER_NETWORK] = cur->proto_name[NC_LAYER_NETWORK];
+    if (dg->has_link) {
+        struct link_facts lf;
+        memcpy(&lf, dg->link, sizeof(lf));
+        fp->has_mac = lf.has_mac;
+        fp->has_dst_mac = lf.has_dst_mac;
+        memcpy(fp->src_mac, lf.src_mac, 6);
+        memcpy(fp->dst_mac, lf.dst_mac, 6);
+        fp->proto_name[NC_LAYER_LINK] = lf.link_proto;
+        fp->proto_name[NC_LAYER_NETWORK] = lf.net_proto;
     }
 }
 
@@ -82,7 +90,7 @@ static void datagram_done(void *ctx, const struct nc_defrag_datagram *dg)
     nc_flow_pkt_from_ctx(&fp, &pkt);
     struct nc_flow_pkt facts;
     memset(&facts, 0, sizeof(facts));
-    datagram_facts(sh, &facts, dg);
+    datagram_facts(&facts, dg);
     fp.count = facts.count;
     fp.wirelen = facts.wirelen;
     fp.has_mac = facts.has_mac;
@@ -108,8 +116,8 @@ static void datagram_lost(void *ctx, const struct nc_defrag_datagram *dg)
     }
     struct nc_flow_pkt fp;
     memset(&fp, 0, sizeof(fp));
-    datagram_facts(sh, &fp, dg);
-    fp.payload = 0;
+    datagram_facts(&fp, dg);
+    fp.payload = (uint32_t)dg->len; /* bytes that arrived */
     nc_flow_pkt_rekey(&fp);
     nc_flow_table_update(sh->flows, &fp, sh->index);
 }
@@ -182,6 +190,18 @@ static void fragment(struct nc_shard *sh, const struct nc_flow_pkt *fp)
     f.cut = fp->frag_cut;
     f.ts = fp->ts;
     f.wirelen = fp->wirelen;
+    struct link_facts lf;
+    memset(&lf, 0, sizeof(lf));
+    memcpy(lf.src_mac, fp->src_mac, 6);
+    memcpy(lf.dst_mac, fp->dst_mac, 6);
+    lf.has_mac = fp->has_mac;
+    lf.has_dst_mac = fp->has_dst_mac;
+    lf.link_proto = fp->proto_name[NC_LAYER_LINK];
+    lf.net_proto = fp->proto_name[NC_LAYER_NETWORK];
+    uint8_t blob[NC_DEFRAG_LINK];
+    memset(blob, 0, sizeof(blob));
+    memcpy(blob, &lf, sizeof(lf));
+    f.link = blob;
     nc_defrag_add(sh->defrag, &f);
 }
 
@@ -210,12 +230,20 @@ void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_fl
     set_out(sh, NULL);
 }
 
-void nc_shard_flush(struct nc_shard *sh, struct nc_recout *out, uint64_t last_index)
+void nc_shard_flush(struct nc_shard *sh, struct nc_recout *out, uint64_t last_index, uint64_t upto)
 {
     set_out(sh, out);
     set_index(sh, last_index);
     sh->cur = NULL;
-    nc_defrag_flush(sh->defrag);
-    nc_flow_table_flush(sh->flows);
+    if (!sh->defrag_flushed) {
+        sh->defrag_flushed = true;
+        nc_defrag_flush(sh->defrag);
+    }
+    nc_flow_table_flush_upto(sh->flows, upto);
     set_out(sh, NULL);
+}
+
+uint64_t nc_shard_next_flush(struct nc_shard *sh)
+{
+    return nc_flow_table_next_first(sh->flows);
 }

@@ -56,6 +56,7 @@ struct nc_shard {
     uint64_t index;                /* packet being processed (record tags) */
     const struct nc_flow_pkt *cur; /* ...and its facts */
     uint64_t conn_lost;
+    bool defrag_flushed;
 };
 
 NC_WARN_UNUSED int nc_shard_init(struct nc_shard *sh, uint32_t id, const struct nc_shard_cfg *cfg);
@@ -69,8 +70,11 @@ void nc_shard_fini(struct nc_shard *sh);
 void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_flow_pkt *fps,
         const uint32_t *pos, size_t n, const int64_t *now, uint64_t first_index, int64_t end_now,
         uint64_t last_index);
-/* End of input: incomplete datagrams given up, then every connection
- * written, tagged with its first packet's number. */
-void nc_shard_flush(struct nc_shard *sh, struct nc_recout *out, uint64_t last_index);
+/* End of input, in rounds: the first gives up incomplete datagrams (their
+ * fragments join connections); each round writes the connections whose
+ * first packet number is below upto, tagged with that number. */
+void nc_shard_flush(struct nc_shard *sh, struct nc_recout *out, uint64_t last_index, uint64_t upto);
+/* First packet number of the next connection to flush (UINT64_MAX: none). */
+uint64_t nc_shard_next_flush(struct nc_shard *sh);
 
 #endif

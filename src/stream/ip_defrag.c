@@ -52,6 +52,8 @@ struct dg {
     int64_t born;           /* table clock when the first fragment came */
     int64_t first_ts, last_ts;
     uint64_t wirebytes;
+    bool has_link;
+    uint8_t link[NC_DEFRAG_LINK];
     uint64_t charged; /* budget bytes held by this datagram */
     uint8_t *buf;
     uint32_t buf_cap;
@@ -254,6 +256,8 @@ static void give_up(struct nc_defrag *t, struct dg *d, uint8_t reason)
     r.last_ts = d->last_ts;
     r.overlap = d->overlap;
     r.conflict = d->conflict;
+    r.has_link = d->has_link;
+    memcpy(r.link, d->link, sizeof(r.link));
     report_expire(t, &r, reason);
     dg_free(t, d);
 }
@@ -273,8 +277,13 @@ static void give_up_with(
     struct nc_defrag_datagram r;
     fill_report(&r, &k);
     r.n_frags = 1;
+    r.len = f->len;
     r.wirebytes = f->wirelen;
     r.first_ts = r.last_ts = f->ts;
+    if (f->link) {
+        r.has_link = true;
+        memcpy(r.link, f->link, sizeof(r.link));
+    }
     report_expire(t, &r, reason);
 }
 
@@ -292,6 +301,8 @@ static void complete(struct nc_defrag *t, struct dg *d)
     r.last_ts = d->last_ts;
     r.overlap = d->overlap;
     r.conflict = d->conflict;
+    r.has_link = d->has_link;
+    memcpy(r.link, d->link, sizeof(r.link));
     r.reason = NC_DEFRAG_COMPLETE;
     t->st->completed++;
     if (t->done) {
@@ -326,6 +337,10 @@ static struct dg *create(
     d->charged = sizeof(*d);
     d->born = t->now;
     d->first_ts = d->last_ts = f->ts;
+    if (f->link) {
+        d->has_link = true;
+        memcpy(d->link, f->link, sizeof(d->link));
+    }
     struct dg **b = &t->buckets[h & t->mask];
     d->hnext = *b;
     *b = d;

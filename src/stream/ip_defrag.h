@@ -66,6 +66,7 @@
 
 enum {
     NC_DEFRAG_MAX_PAYLOAD = 65535, /* IPv4 total length cap; IPv6 payload length cap */
+    NC_DEFRAG_LINK = 32,           /* opaque caller bytes kept from a datagram's first fragment */
     /* defaults taken for cfg members that are 0 (timeout: <= 0) */
     NC_DEFRAG_DEF_DATAGRAMS = 1024,
     NC_DEFRAG_DEF_FRAGS = 128, /* 65535 bytes in 576-byte packets need 119 */
@@ -120,6 +121,7 @@ struct nc_defrag_frag {
     bool cut;            /* the capture holds less than the IP header declared (snaplen) */
     int64_t ts;
     uint32_t wirelen; /* of the packet carrying it, for flow accounting */
+    const void *link; /* NC_DEFRAG_LINK bytes the caller wants back with the datagram (or NULL) */
 };
 
 /* A datagram, complete or given up. Valid during the callback only. */
@@ -136,6 +138,8 @@ struct nc_defrag_datagram {
     bool oversize;  /* given up because it was too large */
     bool cut;       /* given up because a fragment was cut by the snaplen */
     uint8_t reason; /* enum nc_defrag_reason */
+    bool has_link;
+    uint8_t link[NC_DEFRAG_LINK]; /* from the first fragment that arrived */
 };
 
 typedef void nc_defrag_fn(void *ctx, const struct nc_defrag_datagram *dg);

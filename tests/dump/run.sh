@@ -172,7 +172,7 @@ expect table-header "head -n 1 '$tmp/out' | grep -q '^ *timestamp  id  qr '"
 expect table-rows "[ \$(wc -l <'$tmp/out') = 6 ]"
 expect table-cut-marked "grep -q '…' '$tmp/out'"
 COLUMNS=60 "$NETCAP" dump -read "$s/dns.ncap" >"$tmp/out" 2>"$tmp/err"
-expect blocks-when-narrow "grep -qx 'record 3' '$tmp/out' && grep -qx '  transport:     udp' '$tmp/out'"
+expect blocks-when-narrow "grep -qx 'record 3' '$tmp/out' && grep -qx '  transport:       udp' '$tmp/out'"
 
 run fields 0 "" -- dump -read "$s/dns.ncap" -fields
 expect fields-nested "grep -q '^questions  *repeated DNSQuestion$' '$tmp/out' && grep -q '^  name  *string$' '$tmp/out'"

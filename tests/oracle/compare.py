@@ -77,8 +77,6 @@ STOP_TOKENS = {
     "usb": "USB is not decoded",
     "usbll": "USB is not decoded",
     "ah": "IPsec AH payload is not decoded yet (no AH decoder)",
-    "ipv6.fraghdr": "IPv6 fragments are not reassembled (tshark decodes the reassembled "
-                    "datagram on the last fragment; netcap decodes the first fragment only)",
 }
 REASON_ICMP_QUOTE = ("ICMP error messages quote the offending packet: tshark lists the quoted "
                      "headers, netcap records the outer packet only (by design)")
@@ -363,20 +361,17 @@ def check_frames(case, frames, recs, linktype):
         c.expect(UNSUPPORTED_LINKTYPES[linktype], len(frames))
         c.notes.append("%d frames, 0 records" % len(frames))
         return c
-    # IPv6 fragment headers: one IPv6Fragment record per fragment; only the
-    # first fragment (offset 0) may carry a transport header tshark does not show
-    fexp = [1 if "ipv6.fraghdr" in f.tokens and f.stop_reason == STOP_TOKENS["ipv6.fraghdr"] else 0
-            for f in frames]
+    # IPv6 fragment headers: one IPv6Fragment record per fragment; the
+    # reassembled datagram is decoded on the fragment that completes it, as
+    # tshark does
+    fexp = [1 if "ipv6.fraghdr" in f.tokens else 0 for f in frames]
     fper, forph = align(frames, recs.get("IPv6Fragment", []), fexp)
-    first_frag = set()
     for f, mine, e in zip(frames, fper, fexp):
         if e or mine:
             ok = len(mine) == e
             c.fig("IPv6Fragment records", ok)
             if not ok:
                 c.problem("frame %d: %d IPv6Fragment record(s), expected %d" % (f.no, len(mine), e))
-            elif mine[0].get("fragment_offset") == 0:
-                first_frag.add(f.no)
     for r in forph[:3]:
         c.problem("IPv6Fragment record at t=%d matches no frame" % r["timestamp"])
     for kind, (rtype, fields) in KINDS.items():
@@ -417,12 +412,8 @@ def check_frames(case, frames, recs, linktype):
             for i in range(max(m, vis), ntok):
                 c.expect(occ[i])
             if m > ntok:
-                why = STOP_TOKENS["ipv6.fraghdr"] if f.no in first_frag and kind in ("tcp", "udp") else None
-                if why:
-                    c.expect(why, m - ntok)
-                else:
-                    c.problem("frame %d: %d extra %s record(s) (tshark shows %d)"
-                              % (f.no, m - ntok, rtype, ntok))
+                c.problem("frame %d: %d extra %s record(s) (tshark shows %d)"
+                          % (f.no, m - ntok, rtype, ntok))
     # 802.1ad S-tags: tshark has no id column; compare the count only
     qinq = [r for r in recs.get("Dot1Q", []) if r.get("tpid") == 0x88A8]
     nq = sum(1 for f in frames for k, why in f.occ if k == "qinq" and why is None)
@@ -438,9 +429,6 @@ def check_frames(case, frames, recs, linktype):
 # --------------------------------------------------------------------------
 
 DNS_TOKENS = ("dns", "mdns", "llmnr")
-REASON_DNS_FRAGMENT = ("IPv6 fragments are not reassembled: netcap decodes the DNS header and "
-                       "question from the first fragment alone (tshark: from the reassembled datagram)")
-
 
 def dns_name(v):
     return "<Root>" if v in ("", ".") else v  # netcap writes the root as "."
@@ -526,15 +514,11 @@ def check_dns(case, frames, dnspath, recs):
     per, orphans = align(frames, recs.get("DNS", []), expected)
     for r in orphans[:5]:
         c.problem("DNS record at t=%d matches no frame" % r["timestamp"])
-    frag_ours, frag_rows = [], []
     for f, mine, (tok, why) in zip(frames, per, vis):
         row = byno.get(str(f.no))
         if row is None:
             if mine:
-                if "ipv6.fraghdr" in f.tokens:
-                    c.expect(REASON_DNS_FRAGMENT)
-                    frag_ours.append((f, mine))
-                elif tok in ("mdns", "llmnr"):
+                if tok in ("mdns", "llmnr"):
                     c.fig("mDNS/LLMNR messages decoded (not in dns.tsv)", True, len(mine))
                 else:
                     c.problem("frame %d (%s): %d DNS record(s) but tshark shows no DNS"
@@ -546,8 +530,6 @@ def check_dns(case, frames, dnspath, recs):
         if not mine:
             if why is not None:
                 c.expect(why)
-                if "ipv6.fraghdr" in f.tokens:
-                    frag_rows.append((f, row))
             else:
                 c.problem("frame %d: DNS message missing" % f.no)
                 c.fig("messages", False)
@@ -568,21 +550,6 @@ def check_dns(case, frames, dnspath, recs):
                 c.figures[fld][1] += n
             if ok != n:
                 c.problem("frame %d: %s: tshark %s, netcap %s" % (f.no, fld, a[:6], b[:6]))
-    # a DNS message netcap decoded from a first fragment against tshark's
-    # reassembled message: the header and question must agree
-    for (f, mine), (g, row) in zip(frag_ours, frag_rows):
-        t = tshark_dns_lists(row, sep)
-        o = our_dns_lists(mine)
-        for fld in ("dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type"):
-            lab = "%s (first fragment)" % fld
-            ok = t[fld] == o.get(fld, [])
-            c.fig(lab, ok)
-            if not ok:
-                c.problem("frame %d vs reassembled frame %d: %s: tshark %s, netcap %s"
-                          % (f.no, g.no, fld, t[fld], o.get(fld)))
-    if len(frag_ours) != len(frag_rows):
-        c.problem("%d DNS records from first fragments, %d reassembled DNS messages in tshark"
-                  % (len(frag_ours), len(frag_rows)))
     return c
 
 
@@ -1298,7 +1265,7 @@ def conv_inner_occurrences(frames, key, a):
             occ = [why for k, why in f.occ if k == kind]
             s, d = f.cols.get(kind + ".src", []), f.cols.get(kind + ".dst", [])
             for i, why in enumerate(occ):
-                if why is None or why in (REASON_ICMP_QUOTE, STOP_TOKENS["ipv6.fraghdr"]):
+                if why is None or why == REASON_ICMP_QUOTE:
                     continue
                 if i < len(s) and i < len(d) and frozenset((canon_ip(s[i]), canon_ip(d[i]))) == key:
                     side = "a" if canon_ip(s[i]) == a else "b"

@@ -779,14 +779,23 @@ static void test_ipv4_later_fragment_does_not_dispatch(void **state)
     assert_false(pkt.ctx.has_ports);
 }
 
-static void test_ipv4_first_fragment_dispatches(void **state)
+/* A first fragment is held for reassembly (by the shard), not decoded
+ * further: its payload and place in the datagram are in the context. */
+static void test_ipv4_first_fragment_held(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv4_frag_first, sizeof(raw_ipv4_frag_first));
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->flags, 1); /* MF */
     assert_int_equal(ip->frag_offset, 0);
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(stats.layers[NC_DEC_udp], 0);
+    assert_true(pkt.ctx.is_fragment);
+    assert_true(pkt.ctx.frag_first);
+    assert_true(pkt.ctx.frag_more);
+    assert_int_equal(pkt.ctx.frag_offset, 0);
+    assert_int_equal(pkt.ctx.frag_len, (uint32_t)ip->payload_size);
+    assert_non_null(pkt.ctx.frag_data);
+    assert_false(pkt.ctx.frag_cut);
 }
 
 /* ---- IPv6 ------------------------------------------------------------ */
@@ -942,7 +951,7 @@ static void test_ipv6_hop_by_hop_record_choices(void **state)
     assert_string_equal(h->dst_ip, "ff02::16");
 }
 
-static void test_ipv6_fragment_first_dispatches(void **state)
+static void test_ipv6_fragment_first_held(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv6_frag_first, sizeof(raw_ipv6_frag_first));
@@ -956,7 +965,10 @@ static void test_ipv6_fragment_first_dispatches(void **state)
     assert_int_equal(fr->reserved2, 3);
     assert_true(fr->more_fragments);
     assert_int_equal(fr->identification, 0xdeadbeef);
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(stats.layers[NC_DEC_udp], 0); /* decoded once reassembled */
+    assert_true(pkt.ctx.is_fragment && pkt.ctx.frag_more);
+    assert_int_equal(pkt.ctx.frag_id, 0xdeadbeef);
+    assert_non_null(pkt.ctx.frag_data);
 }
 
 static void test_ipv6_fragment_later_does_not_dispatch(void **state)
@@ -1012,7 +1024,7 @@ static void test_unwanted_records_still_decode(void **state)
     run(DLT_RAW, raw_ipv6_jumbo, sizeof(raw_ipv6_jumbo));
     assert_int_equal(stats.layers[NC_DEC_udp], 1);
     run(DLT_RAW, raw_ipv6_frag_first, sizeof(raw_ipv6_frag_first));
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(stats.layers[NC_DEC_udp], 0);
     run(DLT_SLL, sll_arp, sizeof(sll_arp));
     assert_true(pkt.ctx.has_mac);
     assert_int_equal(stats.layers[NC_DEC_arp], 1);
@@ -1115,7 +1127,7 @@ int main(void)
         cmocka_unit_test_setup(test_ipv4_snaplen_shorter_than_total, test_setup),
         cmocka_unit_test_setup(test_ipv4_total_length_zero_tso, test_setup),
         cmocka_unit_test_setup(test_ipv4_later_fragment_does_not_dispatch, test_setup),
-        cmocka_unit_test_setup(test_ipv4_first_fragment_dispatches, test_setup),
+        cmocka_unit_test_setup(test_ipv4_first_fragment_held, test_setup),
         cmocka_unit_test_setup(test_ipv6_fields_and_padding_trimmed, test_setup),
         cmocka_unit_test_setup(test_ipv6_bad_version, test_setup),
         cmocka_unit_test_setup(test_ipv6_snaplen_shorter_than_payload, test_setup),
@@ -1123,7 +1135,7 @@ int main(void)
         cmocka_unit_test_setup(test_ipv6_hop_by_hop_pad1_and_jumbo, test_setup),
         cmocka_unit_test_setup(test_ipv6_hop_by_hop_overrun_is_malformed, test_setup),
         cmocka_unit_test_setup(test_ipv6_hop_by_hop_record_choices, test_setup),
-        cmocka_unit_test_setup(test_ipv6_fragment_first_dispatches, test_setup),
+        cmocka_unit_test_setup(test_ipv6_fragment_first_held, test_setup),
         cmocka_unit_test_setup(test_ipv6_fragment_later_does_not_dispatch, test_setup),
         cmocka_unit_test_setup(test_ipv6_routing_and_dstopts_are_skipped, test_setup),
         cmocka_unit_test_setup(test_unwanted_records_still_decode, test_setup),

@@ -337,20 +337,6 @@ static void test_truncation_every_length(void **state)
         prev = got;
     }
     assert_int_equal(prev, 12 - 1); /* all but the last RR */
-
-    /* the same over TCP: the length prefix promises more than the segment has */
-    uint8_t seg[2 + sizeof(resp_all)];
-    seg[0] = (uint8_t)(sizeof(resp_all) >> 8);
-    seg[1] = (uint8_t)(sizeof(resp_all) & 0xff);
-    memcpy(seg + 2, resp_all, sizeof(resp_all));
-    for (size_t n = 1; n < sizeof(seg); n++) {
-        assert_int_equal(run(NC_DEC_dnstcp, seg, n), NC_ETRUNC);
-        assert_int_equal(pkt.n_recs, 0);
-    }
-    assert_int_equal(run(NC_DEC_dnstcp, seg, sizeof(seg)), NC_OK);
-    assert_int_equal(pkt.n_recs, 1);
-    assert_string_equal(rec_at(0)->transport, "tcp");
-    assert_int_equal(rec_at(0)->n_answers, 9);
 }
 
 /* Counts far larger than the data: stops at the end, keeps what parsed. */
@@ -628,84 +614,6 @@ static void test_txt_cap(void **state)
     assert_int_equal(rec_at(0)->answers[0]->n_txts, 256);
 }
 
-/* Two messages in one TCP segment (query and answer of a pipelined client). */
-static void test_tcp_two_messages(void **state)
-{
-    NC_UNUSED(state);
-    /* clang-format off */
-    static const uint8_t seg[] = {
-        0x00, 33, /* length 33: query www.example.com A */
-        0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-        3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
-        0x00, 0x01, 0x00, 0x01,
-        0x00, 28, /* length 28: query ns.example NS, id 0x1235 */
-        0x12, 0x35, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-        2, 'n', 's', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
-        0x00, 0x02, 0x00, 0x01,
-    };
-    /* clang-format on */
-    assert_int_equal(run(NC_DEC_dnstcp, seg, sizeof(seg)), NC_OK);
-    assert_int_equal(pkt.n_recs, 2);
-    assert_int_equal(rec_at(0)->id, 0x1234);
-    assert_string_equal(rec_at(0)->questions[0]->name, "www.example.com");
-    assert_string_equal(rec_at(0)->transport, "tcp");
-    assert_int_equal(rec_at(1)->id, 0x1235);
-    assert_string_equal(rec_at(1)->questions[0]->name, "ns.example");
-    assert_int_equal(rec_at(1)->questions[0]->type, 2);
-    assert_string_equal(rec_at(1)->transport, "tcp");
-
-    /* the second message cut short: first record only, quietly */
-    assert_int_equal(run(NC_DEC_dnstcp, seg, sizeof(seg) - 3), NC_OK);
-    assert_int_equal(pkt.n_recs, 1);
-    /* ... also when only one octet of its length made it */
-    assert_int_equal(run(NC_DEC_dnstcp, seg, 2 + 33 + 1), NC_OK);
-    assert_int_equal(pkt.n_recs, 1);
-}
-
-static void test_tcp_cut_short(void **state)
-{
-    NC_UNUSED(state);
-    /* clang-format off */
-    static const uint8_t seg[] = {
-        0x01, 0x00, /* length 256, but 14 octets follow */
-        0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 3, 'w',
-    };
-    /* clang-format on */
-    assert_int_equal(run(NC_DEC_dnstcp, seg, sizeof(seg)), NC_ETRUNC);
-    assert_int_equal(pkt.n_recs, 0);
-    assert_int_equal(run(NC_DEC_dnstcp, seg, 1), NC_ETRUNC);
-    assert_int_equal(pkt.n_recs, 0);
-
-    /* a complete message that is malformed inside: record kept, verdict counted */
-    /* clang-format off */
-    static const uint8_t bad[] = {
-        0x00, 14, 0x00, 0x05, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12,
-    };
-    /* clang-format on */
-    assert_int_equal(run(NC_DEC_dnstcp, bad, sizeof(bad)), NC_EMALFORMED);
-    assert_int_equal(pkt.n_recs, 1);
-    /* a zero length message */
-    static const uint8_t zero[] = { 0x00, 0x00 };
-    assert_int_equal(run(NC_DEC_dnstcp, zero, sizeof(zero)), NC_ETRUNC);
-    assert_int_equal(pkt.n_recs, 0);
-}
-
-/* More messages than DNS_TCP_MAX_MSGS in one segment. */
-static void test_tcp_message_cap(void **state)
-{
-    NC_UNUSED(state);
-    static uint8_t seg[20 * 14];
-    for (size_t i = 0; i < 20; i++) {
-        uint8_t *m = seg + i * 14; /* length 12, header only, id i */
-        memset(m, 0, 14);
-        m[1] = 12;
-        m[3] = (uint8_t)i;
-    }
-    assert_int_equal(run(NC_DEC_dnstcp, seg, sizeof(seg)), NC_ELIMIT);
-    assert_int_equal(pkt.n_recs, 16);
-    assert_int_equal(rec_at(15)->id, 15);
-}
-
 /* A tiny arena: allocations fail part-way, the verdict does not change and
  * whatever was built still packs. */
 static void test_arena_exhausted(void **state)
@@ -737,9 +645,6 @@ int main(void)
         cmocka_unit_test(test_bad_rdata),
         cmocka_unit_test(test_rr_cap),
         cmocka_unit_test(test_txt_cap),
-        cmocka_unit_test(test_tcp_two_messages),
-        cmocka_unit_test(test_tcp_cut_short),
-        cmocka_unit_test(test_tcp_message_cap),
         cmocka_unit_test(test_arena_exhausted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -248,35 +248,60 @@ static void test_end_of_input_in_first_packet_order(void **state)
     nc_flow_table_free(t);
 }
 
-/* A later fragment (no transport header) joins its datagram's connection. */
-static void test_later_fragments_join_the_first_fragments_flow(void **state)
+/* A reassembled datagram stands for all its fragments. */
+static void test_datagram_counts_its_fragments(void **state)
 {
     (void)state;
     struct seen s = { 0 };
     struct nc_flow_table *t = nc_flow_table_new(16, 300 * SEC, collect, &s);
     uint64_t i = 0;
-    struct nc_flow_pkt first = mk(17, "10.0.0.1", "10.0.0.2", 5353, 53, 0, SEC);
-    first.is_fragment = true;
-    first.frag_first = true;
-    first.frag_id = 77;
-    struct nc_flow_pkt later = mk(17, "10.0.0.1", "10.0.0.2", 0, 0, 0, SEC + 1000);
-    later.has_ports = false;
-    later.src_port = later.dst_port = later.key_sport = later.key_dport = 0;
-    later.is_fragment = true;
-    later.frag_first = false;
-    later.frag_id = 77;
-    struct nc_flow_pkt other = later; /* another datagram: stays apart */
-    other.frag_id = 78;
-    feed(t, first, &i);
-    feed(t, later, &i);
-    feed(t, other, &i);
+    struct nc_flow_pkt dg = mk(17, "10.0.0.1", "10.0.0.2", 5353, 53, 0, SEC);
+    dg.count = 3;
+    dg.wirelen = 3000;
+    feed(t, dg, &i);
+    feed(t, mk(17, "10.0.0.2", "10.0.0.1", 53, 5353, 0, SEC + 1), &i);
     nc_flow_table_flush(t);
-    assert_int_equal(s.n, 2);
-    assert_int_equal(s.c[0].sport, 5353);
-    assert_int_equal(s.c[0].pkts, 2);
-    assert_int_equal(s.c[1].sport, 0);
-    assert_int_equal(s.c[1].pkts, 1);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.c[0].pkts, 4);
+    assert_int_equal(s.c[0].c2s, 3);
+    assert_int_equal(s.c[0].bytes_c2s, 3000);
     nc_flow_table_free(t);
+}
+
+/* Hash flooding: keys crafted to share a bucket under one seed spread out
+ * under another, and the uid does not depend on the seed. */
+static void test_seeded_buckets_resist_flooding(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    static struct nc_flow_pkt crafted[N];
+    nc_flow_set_seed(0);
+    size_t n = 0;
+    for (uint32_t k = 0; n < N && k < 50000000; k++) {
+        char dst[32];
+        snprintf(dst, sizeof(dst), "10.%u.%u.%u", k >> 16 & 255, k >> 8 & 255, k & 255);
+        struct nc_flow_pkt fp = mk(17, "192.0.2.1", dst, 1000, 53, 0, SEC);
+        if ((fp.hash & 1023) == 7) {
+            crafted[n++] = fp;
+        }
+    }
+    assert_int_equal(n, N);
+    struct seen s = { 0 };
+    struct nc_flow_table *t = nc_flow_table_new(512, 300 * SEC, NULL, &s);
+    for (size_t i = 0; i < N; i++) {
+        nc_flow_table_update(t, &crafted[i], i);
+    }
+    assert_true(nc_flow_table_longest_chain(t) >= N); /* all in one chain */
+    nc_flow_table_free(t);
+    nc_flow_set_seed(0x5eed5eed12345678ULL);
+    t = nc_flow_table_new(512, 300 * SEC, NULL, &s);
+    for (size_t i = 0; i < N; i++) {
+        nc_flow_pkt_rekey(&crafted[i]);
+        nc_flow_table_update(t, &crafted[i], i);
+    }
+    assert_true(nc_flow_table_longest_chain(t) < 12);
+    nc_flow_table_free(t);
+    nc_flow_set_seed(0);
 }
 
 /* Reference values: Zeek's community_id baselines in the corpus. */
@@ -310,7 +335,8 @@ int main(void)
         cmocka_unit_test(test_idle_timeout_is_capture_time),
         cmocka_unit_test(test_full_table_evicts_least_recently_active),
         cmocka_unit_test(test_end_of_input_in_first_packet_order),
-        cmocka_unit_test(test_later_fragments_join_the_first_fragments_flow),
+        cmocka_unit_test(test_datagram_counts_its_fragments),
+        cmocka_unit_test(test_seeded_buckets_resist_flooding),
         cmocka_unit_test(test_community_id_matches_zeek),
     };
     return cmocka_run_group_tests_name("flow", tests, NULL, NULL);

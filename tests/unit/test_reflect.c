@@ -436,6 +436,11 @@ static void fill_value(const ProtobufCFieldDescriptor *f, uint8_t *p, unsigned d
             memcpy(p, &v, sizeof(v));
             break;
         }
+        case PROTOBUF_C_TYPE_UINT64: {
+            uint64_t v = UINT64_MAX;
+            memcpy(p, &v, sizeof(v));
+            break;
+        }
         case PROTOBUF_C_TYPE_DOUBLE: {
             double v = 1.0 / 3.0;
             memcpy(p, &v, sizeof(v));
@@ -494,12 +499,12 @@ static void test_csv_scalars_and_quoting(void **state)
     assert_int_equal(nc_refl_init(&r, &netcap__dns__descriptor, NULL), NC_OK);
     const char *row = render(&r, &d.base, F_CSV);
     assert_string_equal(row, "-1,7,true,0,false,false,false,false,0,0,0,0,0,0,,,,,\"a,b\","
-                             "\"say \"\"hi\"\"\",0,0,\"line1\nline2\"\n");
-    assert_int_equal(csv_count(row, ","), 23);
+                             "\"say \"\"hi\"\"\",0,0,\"line1\nline2\",0,false,\n");
+    assert_int_equal(csv_count(row, ","), 26);
     assert_string_equal(csv_cell(row, ",", 19), "say \"hi\"");
     const char *hdr = render(&r, NULL, F_HEADER);
     assert_true(strncmp(hdr, "timestamp,id,qr,op_code,", 24) == 0);
-    assert_int_equal(csv_count(hdr, ","), 23);
+    assert_int_equal(csv_count(hdr, ","), 26);
     nc_refl_fini(&r);
 }
 
