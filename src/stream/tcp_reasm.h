@@ -98,7 +98,9 @@ struct nc_reasm_stats {
 
 /* Receives bytes in order. gap: bytes missing immediately before p (0 when
  * contiguous). n may be 0 when only a gap is reported (at close). ts: time
- * of the packet that made these bytes deliverable. */
+ * of the packet that made these bytes deliverable. During the call,
+ * d->next_seq is already past the chunk: its sequence number is
+ * d->next_seq - n. */
 typedef void nc_reasm_deliver_fn(void *ctx, const uint8_t *p, size_t n, uint64_t gap, int64_t ts);
 
 struct nc_reasm_seg; /* a held out-of-order segment (tcp_reasm.c) */
