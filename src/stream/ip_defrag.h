@@ -43,7 +43,8 @@
  *   - Fragments with MF set whose length is not a multiple of 8 are counted
  *     as bad and still used (stacks differ here). A second, different end
  *     (MF clear), and bytes beyond the known end, are counted as bad; the
- *     first end stays and bytes past it are not delivered.
+ *     first end stays and bytes past it are not delivered. stats->bad
+ *     counts fragments (once each, whatever the number of reasons).
  *   - A cut fragment (snaplen) can never give a correct datagram: the
  *     pending datagram is given up at once (cut = true, stats->cut), and
  *     later fragments of the same id start a new one. Oversize likewise.
@@ -142,6 +143,8 @@ struct nc_defrag_datagram {
     uint8_t link[NC_DEFRAG_LINK]; /* from the first fragment that arrived */
 };
 
+/* Called with the datagram already out of the table; must not call back
+ * into the table (nc_defrag_add, _expire, _flush, _free). */
 typedef void nc_defrag_fn(void *ctx, const struct nc_defrag_datagram *dg);
 
 struct nc_defrag;

@@ -111,19 +111,21 @@ void nc_reasm_free(struct nc_reasm_dir *d, struct nc_budget *budget)
 }
 
 /* Hand n bytes starting at next_seq to the consumer, preceded by gap
- * missing bytes, and advance next_seq. Truncates at cfg->depth and marks
- * the direction; the caller frees what is held once it stops walking. */
+ * missing bytes, and advance next_seq past them before the callback (so
+ * the consumer may read d->next_seq - n as the chunk's sequence number).
+ * Truncates at cfg->depth and marks the direction; the caller frees what
+ * is held once it stops walking. */
 static void emit(struct nc_reasm_dir *d, const struct nc_reasm_env *env, const uint8_t *p,
         uint32_t n, uint64_t gap, int64_t ts)
 {
     uint32_t seq = d->next_seq;
-    d->next_seq += n;
     bool reached = false;
     uint64_t depth = env->cfg->depth;
     if (depth && n >= depth - d->delivered) {
         n = (uint32_t)(depth - d->delivered);
         reached = true;
     }
+    d->next_seq += n;
     if (gap) {
         env->stats->gaps++;
         env->stats->gap_bytes += gap;

@@ -44,12 +44,15 @@
  *     window TCP window scaling allows) after the next expected byte cannot
  *     be data a receiver would accept: it is dropped (out_of_window), its
  *     FIN too, and nothing is buffered. It does not resynchronise the
- *     stream: one stray packet must not blind the reassembler. Segments
- *     behind the next expected byte (up to 2^31) are old: only their bytes
- *     at or after it count. Beyond 2^31 behind, serial arithmetic sees them
- *     as ahead (inherent to 32-bit sequence numbers; PAWS is the real
- *     stack's answer): they fall in the dropped window when 2 GiB to 3 GiB
- *     behind.
+ *     stream: a resync on one stray (or forged) packet would turn all the
+ *     real data after it into "old" data. The price: after a capture loss
+ *     of more than 1 GiB in one direction, that direction delivers nothing
+ *     more (visible as out_of_window). Segments behind the next expected
+ *     byte (up to 2^31) are old: only their bytes at or after it count.
+ *     Beyond 2^31 behind, serial arithmetic sees them as ahead (inherent to
+ *     32-bit sequence numbers; PAWS is the real stack's answer): 2 to 3 GiB
+ *     behind they fall in the dropped range, 3 to 4 GiB behind they look
+ *     like data less than 1 GiB ahead and are held.
  *   - Bytes behind the next expected byte count as received, whether they
  *     were delivered or given up in a gap: a segment made only of them is
  *     "retransmitted", one that also brings new bytes is an "overlap" (so
@@ -98,7 +101,9 @@ struct nc_reasm_stats {
 
 /* Receives bytes in order. gap: bytes missing immediately before p (0 when
  * contiguous). n may be 0 when only a gap is reported (at close). ts: time
- * of the packet that made these bytes deliverable. */
+ * of the packet that made these bytes deliverable. During the call,
+ * d->next_seq is already past the chunk: its sequence number is
+ * d->next_seq - n. */
 typedef void nc_reasm_deliver_fn(void *ctx, const uint8_t *p, size_t n, uint64_t gap, int64_t ts);
 
 struct nc_reasm_seg; /* a held out-of-order segment (tcp_reasm.c) */

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "core/mem.h"
 #include "stream/ip_defrag.h"
 
 #define SEC 1000000000LL
@@ -675,6 +676,49 @@ static void test_budget_exhaustion(void **state)
     env_fini(&e);
 }
 
+/* The allocator refusing (global cap in core/mem.c) is handled like the
+ * budget refusing: counted as memcap, nothing leaks, every byte refunded. */
+static void test_allocation_failure(void **state)
+{
+    NC_UNUSED(state);
+    const size_t n = 3238, piece = 1232;
+    fill_pattern(payload, n, 6);
+    uint64_t base = nc_mem_in_use();
+    bool saw_null = false, saw_memcap = false, saw_done = false;
+    for (uint64_t extra = 0; extra < 40000; extra += 61) {
+        struct env e;
+        memset(&e, 0, sizeof(e));
+        nc_budget_init(&e.budget, 0);
+        struct nc_defrag_cfg cfg = { 4, 8, 30 * SEC };
+        nc_mem_set_cap(base + extra);
+        e.t = nc_defrag_new(&cfg, &e.budget, &e.st, on_done, on_expire, &e);
+        if (!e.t) {
+            saw_null = true;
+            nc_mem_set_cap(0);
+            assert_int_equal(nc_mem_in_use(), base);
+            continue;
+        }
+        for (size_t i = 3; i-- > 0;) {
+            add(&e, piece_of(6, 61, 1, payload, n, piece, i, (int64_t)i));
+        }
+        for (size_t i = 0; i < e.n; i++) {
+            if (e.r[i].done) {
+                saw_done = true;
+                assert_done_with(&e.r[i], payload, n);
+            } else {
+                assert_int_equal(e.r[i].reason, NC_DEFRAG_MEMCAP);
+                saw_memcap = true;
+            }
+        }
+        env_fini(&e);
+        nc_mem_set_cap(0);
+        assert_int_equal(nc_mem_in_use(), base);
+    }
+    assert_true(saw_null);
+    assert_true(saw_memcap);
+    assert_true(saw_done);
+}
+
 static void test_same_id_different_source_kept_apart(void **state)
 {
     NC_UNUSED(state);
@@ -867,6 +911,7 @@ int main(void)
         cmocka_unit_test(test_table_full_drops_the_oldest),
         cmocka_unit_test(test_too_many_fragments),
         cmocka_unit_test(test_budget_exhaustion),
+        cmocka_unit_test(test_allocation_failure),
         cmocka_unit_test(test_same_id_different_source_kept_apart),
         cmocka_unit_test(test_flush_oldest_first),
         cmocka_unit_test(test_free_reports_pending),

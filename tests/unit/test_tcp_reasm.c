@@ -666,6 +666,25 @@ static void test_budget_exhaustion_forces_gap(void **state)
     rig_free(r);
 }
 
+static void test_global_cap_refusal_forces_gap(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(1, 0, 1 << 20, 1 << 20);
+    seg(r, -1, NC_TCP_SYN, NULL, 0);
+    nc_mem_set_cap(nc_mem_in_use() + 1); /* nc_malloc refuses from now on */
+    uint64_t refused = nc_mem_refused();
+    seg(r, 10, 0, TEXT + 10, 10);
+    nc_mem_set_cap(0);
+    assert_int_equal(nc_mem_refused(), refused + 1);
+    assert_int_equal(r->st.memcap_hit, 1);
+    assert_int_equal(r->budget.used, 0); /* the charge was refunded */
+    assert_int_equal(r->k->pos, 20);
+    assert_int_equal(r->st.gap_bytes, 10);
+    rig_close(r);
+    check(r, false);
+    rig_free(r);
+}
+
 static void test_far_ahead_and_very_old(void **state)
 {
     (void)state;
@@ -902,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_depth_cap),
         cmocka_unit_test(test_conn_buf_cap_forces_gap),
         cmocka_unit_test(test_budget_exhaustion_forces_gap),
+        cmocka_unit_test(test_global_cap_refusal_forces_gap),
         cmocka_unit_test(test_far_ahead_and_very_old),
         cmocka_unit_test(test_many_tiny_segments_are_capped),
         cmocka_unit_test(test_random_schedules_match_the_model),
