@@ -2,10 +2,10 @@
  * summary: fuzz target: the DNS decoders alone, on the raw input.
  *
  * The input is one UDP payload for nc_decoder_dns (port 53: a single
- * message) and, separately, one TCP segment payload for nc_decoder_dnstcp
- * (2-byte-length-prefixed messages). Each runs with an IP context set by
- * nc_pkt_set_ip (IPv4 for UDP, IPv6 for TCP, so both address formats reach
- * the records) and ports 12345 -> 53. Every DNS record is then encoded and
+ * message, IPv4 and IPv6 contexts so both address formats reach the
+ * records) and, separately, a reassembled TCP stream for the DNS-over-TCP
+ * stream parser (2-byte-length-prefixed messages), fed in uneven chunks to
+ * both directions through the stream harness. Every DNS record is encoded and
  * rendered with the checks of fuzz/common.c, so the deep nesting of DNS
  * records (questions, RRs, SOA, SRV, TXT lists) goes through every format.
  * Going straight to the decoder skips the lower layers that fuzz_decode
@@ -19,6 +19,7 @@
 #include "core/arena.h"
 #include "core/rd.h"
 #include "decode/decoder.h"
+#include "proto/parser.h"
 
 enum {
     ARENA_CAP = 4 * 1024 * 1024, /* the pipeline's per-packet arena cap */
@@ -50,7 +51,7 @@ static void run_one(enum nc_decoder_id id, uint8_t ip_ver, const uint8_t *p, siz
         nc_pkt_set_ip(&pkt, 6, src6, dst6);
     }
     /* what the transport decoder leaves behind */
-    pkt.ctx.ip_proto = id == NC_DEC_dns ? 17 : 6;
+    pkt.ctx.ip_proto = 17;
     pkt.ctx.has_ports = true;
     pkt.ctx.src_port = 12345;
     pkt.ctx.dst_port = 53;
@@ -74,7 +75,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_init();
     uint8_t *copy = fuzz_dup(data, size);
     run_one(NC_DEC_dns, 4, copy, size);
-    run_one(NC_DEC_dnstcp, 6, copy, size);
+    run_one(NC_DEC_dns, 6, copy, size);
+    /* the stream parser: chunks of 1..64 bytes, direction from the input */
+    struct nc_stream *s = nc_stream_test_new(&nc_parser_dns_tcp, 1 << 20);
+    if (!s) {
+        fuzz_fail("stream harness: out of memory");
+    }
+    size_t off = 0;
+    while (off < size) {
+        size_t n = 1 + (copy[off] & 63);
+        n = n > size - off ? size - off : n;
+        nc_stream_test_feed(s, copy[off] >> 7, copy + off, n, 1);
+        off += n;
+    }
+    nc_stream_test_close(s, 2);
+    if (nc_stream_test_budget_used(s) != 0) {
+        fuzz_fail("DNS over TCP: budget not refunded after close");
+    }
+    nc_stream_test_free(s);
     free(copy);
     return 0;
 }

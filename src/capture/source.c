@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +27,8 @@
 
 enum {
     LIVE_TIMEOUT_MS = 200, /* read timeout: lets SIGINT and partial batches through */
+    LIVE_BATCH_SEC = 1,    /* a live batch ends after this long */
+    LIVE_LINGER_MS = 50,   /* with packets in hand, wait this long for more */
     READ_CHUNK =
             256 << 10, /* bytes per read(): what a full batch leaves over is copied to the next */
     PCAPNG_MAX_BLOCK = 16 << 20, /* bigger blocks are corruption (libpcap caps similarly) */
@@ -658,22 +662,50 @@ struct nc_source *nc_source_open_live(
         nc_source_close(s);
         return NULL;
     }
+    /* non-blocking reads and our own poll(): a blocking read may wait for
+     * the next packet however long that takes, holding back a batch */
+    if (pcap_setnonblock(s->p, 1, perr) != 0 || pcap_get_selectable_fd(s->p) < 0) {
+        snprintf(errbuf, NC_ERRBUF_SIZE, "interface %s: cannot poll the capture: %s", iface, perr);
+        nc_source_close(s);
+        return NULL;
+    }
     s->dlt = (uint32_t)pcap_datalink(s->p);
     return s;
 }
 
+static double mono_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Live batches are also cut after LIVE_BATCH_SEC, so records reach the
+ * files while a quiet sensor runs (a file's determinism does not matter
+ * live: the input itself is never the same twice). */
 static int fill_live(struct nc_source *s, struct nc_src_batch *b, volatile sig_atomic_t *stop)
 {
     bool nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+    double t0 = mono_sec();
     while (b->n < b->max_pkts && b->data->len < b->max_bytes) {
         if (stop && *stop) {
             return NC_SRC_EOF;
+        }
+        if (b->n && mono_sec() - t0 >= LIVE_BATCH_SEC) {
+            return NC_SRC_PACKET;
         }
         struct pcap_pkthdr *h;
         const u_char *data;
         int rc = pcap_next_ex(s->p, &h, &data);
         if (rc == 0) {
-            return NC_SRC_TIMEOUT; /* hand over what we have, let the sequencer run */
+            /* nothing now: wait a little for more, then hand over what we
+             * have so the committer writes it */
+            struct pollfd pfd = { pcap_get_selectable_fd(s->p), POLLIN, 0 };
+            int ready = poll(&pfd, 1, b->n ? LIVE_LINGER_MS : LIVE_TIMEOUT_MS);
+            if (ready == 0) {
+                return NC_SRC_TIMEOUT;
+            }
+            continue; /* data, or a signal: the loop checks *stop */
         }
         if (rc == PCAP_ERROR_BREAK) {
             return NC_SRC_EOF;

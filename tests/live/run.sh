@@ -58,10 +58,41 @@ live_case() {
     ok "live-$sig: 20 queries recorded, clean stop on SIG$sig, files complete"
 }
 
+# Records reach the disk while a sensor runs: a few packets, then a pause,
+# are in the (still .partial) file within seconds, and survive kill -9.
+live_kill9() {
+    out="$tmp/kill9"
+    "$NETCAP" capture -iface lo -bpf "udp port 53" -out "$out" -workers 2 -quiet \
+        > "$tmp/kill9.out" 2> "$tmp/kill9.err" &
+    pid=$!
+    sleep 1
+    if ! kill -0 "$pid" 2>/dev/null; then
+        if grep -qiE "permission|not permitted|CAP_NET_RAW|root" "$tmp/kill9.err"; then
+            skp "live-kill9" "no permission for live capture"; return
+        fi
+        bad "live-kill9" "capture exited early: $(head -c 300 "$tmp/kill9.err")"; return
+    fi
+    send_udp 5
+    sleep 3
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null
+    f="$out/DNS.ncap.zst.partial"
+    if [ ! -s "$f" ]; then
+        bad "live-kill9" "no DNS records on disk 3 s after 5 queries (files: $(ls "$out" 2>/dev/null | tr '\n' ' '))"; return
+    fi
+    cp "$f" "$tmp/kill9-DNS.ncap.zst"
+    n=$("$NETCAP" dump -read "$tmp/kill9-DNS.ncap.zst" -csv 2>/dev/null | grep -c "(example.test-1-1)")
+    if [ "$n" -lt 5 ]; then
+        bad "live-kill9" "expected 5 DNS records in the file left by kill -9, got $n"; return
+    fi
+    ok "live-kill9: 5 queries on disk within 3 s and readable after kill -9"
+}
+
 if ! ip link show lo > /dev/null 2>&1 && [ ! -d /sys/class/net/lo ]; then
     skp live "no loopback interface"
 else
     live_case INT
     live_case TERM
+    live_kill9
 fi
 summary
