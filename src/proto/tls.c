@@ -1100,6 +1100,21 @@ static enum nc_probe tls_probe(const uint8_t *p, size_t n, int dir, bool by_port
     return plausible_version(p[9], p[10]) ? NC_PROBE_YES : NC_PROBE_NO;
 }
 
+/* Does a handshake record after ChangeCipherSpec start with a plaintext
+ * hello? The second ClientHello after a HelloRetryRequest that was not
+ * captured (RFC 8446 D.4) would otherwise be taken for an encrypted
+ * Finished; that one matching | 1 or 2 | len (3) fitting | 03 0x | is a
+ * 1 in 2^30 coincidence. */
+static bool plain_hello(const struct nc_rd *frag)
+{
+    uint8_t type = nc_rd_peek(frag, 0);
+    size_t len = (size_t)nc_rd_peek(frag, 1) << 16 | (size_t)nc_rd_peek(frag, 2) << 8 |
+                 nc_rd_peek(frag, 3);
+    return nc_rd_left(frag) >= 6 && (type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO) &&
+           len + 4 >= nc_rd_left(frag) && len <= TLS_HELLO_MAX &&
+           plausible_version(nc_rd_peek(frag, 4), nc_rd_peek(frag, 5));
+}
+
 static long tls_feed(
         struct nc_stream *s, void *state, int dir, const uint8_t *p, size_t n, int64_t ts)
 {
@@ -1142,11 +1157,16 @@ static long tls_feed(
                 /* after ChangeCipherSpec handshake records are encrypted,
                  * except the hellos that follow a HelloRetryRequest
                  * (RFC 8446 D.4 middlebox compatibility) */
-                if (!d->ccs || st->hrr) {
-                    c.rec_version = version;
-                    c.rec_len = (uint16_t)len;
-                    rc = handshake(&c, d, &frag);
+                if (d->ccs && !st->hrr && !d->msg) {
+                    if (!plain_hello(&frag)) {
+                        break;
+                    }
+                    d->skip = 0; /* a new hello: forget what came before */
+                    d->hdr_n = 0;
                 }
+                c.rec_version = version;
+                c.rec_len = (uint16_t)len;
+                rc = handshake(&c, d, &frag);
                 break;
             case CT_CCS:
                 d->ccs = true;
