@@ -16,6 +16,7 @@ unwrapped.
   pcap_streams.py -d out capture.pcap          # dump payloads
   pcap_streams.py -d out -e capture.pcap       # and <i>.events (arrival order)
   pcap_streams.py -c 0 -x capture.pcap         # hex of connection 0, first records
+  pcap_streams.py -c 0 -H name capture.pcap    # its hello records as C arrays
 """
 import argparse
 import os
@@ -235,12 +236,47 @@ def connections(path, events=None):
     return [(k, conns[k]) for k in order]
 
 
+def hello_records(s):
+    """The records of s that carry its first handshake message (a hello),
+    the last one cut after the message (its length field adjusted), so a
+    test can embed just the hello. An SSL 2.0 hello is its first record."""
+    if s[:1] and s[0] & 0x80 and len(s) >= 2:
+        return s[:2 + ((s[0] & 0x7F) << 8 | s[1])]
+    out = bytearray()
+    need = None
+    have = 0
+    off = 0
+    while off + 5 <= len(s) and s[off] == 22:
+        ln = struct.unpack(">H", s[off + 3:off + 5])[0]
+        frag = s[off + 5:off + 5 + ln]
+        if need is None and len(frag) >= 4:
+            need = 4 + (frag[1] << 16 | frag[2] << 8 | frag[3])
+        take = frag[:need - have] if need is not None else frag
+        out += s[off:off + 3] + struct.pack(">H", len(take)) + take
+        have += len(take)
+        if need is not None and have >= need:
+            break
+        off += 5 + ln
+    return bytes(out)
+
+
+def c_array(name, b, comment):
+    lines = ["/* %s (%d bytes) */" % (comment, len(b)), "static const uint8_t %s[] = {" % name]
+    for i in range(0, len(b), 16):
+        lines.append("    " + " ".join("0x%02x," % x for x in b[i:i + 16]))
+    lines.append("};")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pcap")
     ap.add_argument("-d", "--dir", help="write <i>.c2s and <i>.s2c here")
     ap.add_argument("-c", "--conn", type=int, help="only this connection index")
     ap.add_argument("-x", "--hex", action="store_true", help="print the TLS records' first bytes")
+    ap.add_argument("-H", "--hellos", metavar="NAME",
+                    help="print the ClientHello and ServerHello records of -c CONN as C "
+                    "arrays NAME_ch and NAME_sh")
     ap.add_argument("-e", "--events", action="store_true",
                     help="with -d: also write <i>.events, the bytes in capture order as "
                     "records | dir (1) | length (4, big endian) | bytes |")
@@ -272,6 +308,10 @@ def main():
                 f.write(c2s)
             with open(os.path.join(args.dir, "%d.s2c" % i), "wb") as f:
                 f.write(s2c)
+        if args.hellos:
+            src = "%s conn %d" % (os.path.basename(args.pcap), i)
+            print(c_array(args.hellos + "_ch", hello_records(c2s), src + " client hello records"))
+            print(c_array(args.hellos + "_sh", hello_records(s2c), src + " server hello records"))
         if args.hex:
             for name, s in (("c2s", c2s), ("s2c", s2c)):
                 off = 0
