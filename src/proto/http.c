@@ -1487,6 +1487,27 @@ static long on_start(
     return r < 0 ? r : (long)end;
 }
 
+/* Where "HTTP/1." (or, at the end, a prefix of it) starts in p[0..n); n if
+ * nowhere. */
+static size_t find_version(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const uint8_t *h = memchr(p + i, 'H', n - i);
+        if (!h) {
+            return n;
+        }
+        i = (size_t)(h - p);
+        if (check_version(p + i, n - i) != NC_PROBE_NO) {
+            return i;
+        }
+        i++;
+    }
+    return n;
+}
+
+/* Skip to the next start line: a status line anywhere (a body of unknown
+ * length may end without a line break), a request line at a line start. */
 static long on_resync(
         struct nc_stream *s, struct http_state *st, int dir, const uint8_t *p, size_t n)
 {
@@ -1495,7 +1516,12 @@ static long on_resync(
     size_t i = 0;
     bool wait = false;
     while (i < n) {
-        if (!d->line_start) {
+        if (dir == 1) {
+            i += find_version(p + i, n - i);
+            if (i == n) {
+                break;
+            }
+        } else if (!d->line_start) {
             const uint8_t *nl = memchr(p + i, '\n', n - i);
             if (!nl) {
                 i = n;
@@ -1515,7 +1541,11 @@ static long on_resync(
             wait = true;
             break;
         }
-        d->line_start = false;
+        if (dir == 1) {
+            i++;
+        } else {
+            d->line_start = false;
+        }
     }
     d->skipped += i;
     if (d->skipped > HTTP_RESYNC_MAX) {
