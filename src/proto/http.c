@@ -152,6 +152,8 @@ struct http_field {
 
 /* ------------------------------------------------------------- helpers */
 
+static char empty_str[1] = ""; /* a record string when the arena is full */
+
 static bool is_tchar(uint8_t c)
 {
     /* RFC 9110 5.6.2 token characters */
@@ -262,7 +264,7 @@ static char *value_str(struct nc_stream *s, struct nc_span v)
     }
     char *tmp = nc_stream_alloc(s, v.len + 1);
     if (!tmp) {
-        return nc_stream_str(s, NULL, 0);
+        return empty_str;
     }
     size_t n = unfold(v.p, v.len, tmp, v.len + 1);
     return nc_stream_str(s, (const uint8_t *)tmp, n);
@@ -866,7 +868,7 @@ static char *pct_str(struct nc_stream *s, struct nc_span v)
 {
     uint8_t *o = nc_stream_alloc(s, v.len + 1);
     if (!o) {
-        return nc_stream_str(s, NULL, 0);
+        return empty_str;
     }
     size_t k = 0;
     for (size_t i = 0; i < v.len; i++) {
@@ -1482,6 +1484,11 @@ static long on_start(
             return 0;
         }
         return HTTP_NEED;
+    }
+    v = dir == 0 ? check_request_line(p, len, false, NULL) : check_status_line(p, len, NULL);
+    if (v != NC_PROBE_YES) {
+        enter_resync(s, st, dir, false, ts);
+        return 0;
     }
     long r = dir == 0 ? on_request(s, st, p, len, ts) : on_response(s, st, p, len, ts);
     return r < 0 ? r : (long)end;

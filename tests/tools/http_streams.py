@@ -20,7 +20,8 @@ Standard library only. Two commands:
   http_streams.py compare CASE-DIR RECORDS
       RECORDS: lines "<client-ip> <client-port> <server-ip> <server-port>\\t<JSON
       HTTP record>" in the order written. Compares per exchange the method,
-      host, URI, user agent and status code with CASE-DIR/oracle/zeek/http.log
+      host, URI, user agent and status code (and, with tshark, the response's
+      Content-Type) with CASE-DIR/oracle/zeek/http.log
       (matched on connection and trans_depth) and with
       CASE-DIR/oracle/tshark/http.tsv (requests and responses matched in order
       per connection, connections found through frames.tsv; tshark's interim
@@ -265,7 +266,7 @@ def cmd_streams(path):
 
 # ------------------------------------------------------------------ compare
 
-FIELDS = ("method", "host", "uri", "user_agent", "status")
+FIELDS = ("method", "host", "uri", "user_agent", "status", "res_content_type")
 
 
 def ours(path):
@@ -284,6 +285,7 @@ def ours(path):
             "uri": r.get("url", ""),
             "user_agent": r.get("user_agent", ""),
             "status": str(r.get("status_code", 0) or ""),
+            "res_content_type": r.get("res_content_type", ""),
         }
         by.setdefault((ci, int(cp), si, int(sp)), []).append(ex)
     return by
@@ -374,6 +376,7 @@ def tshark_oracle(case, conns):
                           user_agent=rq[i].get("http.user_agent", ""))
             if i < len(rs):
                 ex["status"] = rs[i].get("http.response.code", "")
+                ex["res_content_type"] = rs[i].get("http.content_type", "")
             rows[(key, i + 1)] = ex
     return rows
 
@@ -410,7 +413,8 @@ def cmd_compare(case, records):
         for f in FIELDS:
             m, c = counts[f]
             total += c
-            parts.append("%s %d/%d" % (f, m, c))
+            if c or f != "res_content_type":
+                parts.append("%s %d/%d" % (f, m, c))
             if c and m < MIN_RATIO * c:
                 ok = False
         print("%s %s (%d exchanges, ours %d): %s" % (cname, name, len(oracle), n_ours,

@@ -283,6 +283,7 @@ static void test_gzip_html(void **state)
     char want[64];
     snprintf(want, sizeof(want), "\"res_content_length\":%zu,", gn);
     assert_has(l, want);
+    free(json);
     /* without Content-Encoding the same bytes are a gzip file */
     s = open_stream();
     snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nContent-Length: %zu\r\n\r\n", gn);
