@@ -121,6 +121,8 @@ struct http_dir {
     int64_t first_ts;
     uint64_t missed_at;
     uint64_t skipped; /* bytes skipped since the last good head */
+    size_t scan;      /* held bytes already searched for the end of a head or line */
+    bool line_ok;     /* the held head's start line was checked */
 };
 
 struct http_state {
@@ -438,10 +440,11 @@ static enum nc_probe http_probe(const uint8_t *p, size_t n, int dir, bool by_por
 /* ------------------------------------------------------------ the head */
 
 /* Length of the head at p[0..n) through its last field line's "\n", with
- * *end set past the empty line that ends it; 0 if not complete. */
-static size_t head_end(const uint8_t *p, size_t n, size_t *end)
+ * *end set past the empty line that ends it; 0 if not complete. The search
+ * starts at from (what earlier calls searched, less 2 bytes of overlap). */
+static size_t head_end(const uint8_t *p, size_t n, size_t from, size_t *end)
 {
-    size_t i = 0;
+    size_t i = from;
     while (i < n) {
         const uint8_t *nl = memchr(p + i, '\n', n - i);
         if (!nl) {
@@ -1333,6 +1336,7 @@ static void enter_resync(
     d->line_start = line_start;
     d->started = false;
     d->remain = 0;
+    d->scan = 0;
 }
 
 /* --------------------------------------------------------------- heads */
@@ -1468,23 +1472,36 @@ static long on_start(
         d->started = true;
         d->first_ts = ts;
         d->missed_at = missed_total(s);
+        d->scan = 0;
+        d->line_ok = false;
     }
-    /* the start line first, so that garbage is not waited for */
-    enum nc_probe v =
-            dir == 0 ? check_request_line(p, n, false, NULL) : check_status_line(p, n, NULL);
-    if (v == NC_PROBE_NO) {
-        enter_resync(s, st, dir, false, ts);
-        return 0;
+    /* The start line first, so that garbage is not waited for. A head
+     * arriving in small pieces is offered again with each piece: the start
+     * line is checked again only when a line end came, and the search for
+     * the head's end resumes where it stopped (no quadratic rescans). */
+    size_t lim = NC_MIN(n, (size_t)HTTP_MAX_HEAD);
+    size_t from = NC_MIN(d->scan, lim);
+    enum nc_probe v = NC_PROBE_MORE;
+    if (!d->line_ok &&
+            (from < 64 || n >= HTTP_MAX_START_LINE || memchr(p + from, '\n', lim - from))) {
+        v = dir == 0 ? check_request_line(p, n, false, NULL) : check_status_line(p, n, NULL);
+        if (v == NC_PROBE_NO) {
+            enter_resync(s, st, dir, false, ts);
+            return 0;
+        }
+        d->line_ok = v == NC_PROBE_YES;
     }
     size_t end = 0;
-    size_t len = head_end(p, NC_MIN(n, (size_t)HTTP_MAX_HEAD), &end);
+    size_t len = head_end(p, lim, from >= 2 ? from - 2 : 0, &end);
     if (len == 0) {
         if (n >= HTTP_MAX_HEAD) {
             enter_resync(s, st, dir, false, ts); /* oversized head */
             return 0;
         }
+        d->scan = lim;
         return HTTP_NEED;
     }
+    d->scan = 0;
     v = dir == 0 ? check_request_line(p, len, false, NULL) : check_status_line(p, len, NULL);
     if (v != NC_PROBE_YES) {
         enter_resync(s, st, dir, false, ts);
@@ -1522,6 +1539,11 @@ static long on_resync(
     struct http_dir *d = &st->d[dir];
     size_t i = 0;
     bool wait = false;
+    if (d->scan && n < HTTP_MAX_START_LINE &&
+            !memchr(p + NC_MIN(d->scan, n), '\n', n - NC_MIN(d->scan, n))) {
+        return HTTP_NEED; /* the candidate at 0 still has no line end */
+    }
+    d->scan = 0;
     while (i < n) {
         if (dir == 1) {
             i += find_version(p + i, n - i);
@@ -1559,6 +1581,7 @@ static long on_resync(
         return NC_PARSE_ERROR; /* this is not (or no longer) HTTP */
     }
     if (i == 0 && wait) {
+        d->scan = n;
         return HTTP_NEED;
     }
     return (long)i;
@@ -1570,14 +1593,18 @@ static long on_chunk_size(
         struct nc_stream *s, struct http_state *st, int dir, const uint8_t *p, size_t n, int64_t ts)
 {
     struct http_dir *d = &st->d[dir];
-    const uint8_t *nl = memchr(p, '\n', NC_MIN(n, (size_t)HTTP_MAX_CHUNK_LINE));
+    size_t lim = NC_MIN(n, (size_t)HTTP_MAX_CHUNK_LINE);
+    size_t from = NC_MIN(d->scan, lim);
+    const uint8_t *nl = memchr(p + from, '\n', lim - from);
     if (!nl) {
         if (n >= HTTP_MAX_CHUNK_LINE) {
             enter_resync(s, st, dir, false, ts);
             return 0;
         }
+        d->scan = lim;
         return HTTP_NEED;
     }
+    d->scan = 0;
     /* chunk-size [ BWS ; chunk-ext ] CRLF (RFC 9112 7.1) */
     size_t len = (size_t)(nl - p);
     size_t i = 0;
@@ -1625,15 +1652,19 @@ static long on_trailer(
             return 2;
         }
     }
+    size_t lim = NC_MIN(n, (size_t)HTTP_MAX_HEAD);
+    size_t from = NC_MIN(d->scan, lim);
     size_t end = 0;
-    size_t len = head_end(p, NC_MIN(n, (size_t)HTTP_MAX_HEAD), &end);
+    size_t len = head_end(p, lim, from >= 2 ? from - 2 : 0, &end);
     if (len == 0) {
         if (n >= HTTP_MAX_HEAD) {
             enter_resync(s, st, dir, false, ts);
             return 0;
         }
+        d->scan = lim;
         return HTTP_NEED;
     }
+    d->scan = 0;
     struct http_msg *m = d->cur;
     if (m && !m->trl) {
         m->trl = nc_stream_malloc(s, len);

@@ -651,6 +651,34 @@ static void test_split_points(void **state)
     free(ref);
 }
 
+/* a large head (and a long chunk line) in 1-byte pieces: parsed, and in
+ * linear time (each piece does not rescan what was held) */
+static void test_slow_head(void **state)
+{
+    NC_UNUSED(state);
+    static char rq[24000];
+    size_t o = (size_t)snprintf(rq, sizeof(rq), "GET /%0*d HTTP/1.1\r\nX-Pad: ", 8000, 7);
+    memset(rq + o, 'p', sizeof(rq) - o - 4);
+    memcpy(rq + sizeof(rq) - 4, "\r\n\r\n", 4);
+    static char rs[4000]; /* a chunk line under HTTP_MAX_CHUNK_LINE */
+    o = (size_t)snprintf(rs, sizeof(rs), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+    memset(rs + o, 'e', sizeof(rs) - o - 10);
+    memcpy(rs + sizeof(rs) - 10, "\r\nx\r\n0\r\n\r\n", 10);
+    struct nc_stream *s = open_stream();
+    for (size_t i = 0; i < sizeof(rq); i++) {
+        assert_true(nc_stream_test_feed(s, 0, rq + i, 1, 1));
+    }
+    for (size_t i = 0; i < sizeof(rs); i++) {
+        assert_true(nc_stream_test_feed(s, 1, rs + i, 1, 2));
+    }
+    char *json = finish(s, 3);
+    assert_int_equal(n_lines(json), 1);
+    assert_has(json, "\"status_code\":200");
+    assert_has(json, "\"res_content_length\":1");
+    assert_has(json, "{\"name\":\"X-Pad\",\"value\":\"pppp");
+    free(json);
+}
+
 static uint32_t rng_state;
 
 static uint32_t rnd(void)
@@ -748,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_folding_and_limits),
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_split_points),
+        cmocka_unit_test(test_slow_head),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_budget),
     };
