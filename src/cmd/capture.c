@@ -125,6 +125,13 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
     double rate = st->seconds > 0 ? (double)st->packets / st->seconds : 0;
     fprintf(stderr, "netcap: %s: %llu packets (%llu bytes) in %.2f s, %.0f packets/s\n", src,
             (unsigned long long)st->packets, (unsigned long long)st->bytes, st->seconds, rate);
+    double cpu = st->cpu_main + st->cpu_workers;
+    if (cpu > 0) {
+        fprintf(stderr,
+                "  CPU: %.2f s in the workers, %.2f s reading and writing (serial fraction "
+                "%.1f%%)\n",
+                st->cpu_workers, st->cpu_main, 100.0 * st->cpu_main / cpu);
+    }
     if (st->filtered) {
         fprintf(stderr, "  not matching -bpf (skipped): %llu packets\n",
                 (unsigned long long)st->filtered);
@@ -472,15 +479,13 @@ int nc_cmd_capture(int argc, char **argv)
             return NC_EXIT_USAGE;
         }
         if (fit < workers) {
-            if (workers_given) {
-                fprintf(stderr,
-                        "netcap capture: -max-memory %lld MiB leaves room for %lld workers, not "
-                        "%lld (raise -max-memory or lower -workers)\n",
-                        max_memory, fit, workers);
-                nc_source_close(src);
-                return NC_EXIT_USAGE;
+            /* the files are the same with fewer workers: say so and go on */
+            if (workers_given && !quiet) {
+                nc_log_warn("-max-memory %lld MiB leaves room for %lld workers, not %lld: running "
+                            "%lld (raise -max-memory for more)",
+                        max_memory, fit, workers, fit);
             }
-            workers = fit; /* default: as many as fit */
+            workers = fit;
         }
         nc_mem_set_cap(cap);
     }

@@ -42,6 +42,8 @@ struct flow {
     uint8_t c_mac[6], s_mac[6];
     bool has_c_mac, has_s_mac;
     bool stream_done; /* TCP: reassembly finished or never wanted */
+    uint8_t syn_seen; /* bit d: a SYN of direction d came before the stream existed */
+    uint32_t syn_seq[2];
     struct nc_stream *stream;
     uint64_t missed_bytes;
     uint32_t conflicts;
@@ -652,6 +654,15 @@ void nc_flow_table_advance(struct nc_flow_table *t, int64_t now)
 static void stream_segment(
         struct nc_flow_table *t, struct flow *f, const struct nc_flow_pkt *fp, int dir)
 {
+    if (!f->stream && fp->caplen == 0) {
+        /* no bytes yet: a stream costs memory, so only remember where
+         * each direction starts (SYN-only flows, scans, never get one) */
+        if (fp->tcp_flags & NC_TCP_SYN) {
+            f->syn_seen |= (uint8_t)(1u << dir);
+            f->syn_seq[dir] = fp->tcp_seq;
+        }
+        return;
+    }
     if (!f->stream) {
         struct nc_stream_id id;
         char uid[16];
@@ -666,6 +677,11 @@ static void stream_segment(
         if (!f->stream) {
             f->stream_done = true;
             return;
+        }
+        for (int d = 0; d < 2; d++) {
+            if (f->syn_seen & (1u << d)) {
+                nc_stream_segment(f->stream, d, f->syn_seq[d], NC_TCP_SYN, NULL, 0, fp->ts);
+            }
         }
     }
     nc_stream_segment(f->stream, dir, fp->tcp_seq, fp->tcp_flags, fp->data, fp->caplen, fp->ts);

@@ -18,9 +18,11 @@
  * each shard and the merge order depend only on the input, every file is
  * the same bytes for any number of workers.
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "pipeline/pipeline.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -82,6 +84,7 @@ struct batch {
 struct worker {
     pthread_t thread;
     struct pipeline *pl;
+    double cpu; /* seconds of CPU this thread used (RUSAGE_THREAD) */
     struct nc_arena arena;
     struct nc_compressor comp;
     struct nc_dbuf scratch; /* merge output */
@@ -396,6 +399,17 @@ static void task_merge(struct worker *w, struct batch *b)
     }
 }
 
+/* CPU time of the calling thread, for the serial fraction in the summary. */
+static double thread_cpu(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
+        return 0;
+    }
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 /* -------------------------------------------------------------- scheduling */
 
 static void push_ready(struct pipeline *pl, struct batch *b, uint32_t s)
@@ -488,6 +502,7 @@ static void *worker_main(void *arg)
         pthread_cond_wait(&pl->work_cv, &pl->mu);
     }
     pthread_mutex_unlock(&pl->mu);
+    w->cpu = thread_cpu();
     return NULL;
 }
 
@@ -846,6 +861,7 @@ out:
             struct worker *w = &pl.workers[i];
             if (w->started) {
                 pthread_join(w->thread, NULL);
+                st->cpu_workers += w->cpu;
             }
             nc_arena_fini(&w->arena);
             nc_dbuf_fini(&w->scratch);
@@ -879,5 +895,6 @@ out:
     st->drops = nc_source_drops(src);
     st->filtered = nc_source_filtered(src);
     st->seconds = now_sec() - t0;
+    st->cpu_main = thread_cpu();
     return rc;
 }

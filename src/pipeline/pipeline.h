@@ -73,6 +73,8 @@ struct nc_run_stats {
     uint64_t stream_budget_refused, defrag_budget_refused;
     uint64_t stream_peak; /* most stream bytes one shard held */
     double seconds;
+    double cpu_main;    /* CPU seconds of the reading and committing thread */
+    double cpu_workers; /* CPU seconds of all workers */
 };
 
 /* Runs to the end of the source or until *stop becomes non-zero.

@@ -48,11 +48,13 @@ static inline uint32_t seq_min(uint32_t a, uint32_t b)
     return seq_lt(a, b) ? a : b;
 }
 
-/* A fast 64-bit hash for the fingerprints (8 bytes per step). */
-static uint64_t fp_hash(const uint8_t *p, size_t n)
+enum {
+    FP_SAMPLE = 64, /* fingerprint: bytes hashed at the start, middle and end */
+};
+
+static uint64_t fp_mix(uint64_t h, const uint8_t *p, size_t n)
 {
     const uint64_t k = 0x9e3779b97f4a7c15u;
-    uint64_t h = k ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
@@ -64,6 +66,23 @@ static uint64_t fp_hash(const uint8_t *p, size_t n)
         uint64_t w = 0;
         memcpy(&w, p + i, n - i);
         h = (h ^ w) * k;
+    }
+    return h;
+}
+
+/* Fingerprint of a delivered segment: every byte of a short one; of a long
+ * one the first, middle and last FP_SAMPLE bytes, so that the cost per
+ * segment is fixed (every delivered segment is fingerprinted). A
+ * retransmission that differs only elsewhere goes unnoticed. */
+static uint64_t fp_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    if (n <= 3 * FP_SAMPLE) {
+        h = fp_mix(h, p, n);
+    } else {
+        h = fp_mix(h, p, FP_SAMPLE);
+        h = fp_mix(h, p + n / 2 - FP_SAMPLE / 2, FP_SAMPLE);
+        h = fp_mix(h, p + n - FP_SAMPLE, FP_SAMPLE);
     }
     h ^= h >> 32;
     h *= 0xff51afd7ed558ccdu;

@@ -394,4 +394,20 @@ else
     skp pcap-vs-pcapng "no python3"
 fi
 
+# Regressions of the stateful engine's review:
+# many workers fit the default memory cap (it failed with 28+ cores), and an
+# explicit count that does not fit runs with fewer, saying so
+nc capture -read "$EXAMPLE" -out "$tmp/w64" -workers 64 -quiet
+if [ "$rc" = 0 ] && [ "$(files_in "$tmp/w64")" -gt 0 ]; then ok workers-64-default-memory
+else bad workers-64-default-memory "exit $rc: $(head -n 1 "$tmp/err")"; fi
+nc capture -read "$EXAMPLE" -out "$tmp/w64s" -workers 64 -max-memory 200
+if [ "$rc" = 0 ] && grep -q "leaves room for [0-9]* workers, not 64: running" "$tmp/err"; then
+    ok workers-64-small-memory-warns
+else bad workers-64-small-memory-warns "exit $rc: $(head -n 1 "$tmp/err")"; fi
+# SOURCE_DATE_EPOCH out of range: warned and ignored, no overflow (UBSan)
+SOURCE_DATE_EPOCH=99999999999999 nc capture -read "$EXAMPLE" -out "$tmp/sde" -include DNS
+if [ "$rc" = 0 ] && grep -q "SOURCE_DATE_EPOCH=99999999999999 is not" "$tmp/err" \
+    && ! sanitizer_report "$tmp/err"; then ok source-date-epoch-overflow
+else bad source-date-epoch-overflow "exit $rc: $(head -n 2 "$tmp/err" | tr '\n' ' ')"; fi
+
 summary

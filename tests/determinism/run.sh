@@ -84,6 +84,33 @@ else
     bad source-date-epoch "dump -header does not show 'created: 0': $("$NETCAP" dump -read "$d/DNS.ncap.zst" -header 2>&1 | head -n 1)"
 fi
 
+# Streams and limits: synthetic TCP connections (HTTP, TLS hellos) with
+# reordered, duplicated, overlapping and lost segments, and shuffled IP
+# fragments; then every limit at once, tight, so that they are hit: each is a
+# fixed budget per shard, so the files must not change with -workers.
+if command -v python3 >/dev/null 2>&1; then
+    python3 "$root/tests/determinism/gen.py" streams 1200 "$tmp/streams.pcap"
+    python3 "$root/tests/determinism/gen.py" udp-flows 60000 "$tmp/udp60k.pcap"
+    W="1 2 3 8"; COMPS=zstd
+    check streams "$tmp/streams.pcap"
+    check streams-tight-caps "$tmp/streams.pcap" -stream-depth 700 -stream-buffer 1 \
+        -stream-memcap 1 -max-flows 300 -conn-timeout 1s
+    check streams-json "$tmp/streams.pcap" -format json -max-memory 200
+    # 60,000 one-packet UDP flows under -max-memory 200 (once: 0 evictions with
+    # one worker, 33,786 with four)
+    check udp-60k-max-memory "$tmp/udp60k.pcap" -max-memory 200 -include Connection,UDP
+    W=""; COMPS=""
+    n=$("$NETCAP" capture -read "$tmp/udp60k.pcap" -out "$tmp/u1" -workers 4 -max-memory 200 \
+        -include Connection 2>&1 | sed -n 's/.*connections: \([0-9]*\) written.* \([0-9]*\) evicted.*/\1 \2/p')
+    if [ "$n" = "60000 0" ]; then
+        ok "udp-60k: 60000 connections written, none evicted, with -workers 4 -max-memory 200"
+    else
+        bad udp-60k "expected '60000 0' (written, evicted), got '$n'"
+    fi
+else
+    skp streams "no python3"
+fi
+
 if [ -z "$CORPUS" ]; then
     skp corpus-captures "needs the corpus (CORPUS is empty)"
 elif command -v mergecap >/dev/null 2>&1 && [ -f "$CORPUS/MANIFEST.tsv" ]; then
@@ -98,6 +125,10 @@ elif command -v mergecap >/dev/null 2>&1 && [ -f "$CORPUS/MANIFEST.tsv" ]; then
         check corpus-all-pcapng-odd-workers "$tmp/all.pcapng" -max-flows 16
         W=""
         check corpus-all-pcapng-csv "$tmp/all.pcapng" -format csv
+        W="1 2 5"
+        check corpus-all-pcapng-limits "$tmp/all.pcapng" -max-memory 160 -max-flows 200 \
+            -stream-depth 1000 -stream-buffer 1 -stream-memcap 1
+        W=""
         COMPS=""
     else
         bad corpus-all-pcapng "mergecap failed: $(head -n 1 "$tmp/err")"
