@@ -11,7 +11,8 @@ every record file with `netcap dump -json` and compares:
            are aligned to frames by timestamp and packet order; a frame's
            headers of one kind are compared outermost first.
   dns      tshark dns.tsv: id, QR, rcode, question names and types, A/AAAA/
-           CNAME answers, TTLs, message by message (mDNS/LLMNR, which the
+           CNAME answers, TTLs, transport (UDP, or TCP from the stream
+           parser), message by message (mDNS/LLMNR, which the
            tshark filter left out, are only checked to be present)
   conv     tshark conversations: TCP/UDP flows (frames and frame bytes each
            way) and IPv4/IPv6 address pairs (sum of our connections)
@@ -23,18 +24,6 @@ every record file with `netcap dump -json` and compares:
   ndpi     ndpiReader expected output: packets and frame bytes each way
   arkime   Arkime sessions: packets, frame bytes, payload bytes each way,
            first/last packet time (ms)
-
-Differences that exist by design, or because a feature is not there yet, have
-a one-line reason (the REASON_* strings and STOP_TOKENS/UNSUPPORTED_LINKTYPES
-below).  Each is applied only where its condition is verified (e.g. the
-outer headers of a tunnelled frame match and only the inner ones are absent;
-split flows add up exactly), and makes the test "XFAIL" (counted as passed).
-Everything else that differs is a FAIL, and so is netcap decoding a header
-it is expected not to ("update the expectation").  Output: one line per test,
-PASS/XFAIL/FAIL/SKIP <name>[: why], indented detail and figure lines, and last
-"oracle: N passed, M failed, K skipped".
-
-Python 3 standard library only.
 """
 
 import argparse
@@ -538,6 +527,15 @@ def check_dns(case, frames, dnspath, recs):
             c.problem("frame %d: DNS decoded although expected not to be (%s): update the "
                       "expectation" % (f.no, why))
         c.fig("messages", True)
+        l4 = [x for x in f.tokens[:f.tokens.index(tok)] if x in ("udp", "tcp")]
+        l4 = l4[-1] if l4 else ""
+        for r in mine:
+            ok = r.get("transport") == l4
+            c.fig("transport (udp/tcp)", ok)
+            if l4 == "tcp":
+                c.fig("messages over TCP", ok)
+            if not ok:
+                c.problem("frame %d: DNS over %s, netcap transport %r" % (f.no, l4 or "?", r.get("transport")))
         t = tshark_dns_lists(row, sep)
         o = our_dns_lists(mine)
         for fld in DNS_FIELDS:
@@ -1555,7 +1553,8 @@ def figure_rank(label):
     order = ["IPv6Fragment records"]
     for _, (_, fields) in KINDS.items():
         order += [col for col, _ in fields]
-    order += ["802.1ad tags", "messages"] + DNS_FIELDS + ["mDNS/LLMNR messages decoded"]
+    order += ["802.1ad tags", "messages", "transport (udp/tcp)", "messages over TCP"] + DNS_FIELDS
+    order += ["mDNS/LLMNR messages decoded"]
     order += ["flows matched", "proto", "orig_pkts", "resp_pkts", "orig_ip_bytes", "resp_ip_bytes",
               "orig_bytes", "resp_bytes", "duration", "orig = netcap client", "community_id",
               "pkts a->b", "pkts b->a", "frames a->b", "frames b->a", "bytes a->b", "bytes b->a",
