@@ -24,6 +24,30 @@ every record file with `netcap dump -json` and compares:
   ndpi     ndpiReader expected output: packets and frame bytes each way
   arkime   Arkime sessions: packets, frame bytes, payload bytes each way,
            first/last packet time (ms)
+  tls      tshark tls.tsv: ClientHello (legacy version, SNI, cipher list,
+           ALPN, JA3, JA3 string) and ServerHello (version, cipher, ALPN, JA3S,
+           JA3S string), matched by direction and endpoints, then by order in
+           the connection
+  ndpi-tls nDPI flow lines: JA3C, JA4, advertised ALPNs (first ClientHello of
+           the flow), JA3S, negotiated ALPN (first ServerHello); nDPI's known
+           JA4 differences (IP-literal SNI, ALPN characters) are applied only
+           where their condition holds on our record, and are XFAILs
+  arkime-tls  Arkime sessions' tls object: ja3, ja3s (+ strings, ja4 when
+           present), session ids, version and cipher names, as value sets
+(The corpus has no Suricata oracle with TLS or HTTP fields: its only
+suricata-verify case, sv-enip-identity, checks ENIP.)
+
+Differences that exist by design, or because a feature is not there yet, have
+a one-line reason (the REASON_* strings and STOP_TOKENS/UNSUPPORTED_LINKTYPES
+below).  Each is applied only where its condition is verified (e.g. the
+outer headers of a tunnelled frame match and only the inner ones are absent;
+split flows add up exactly), and makes the test "XFAIL" (counted as passed).
+Everything else that differs is a FAIL, and so is netcap decoding a header
+it is expected not to ("update the expectation").  Output: one line per test,
+PASS/XFAIL/FAIL/SKIP <name>[: why], indented detail and figure lines, and last
+"oracle: N passed, M failed, K skipped".
+
+Python 3 standard library only.
 """
 
 import argparse
@@ -1386,6 +1410,320 @@ def check_arkime(case, paths, recs, frames):
 
 
 # --------------------------------------------------------------------------
+# Check 7: stream parsers (TLS hellos)
+# --------------------------------------------------------------------------
+
+def conn_key(a, ap, b, bp):
+    """Undirected TCP endpoints."""
+    return frozenset(((canon_ip(a), int(ap)), (canon_ip(b), int(bp))))
+
+
+def rec_key(r):
+    return conn_key(r["src_ip"], r["src_port"], r["dst_ip"], r["dst_port"])
+
+
+def innermost(v):
+    vs = split_multi(v, "|")
+    return vs[-1] if vs else ""
+
+
+def by_conn(rs):
+    """Records grouped by undirected endpoints, each group in capture order."""
+    out = collections.OrderedDict()
+    for r in sorted(rs, key=lambda r: r["timestamp"]):
+        out.setdefault(rec_key(r), []).append(r)
+    return out
+
+
+def tag_of(a, ap, b, bp):
+    return "%s:%s -> %s:%s" % (a, ap, b, bp)
+
+
+def rec_tag(r):
+    return tag_of(r["src_ip"], r["src_port"], r["dst_ip"], r["dst_port"])
+
+
+def cmp_field(c, label, pv, ov, where, why=None):
+    """One compared value; a difference is a problem or the expected `why`."""
+    ok = pv == ov
+    c.fig(label, ok)
+    if not ok:
+        if why:
+            c.expect(why)
+        else:
+            c.problem("%s: %s: peer %r, netcap %r" % (where, label, pv, ov))
+    return ok
+
+
+def is_grease(v):
+    return (v & 0x0F0F) == 0x0A0A and (v >> 8) == (v & 0xFF)
+
+
+def is_ip_literal(s):
+    try:
+        ipaddress.ip_address(s)
+        return True
+    except ValueError:
+        return False
+
+
+REASON_TUNNEL_HELLO = "the peer decodes a TLS hello inside traffic netcap does not decode: %s"
+REASON_SSL2_CIPHERS = ("SSL 2.0 compatible ClientHello: tshark puts its 3-byte cipher specs in "
+                       "ssl.handshake.cipherspec, not in tls.handshake.ciphersuite; netcap's cipher_suites "
+                       "holds them")
+
+
+def check_tls_tshark(case, path, frames, recs):
+    """tshark tls.tsv: one row per frame with hello messages; rows are matched
+    to our records by direction and endpoints, then by order in the connection."""
+    c = Check("%s/tls" % case)
+    _, rows = read_tsv(path)
+    fby = {f.no: f for f in frames or []}
+    peer = {1: collections.OrderedDict(), 2: collections.OrderedDict()}
+    for r in rows:
+        types = split_multi(r["tls.handshake.type"], "|")
+        f = fby.get(int(r["frame.number"]))
+        why = f.stop_reason if f is not None else None
+        a = innermost(r["ip.src"]) or innermost(r["ipv6.src"])
+        b = innermost(r["ip.dst"]) or innermost(r["ipv6.dst"])
+        ap, bp = int(innermost(r["tcp.srcport"])), int(innermost(r["tcp.dstport"]))
+        for t in (1, 2):
+            n = types.count(str(t))
+            if n == 0:
+                continue
+            if n > 1:
+                c.problem("frame %s: %d hellos of type %d in one frame: the check cannot split "
+                          "tshark's columns" % (r["frame.number"], n, t))
+                continue
+            if why:
+                c.expect(REASON_TUNNEL_HELLO % why)
+                continue
+            r["_tag"] = "frame %s %s" % (r["frame.number"], tag_of(a, ap, b, bp))
+            peer[t].setdefault((canon_ip(a), ap, canon_ip(b), bp), []).append(r)
+    for t, rtype in ((1, "TLSClientHello"), (2, "TLSServerHello")):
+        ours = collections.OrderedDict()
+        for o in sorted(recs.get(rtype, []), key=lambda r: r["timestamp"]):
+            k = (canon_ip(o["src_ip"]), o["src_port"], canon_ip(o["dst_ip"]), o["dst_port"])
+            ours.setdefault(k, []).append(o)
+        P = peer[t]
+        label = "ClientHello" if t == 1 else "ServerHello"
+        for key in list(P) + [k for k in ours if k not in P]:
+            ps, os_ = P.get(key, []), ours.get(key, [])
+            for i in range(max(len(ps), len(os_))):
+                if i >= len(os_):
+                    c.fig("%ss matched" % label, False)
+                    c.problem("%s: tshark %s #%d, no netcap %s record" % (ps[i]["_tag"], label, i + 1, rtype))
+                    continue
+                if i >= len(ps):
+                    c.fig("%ss matched" % label, False)
+                    c.problem("netcap %s %s at t=%d: no tshark hello" % (rtype, rec_tag(os_[i]), os_[i]["timestamp"]))
+                    continue
+                c.fig("%ss matched" % label, True)
+                if t == 1:
+                    compare_tshark_ch(c, ps[i], os_[i])
+                else:
+                    compare_tshark_sh(c, ps[i], os_[i])
+    return c
+
+
+def compare_tshark_ch(c, r, o):
+    w = r["_tag"]
+    cmp_field(c, "version (ClientHello)", int(split_multi(r["tls.handshake.version"], "|")[0], 16),
+              o["handshake_version"], w)
+    cmp_field(c, "sni", r["tls.handshake.extensions_server_name"], o["sni"], w)
+    tl = [int(x, 16) for x in split_multi(r["tls.handshake.ciphersuite"], "|")]
+    ssl2 = o.get("version") == 2 and not tl and o["cipher_suites"]
+    cmp_field(c, "cipher suites (ClientHello)", tl, o["cipher_suites"], w, REASON_SSL2_CIPHERS if ssl2 else None)
+    cmp_field(c, "alpn (ClientHello)", split_multi(r["tls.handshake.extensions_alpn_str"], "|"), o["alpns"], w)
+    cmp_field(c, "ja3", r["tls.handshake.ja3"], o["ja3"], w)
+    cmp_field(c, "ja3_full", r["tls.handshake.ja3_full"], o["ja3_string"], w)
+
+
+def compare_tshark_sh(c, r, o):
+    w = r["_tag"]
+    cmp_field(c, "version (ServerHello)", int(split_multi(r["tls.handshake.version"], "|")[0], 16), o["version"], w)
+    cmp_field(c, "cipher suite (ServerHello)", int(split_multi(r["tls.handshake.ciphersuite"], "|")[0], 16),
+              o["cipher_suite"], w)
+    cmp_field(c, "alpn (ServerHello)", r["tls.handshake.extensions_alpn_str"], o["alpn_protocol"], w)
+    cmp_field(c, "ja3s", r["tls.handshake.ja3s"], o["ja3s"], w)
+    cmp_field(c, "ja3s_full", r["tls.handshake.ja3s_full"], o["ja3s_string"], w)
+
+
+# nDPI: per-flow TLS facts on the flow line
+NDPI_TLS_RE = collections.OrderedDict([
+    ("JA3C", re.compile(r"\[JA3C: ([0-9a-f]{32})")),
+    ("JA4", re.compile(r"\[JA4: ([^\]\s]+)\]")),
+    ("ALPNs", re.compile(r"\[\(Advertised\) ALPNs: ([^\]]*)\]")),
+    ("JA3S", re.compile(r"\[JA3S: ([0-9a-f]{32})")),
+    ("ALPN", re.compile(r"\[\(Negotiated\) ALPN: ([^\]]*)\]")),
+])
+NDPI_MAX_NUM_JA = 128
+REASON_NDPI_JA4_IP = ("nDPI writes 'i' in JA4 when the SNI is an IP literal; FoxIO (and netcap) write 'd' "
+                      "whenever the server_name extension is present (docs/JA4.md)")
+REASON_NDPI_JA4_ALPN = ("nDPI writes the first two characters of the ALPN in JA4 ('ht' for http/1.1); "
+                        "FoxIO (and netcap) write the first and last ('h1') (docs/JA4.md)")
+REASON_NDPI_INVALID_JA = ("nDPI computes no JA3C/JA4 for a ClientHello with more than %d ciphers or "
+                          "extensions (invalid_ja in src/lib/protocols/tls.c); netcap does" % NDPI_MAX_NUM_JA)
+
+
+def ndpi_ja4_normalise(pv, o):
+    """Apply nDPI's documented JA4 differences where their condition holds on
+    our record; returns (value, reasons applied)."""
+    why = []
+    if len(pv) > 10 and len(o["ja4"]) > 10:
+        if pv[3] == "i" and o["ja4"][3] == "d" and is_ip_literal(o["sni"]):
+            pv = pv[:3] + "d" + pv[4:]
+            why.append(REASON_NDPI_JA4_IP)
+        alpn = o["alpns"][0] if o["alpns"] else ""
+        if pv[8:10] == alpn[:2] and o["ja4"][8:10] == alpn[:1] + alpn[-1:] and pv[8:10] != o["ja4"][8:10]:
+            pv = pv[:8] + o["ja4"][8:10] + pv[10:]
+            why.append(REASON_NDPI_JA4_ALPN)
+    return pv, why
+
+
+def check_ndpi_tls(case, path, recs, frames):
+    c = Check("%s/ndpi-tls" % case)
+    chs, shs = by_conn(recs.get("TLSClientHello", [])), by_conn(recs.get("TLSServerHello", []))
+    inner_l4 = inner_flows(frames)
+    seen = set()
+    for p in read_ndpi(path):
+        if p.proto != 6:
+            continue
+        key = conn_key(p.a, p.ap, p.b, p.bp)
+        seen.add(key)
+        line = p.info["line"]
+        v = {k: (m.group(1) if m else None) for k, rx in NDPI_TLS_RE.items() for m in [rx.search(line)]}
+        ch, sh = chs.get(key, [None])[0], shs.get(key, [None])[0]
+        tunnel = inner_l4.get(key)
+        if v["JA3C"] or v["JA4"]:
+            if ch is None:
+                if tunnel:
+                    c.expect(REASON_TUNNEL_HELLO % tunnel)
+                else:
+                    c.fig("ClientHellos matched", False)
+                    c.problem("%s: nDPI has JA3C/JA4, netcap no ClientHello" % p.tag)
+            else:
+                c.fig("ClientHellos matched", True)
+                if v["JA3C"]:
+                    cmp_field(c, "JA3C", v["JA3C"], ch["ja3"], p.tag)
+                if v["JA4"]:
+                    pv, why = ndpi_ja4_normalise(v["JA4"], ch)
+                    if why and pv == ch["ja4"]:
+                        c.fig("JA4", False)
+                        for w in why:
+                            c.expect(w)
+                    else:
+                        cmp_field(c, "JA4", v["JA4"], ch["ja4"], p.tag)
+                if v["ALPNs"] is not None or ch["alpns"]:
+                    cmp_field(c, "advertised ALPNs", v["ALPNs"] or "", ";".join(ch["alpns"]), p.tag)
+        elif ch is not None:
+            nc = sum(1 for x in ch["cipher_suites"] if not is_grease(x))
+            ne = sum(1 for x in ch["extensions"] if not is_grease(x))
+            if max(nc, ne) > NDPI_MAX_NUM_JA:
+                c.fig("ClientHellos matched", False)
+                c.expect(REASON_NDPI_INVALID_JA)
+            else:
+                c.fig("ClientHellos matched", False)
+                c.problem("%s: netcap ClientHello (ja3 %s), nDPI prints no JA3C/JA4" % (p.tag, ch["ja3"]))
+        if v["JA3S"]:
+            if sh is None:
+                if tunnel:
+                    c.expect(REASON_TUNNEL_HELLO % tunnel)
+                else:
+                    c.fig("ServerHellos matched", False)
+                    c.problem("%s: nDPI has JA3S, netcap no ServerHello" % p.tag)
+            else:
+                c.fig("ServerHellos matched", True)
+                cmp_field(c, "JA3S", v["JA3S"], sh["ja3s"], p.tag)
+                if v["ALPN"] is not None or sh["alpn_protocol"]:
+                    cmp_field(c, "negotiated ALPN", v["ALPN"] or "", sh["alpn_protocol"], p.tag)
+        elif sh is not None:
+            c.fig("ServerHellos matched", False)
+            c.problem("%s: netcap ServerHello (ja3s %s), nDPI prints no JA3S" % (p.tag, sh["ja3s"]))
+    for key in list(chs) + list(shs):
+        if key not in seen:
+            r = (chs.get(key) or shs.get(key))[0]
+            c.problem("netcap TLS hello %s: no nDPI flow" % rec_tag(r))
+            seen.add(key)
+    if not c.figures and not c.xfail and not c.nproblems:
+        return None
+    return c
+
+
+ARKIME_TLS_VERSION = {0x0300: "SSLv3", 0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+# IANA names as Arkime prints them, for the suites of the corpus's Arkime TLS sessions
+ARKIME_CIPHER = {0x0004: "TLS_RSA_WITH_RC4_128_MD5", 0x0005: "TLS_RSA_WITH_RC4_128_SHA",
+                 0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA", 0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA",
+                 0xC02F: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xC030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                 0x1301: "TLS_AES_128_GCM_SHA256", 0x1302: "TLS_AES_256_GCM_SHA384",
+                 0x1303: "TLS_CHACHA20_POLY1305_SHA256"}
+
+
+def check_arkime_tls(case, paths, recs):
+    """Arkime sessions' tls object: value sets per session (Arkime keeps unique
+    values), compared with the sets over our hellos of that connection."""
+    c = Check("%s/arkime-tls" % case)
+    chs, shs = by_conn(recs.get("TLSClientHello", [])), by_conn(recs.get("TLSServerHello", []))
+    seen = set()
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            d = json.load(f)
+        for s in d.get("sessions3", []):
+            b = s.get("body", {})
+            src, dst = b.get("source", {}), b.get("destination", {})
+            if b.get("ipProtocol") != 6 or src.get("ip") is None:
+                continue
+            key = conn_key(src["ip"], src.get("port", 0), dst["ip"], dst.get("port", 0))
+            tag = tag_of(src["ip"], src.get("port", 0), dst["ip"], dst.get("port", 0))
+            seen.add(key)
+            t = b.get("tls")
+            ch, sh = chs.get(key, []), shs.get(key, [])
+            if t is None:
+                if ch or sh:
+                    c.problem("%s: netcap TLS hellos, Arkime session has no tls" % tag)
+                continue
+            if not ch and not sh:
+                c.fig("sessions matched", False)
+                c.problem("%s: Arkime tls, netcap no hellos" % tag)
+                continue
+            c.fig("sessions matched", True)
+
+            def uniq(xs):
+                return sorted(set(x for x in xs if x not in ("", None)))
+            pairs = [("ja3", [o["ja3"] for o in ch]), ("ja3string", [o["ja3_string"] for o in ch]),
+                     ("ja4", [o["ja4"] for o in ch]), ("ja4_r", [o["ja4_r"] for o in ch]),
+                     ("srcSessionId", [o["session_id"] for o in ch]),
+                     ("ja3s", [o["ja3s"] for o in sh]), ("ja3sstring", [o["ja3s_string"] for o in sh]),
+                     ("ja4s", [o["ja4s"] for o in sh]), ("dstSessionId", [o["session_id"] for o in sh])]
+            for fld, ours in pairs:
+                if fld in t:
+                    cmp_field(c, fld, uniq(t[fld]), uniq(ours), tag)
+                elif fld in ("ja3", "ja3s") and uniq(ours):
+                    c.fig(fld, False)
+                    c.problem("%s: Arkime has no tls.%s, netcap %s" % (tag, fld, uniq(ours)))
+            if "version" in t:
+                vs = [ARKIME_TLS_VERSION.get(o["supported_version"] or o["version"], "0x%04x" % o["version"])
+                      for o in sh]
+                cmp_field(c, "version", uniq(t["version"]), uniq(vs), tag)
+            if "cipher" in t:
+                names = []
+                for o in sh:
+                    n = ARKIME_CIPHER.get(o["cipher_suite"])
+                    if n is None:
+                        c.problem("%s: cipher 0x%04x not in ARKIME_CIPHER: add its IANA name"
+                                  % (tag, o["cipher_suite"]))
+                    names.append(n)
+                cmp_field(c, "cipher", uniq(t["cipher"]), uniq(names), tag)
+    for key in list(chs) + list(shs):
+        if key not in seen:
+            c.problem("netcap TLS hello %s: no Arkime session" % rec_tag((chs.get(key) or shs.get(key))[0]))
+            seen.add(key)
+    if not c.figures and not c.xfail and not c.nproblems:
+        return None
+    return c
+
+
+# --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
 
@@ -1446,7 +1784,15 @@ def process_case(netcap, corpus, case, work, manifest):
     ark = oracle_files(casedir, "arkime", lambda n: n.endswith(".test"))
     if ark:
         checks.append(check_arkime(case, ark, recs, frames))
-    return checks
+    # stream parsers
+    tpath = os.path.join(casedir, "oracle", "tshark", "tls.tsv")
+    if os.path.exists(tpath):
+        checks.append(check_tls_tshark(case, tpath, frames, recs))
+    for p in oracle_files(casedir, "ndpi", lambda n: n.endswith(".out")):
+        checks.append(check_ndpi_tls(case, p, recs, frames))
+    if ark:
+        checks.append(check_arkime_tls(case, ark, recs))
+    return [c for c in checks if c is not None]
 
 
 CHECK_TITLES = collections.OrderedDict([
@@ -1457,6 +1803,9 @@ CHECK_TITLES = collections.OrderedDict([
     ("cid", "Zeek Community ID baselines"),
     ("ndpi", "nDPI ndpiReader flows"),
     ("arkime", "Arkime sessions"),
+    ("tls", "tshark tls.tsv: TLS ClientHello/ServerHello"),
+    ("ndpi-tls", "nDPI flows: JA3C/JA4/JA3S and ALPN"),
+    ("arkime-tls", "Arkime sessions: tls (ja3, ja3s, session ids, version, cipher)"),
 ])
 
 
@@ -1565,6 +1914,10 @@ def figure_rank(label):
     order += ["source.packets", "destination.packets", "source.bytes",
               "destination.bytes", "client.bytes", "server.bytes", "firstPacket", "lastPacket",
               "source = netcap client"]
+    order += ["ClientHellos matched", "ServerHellos matched", "sessions matched", "version", "sni",
+              "cipher suites", "cipher suite", "cipher", "alpn", "advertised ALPNs", "negotiated ALPN",
+              "ja3", "JA3C", "ja3_full", "ja3string", "ja4", "JA4", "ja4_r", "srcSessionId", "ja3s", "JA3S",
+              "ja3s_full", "ja3sstring", "ja4s", "dstSessionId"]
     base = label.split(" (")[0]
     if base in order:
         return (order.index(base), label)
