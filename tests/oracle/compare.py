@@ -34,6 +34,11 @@ every record file with `netcap dump -json` and compares:
            where their condition holds on our record, and are XFAILs
   arkime-tls  Arkime sessions' tls object: ja3, ja3s (+ strings, ja4 when
            present), session ids, version and cipher names, as value sets
+  http     tshark http.tsv (+ frames.tsv for endpoints): requests (method,
+           host, uri, user agent) and final responses (code, content type),
+           paired in order per connection, matched to our HTTP records in order
+  zeek-http  Zeek http.log: method, host, uri, referrer, version, user agent,
+           body lengths, status code and message, per connection by trans_depth
 (The corpus has no Suricata oracle with TLS or HTTP fields: its only
 suricata-verify case, sv-enip-identity, checks ENIP.)
 
@@ -1410,7 +1415,7 @@ def check_arkime(case, paths, recs, frames):
 
 
 # --------------------------------------------------------------------------
-# Check 7: stream parsers (TLS hellos)
+# Check 7: stream parsers (TLS hellos, HTTP exchanges)
 # --------------------------------------------------------------------------
 
 def conn_key(a, ap, b, bp):
@@ -1723,6 +1728,182 @@ def check_arkime_tls(case, paths, recs):
     return c
 
 
+# HTTP ----------------------------------------------------------------------
+
+REASON_HTTP_SNAPLEN = ("the capture's snaplen cut these frames (frame.cap_len < frame.len): the HTTP "
+                       "message is incomplete; tshark dissects the partial start line, netcap's reassembly "
+                       "has a gap and writes no exchange")
+REASON_HTTP_SCTP = "HTTP over SCTP: netcap has no SCTP decoder, so no stream parser sees it"
+REASON_TSHARK_HTTP_PORT = ("tshark dissects HTTP only on its configured ports: no frame of this connection has "
+                           "an http layer in frames.tsv; netcap parses HTTP on any port")
+REASON_ZEEK_HTTP_PARTIAL = ("Zeek's HTTP analyzer skips partial connections (TCP()->IsPartial(): no SYN seen, "
+                            "conn.log history without s/h); netcap parses them")
+REASON_TSHARK_HTTP_BODY = ("the response body ends before its Content-Length in the capture (netcap "
+                           "res_content_length < res_declared_length): tshark, reassembling bodies "
+                           "(http.desegment_body), never completes the response and shows none; netcap writes "
+                           "the exchange with its status line")
+TSHARK_HTTP_PORTS = {80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710}
+
+
+def frame_endpoints(f):
+    kind = "ip" if f.cols.get("ip.src") else "ipv6"
+    try:
+        return (canon_ip(f.cols[kind + ".src"][-1]), int(f.cols["tcp.srcport"][-1]),
+                canon_ip(f.cols[kind + ".dst"][-1]), int(f.cols["tcp.dstport"][-1]))
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def interim(code):
+    return 100 <= code < 200 and code != 101
+
+
+def check_http_tshark(case, path, frames, recs):
+    """tshark http.tsv: request rows (method, host, uri, user agent) and
+    response rows (code, content type); frames.tsv gives their endpoints.
+    Requests and final responses of a connection are paired in order (1xx
+    interim responses other than 101 are not exchanges) and matched to our
+    HTTP records of that connection in order."""
+    c = Check("%s/http" % case)
+    _, rows = read_tsv(path)
+    fby = {f.no: f for f in frames}
+    conn_frames = collections.defaultdict(list)
+    for f in frames:
+        ep = frame_endpoints(f) if "tcp" in f.tokens else None
+        if ep:
+            conn_frames[conn_key(*ep)].append(f)
+    peer = collections.OrderedDict()    # key -> {"req": [...], "resp": [...], "client": (ip, port)}
+    for r in rows:
+        f = fby.get(int(r["frame.number"]))
+        isreq, isresp = bool(r["http.request.method"]), bool(r["http.response.code"])
+        if not (isreq or isresp):
+            continue       # body continuation frames
+        if f is None:
+            c.problem("http.tsv frame %s not in frames.tsv" % r["frame.number"])
+            continue
+        why = f.stop_reason or (REASON_HTTP_SCTP if "sctp" in f.tokens else None)
+        if why:
+            c.expect(why)
+            continue
+        ep = frame_endpoints(f)
+        if ep is None:
+            c.problem("frame %d: HTTP without TCP endpoints" % f.no)
+            continue
+        key = conn_key(*ep)
+        e = peer.setdefault(key, {"req": [], "resp": [], "client": None, "frames": conn_frames.get(key, [])})
+        r["_no"] = f.no
+        if isreq:
+            e["req"].append(r)
+            e["client"] = (ep[0], ep[1])
+        if isresp:
+            if interim(int(r["http.response.code"])):
+                c.notes.append("frame %d: interim %s response, not an exchange" % (f.no, r["http.response.code"]))
+            else:
+                e["resp"].append(r)
+                if e["client"] is None:
+                    e["client"] = (ep[2], ep[3])
+    ours = by_conn(recs.get("HTTP", []))
+    for key in list(peer) + [k for k in ours if k not in peer]:
+        e = peer.get(key, {"req": [], "resp": [], "frames": conn_frames.get(key, [])})
+        os_ = ours.get(key, [])
+        n = max(len(e["req"]), len(e["resp"]))
+        for i in range(max(n, len(os_))):
+            rq = e["req"][i] if i < len(e["req"]) else None
+            rs = e["resp"][i] if i < len(e["resp"]) else None
+            if i >= len(os_):
+                no = (rq or rs)["_no"]
+                if any(f.caplen < f.len for f in e["frames"]):
+                    c.expect(REASON_HTTP_SNAPLEN)
+                else:
+                    c.fig("exchanges matched", False)
+                    c.problem("frame %d: tshark HTTP exchange #%d, no netcap record" % (no, i + 1))
+                continue
+            o = os_[i]
+            if i >= n:
+                sport = o["dst_port"]
+                if not any("http" in f.tokens for f in e["frames"]) and sport not in TSHARK_HTTP_PORTS:
+                    c.expect(REASON_TSHARK_HTTP_PORT)
+                else:
+                    c.fig("exchanges matched", False)
+                    c.problem("netcap HTTP %s %s %s: no tshark exchange" % (rec_tag(o), o["method"], o["url"][:60]))
+                continue
+            c.fig("exchanges matched", True)
+            w = "frame %d %s" % ((rq or rs)["_no"], rec_tag(o))
+            if rq is not None:
+                cmp_field(c, "http.request.method", rq["http.request.method"], o["method"], w)
+                cmp_field(c, "http.host", rq["http.host"], o["host"], w)
+                cmp_field(c, "http.request.uri", rq["http.request.uri"], o["url"], w)
+                cmp_field(c, "http.user_agent", rq["http.user_agent"], o["user_agent"], w)
+            else:
+                cmp_field(c, "http.request.method", "", o["method"], w + " (tshark: no request)")
+            body_cut = rs is None and o["status_code"] and 0 <= o["res_content_length"] < o["res_declared_length"]
+            cmp_field(c, "http.response.code", int(rs["http.response.code"]) if rs else 0, o["status_code"], w,
+                      REASON_TSHARK_HTTP_BODY if body_cut else None)
+            if rs is not None:
+                cmp_field(c, "http.content_type", rs["http.content_type"], o["res_content_type"], w)
+    return c
+
+
+def zeek_conn_history(casedir):
+    out = {}
+    p = os.path.join(casedir, "oracle", "zeek", "conn.log")
+    if os.path.exists(p):
+        for z in read_zeek_log(p):
+            out[conn_key(z["id.orig_h"], z["id.orig_p"], z["id.resp_h"], z["id.resp_p"])] = z.get("history", "")
+    return out
+
+
+def zint(v):
+    v = zopt(v)
+    return int(v) if v is not None else 0
+
+
+def check_http_zeek(case, path, recs, history):
+    """Zeek http.log: one line per exchange, trans_depth = order in the
+    connection; '-' is empty."""
+    c = Check("%s/zeek-http" % case)
+    peer = collections.OrderedDict()
+    for z in read_zeek_log(path):
+        key = conn_key(z["id.orig_h"], z["id.orig_p"], z["id.resp_h"], z["id.resp_p"])
+        peer.setdefault(key, []).append(z)
+    ours = by_conn(recs.get("HTTP", []))
+    for key in list(peer) + [k for k in ours if k not in peer]:
+        zs = sorted(peer.get(key, []), key=lambda z: int(z["trans_depth"]))
+        os_ = ours.get(key, [])
+        for i in range(max(len(zs), len(os_))):
+            if i >= len(os_):
+                z = zs[i]
+                c.fig("exchanges matched", False)
+                c.problem("%s depth %s: Zeek exchange, no netcap record"
+                          % (tag_of(z["id.orig_h"], z["id.orig_p"], z["id.resp_h"], z["id.resp_p"]), z["trans_depth"]))
+                continue
+            o = os_[i]
+            if i >= len(zs):
+                h = history.get(key)
+                if h is not None and not any(ch in h.lower() for ch in "sh"):
+                    c.expect(REASON_ZEEK_HTTP_PARTIAL)
+                else:
+                    c.fig("exchanges matched", False)
+                    c.problem("netcap HTTP %s %s %s: no Zeek exchange" % (rec_tag(o), o["method"], o["url"][:60]))
+                continue
+            z = zs[i]
+            c.fig("exchanges matched", True)
+            w = "%s depth %s" % (rec_tag(o), z["trans_depth"])
+            ver = o["res_proto"] if o["status_code"] else o["proto"]
+            for label, zv, ov in (("method", zopt(z["method"]) or "", o["method"]),
+                                  ("host", zopt(z["host"]) or "", o["host"]),
+                                  ("uri", zopt(z["uri"]) or "", o["url"]),
+                                  ("referrer", zopt(z["referrer"]) or "", o["referer"]),
+                                  ("version", zopt(z["version"]) or "", ver.replace("HTTP/", "")),
+                                  ("user_agent", zopt(z["user_agent"]) or "", o["user_agent"]),
+                                  ("request_body_len", zint(z["request_body_len"]), o["req_content_length"]),
+                                  ("response_body_len", zint(z["response_body_len"]), o["res_content_length"]),
+                                  ("status_code", zint(z["status_code"]), o["status_code"]),
+                                  ("status_msg", zopt(z["status_msg"]) or "", o["status_msg"])):
+                cmp_field(c, label, zv, ov, w)
+    return c
+
+
 # --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
@@ -1792,6 +1973,11 @@ def process_case(netcap, corpus, case, work, manifest):
         checks.append(check_ndpi_tls(case, p, recs, frames))
     if ark:
         checks.append(check_arkime_tls(case, ark, recs))
+    hpath = os.path.join(casedir, "oracle", "tshark", "http.tsv")
+    if os.path.exists(hpath) and frames is not None:
+        checks.append(check_http_tshark(case, hpath, frames, recs))
+    for p in oracle_files(casedir, "zeek", lambda n: n == "http.log"):
+        checks.append(check_http_zeek(case, p, recs, zeek_conn_history(casedir)))
     return [c for c in checks if c is not None]
 
 
@@ -1806,6 +1992,8 @@ CHECK_TITLES = collections.OrderedDict([
     ("tls", "tshark tls.tsv: TLS ClientHello/ServerHello"),
     ("ndpi-tls", "nDPI flows: JA3C/JA4/JA3S and ALPN"),
     ("arkime-tls", "Arkime sessions: tls (ja3, ja3s, session ids, version, cipher)"),
+    ("http", "tshark http.tsv: HTTP exchanges"),
+    ("zeek-http", "Zeek http.log: HTTP exchanges"),
 ])
 
 
@@ -1918,6 +2106,9 @@ def figure_rank(label):
               "cipher suites", "cipher suite", "cipher", "alpn", "advertised ALPNs", "negotiated ALPN",
               "ja3", "JA3C", "ja3_full", "ja3string", "ja4", "JA4", "ja4_r", "srcSessionId", "ja3s", "JA3S",
               "ja3s_full", "ja3sstring", "ja4s", "dstSessionId"]
+    order += ["exchanges matched", "http.request.method", "method", "http.host", "host", "http.request.uri",
+              "uri", "referrer", "version", "http.user_agent", "user_agent", "request_body_len",
+              "response_body_len", "http.response.code", "status_code", "status_msg", "http.content_type"]
     base = label.split(" (")[0]
     if base in order:
         return (order.index(base), label)
