@@ -39,6 +39,9 @@ every record file with `netcap dump -json` and compares:
            paired in order per connection, matched to our HTTP records in order
   zeek-http  Zeek http.log: method, host, uri, referrer, version, user agent,
            body lengths, status code and message, per connection by trans_depth
+  uid      every TLSClientHello/TLSServerHello/HTTP/DNS-over-TCP record has
+           the uid of exactly one TCP Connection with its endpoints, and lies
+           in that connection's time span
 (The corpus has no Suricata oracle with TLS or HTTP fields: its only
 suricata-verify case, sv-enip-identity, checks ENIP.)
 
@@ -1415,7 +1418,7 @@ def check_arkime(case, paths, recs, frames):
 
 
 # --------------------------------------------------------------------------
-# Check 7: stream parsers (TLS hellos, HTTP exchanges)
+# Check 7: stream parsers (TLS hellos, HTTP exchanges, uid joins)
 # --------------------------------------------------------------------------
 
 def conn_key(a, ap, b, bp):
@@ -1904,6 +1907,39 @@ def check_http_zeek(case, path, recs, history):
     return c
 
 
+def check_uid(case, recs):
+    """Every stream-parser record names its connection: its uid is the uid of
+    exactly one TCP Connection record with the same endpoints, whose time span
+    contains the record."""
+    targets = [("TLSClientHello", recs.get("TLSClientHello", [])),
+               ("TLSServerHello", recs.get("TLSServerHello", [])),
+               ("HTTP", recs.get("HTTP", [])),
+               ("DNS over TCP", [r for r in recs.get("DNS", []) if r.get("transport") == "tcp"])]
+    if not any(rs for _, rs in targets):
+        return None
+    c = Check("%s/uid" % case)
+    conns = [cn for cn in recs.get("Connection", []) if cn.get("ip_protocol") == 6]
+    idx = collections.defaultdict(list)
+    for cn in conns:
+        idx[conn_key(cn["src_ip"], cn["src_port"], cn["dst_ip"], cn["dst_port"])].append(cn)
+    uids = collections.Counter(cn["uid"] for cn in recs.get("Connection", []))
+    dup = [u for u, n in uids.items() if n > 1]
+    c.fig("Connection uids distinct", not dup, len(uids))
+    for u in dup[:3]:
+        c.problem("Connection uid %s used by %d connections" % (u, uids[u]))
+    for rtype, rs in targets:
+        for r in rs:
+            cands = idx.get(rec_key(r), [])
+            same = [cn for cn in cands if cn["uid"] == r.get("uid")]
+            ok = len(same) == 1 and same[0]["timestamp_first"] <= r["timestamp"] <= same[0]["timestamp_last"]
+            c.fig("%s uid" % rtype, ok)
+            if not ok:
+                c.problem("%s %s t=%d uid %r: %d connection(s) with these endpoints, %d with this uid%s"
+                          % (rtype, rec_tag(r), r["timestamp"], r.get("uid"), len(cands), len(same),
+                             "" if len(same) != 1 else " (record outside its time span)"))
+    return c
+
+
 # --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
@@ -1978,6 +2014,7 @@ def process_case(netcap, corpus, case, work, manifest):
         checks.append(check_http_tshark(case, hpath, frames, recs))
     for p in oracle_files(casedir, "zeek", lambda n: n == "http.log"):
         checks.append(check_http_zeek(case, p, recs, zeek_conn_history(casedir)))
+    checks.append(check_uid(case, recs))
     return [c for c in checks if c is not None]
 
 
@@ -1994,6 +2031,7 @@ CHECK_TITLES = collections.OrderedDict([
     ("arkime-tls", "Arkime sessions: tls (ja3, ja3s, session ids, version, cipher)"),
     ("http", "tshark http.tsv: HTTP exchanges"),
     ("zeek-http", "Zeek http.log: HTTP exchanges"),
+    ("uid", "uid joins: stream-parser records to their Connection"),
 ])
 
 
@@ -2109,6 +2147,8 @@ def figure_rank(label):
     order += ["exchanges matched", "http.request.method", "method", "http.host", "host", "http.request.uri",
               "uri", "referrer", "version", "http.user_agent", "user_agent", "request_body_len",
               "response_body_len", "http.response.code", "status_code", "status_msg", "http.content_type"]
+    order += ["Connection uids distinct", "TLSClientHello uid", "TLSServerHello uid", "HTTP uid",
+              "DNS over TCP uid"]
     base = label.split(" (")[0]
     if base in order:
         return (order.index(base), label)
