@@ -2140,11 +2140,12 @@ def figure_rank(label):
     order += ["source.packets", "destination.packets", "source.bytes",
               "destination.bytes", "client.bytes", "server.bytes", "firstPacket", "lastPacket",
               "source = netcap client"]
-    order += ["ClientHellos matched", "ServerHellos matched", "sessions matched", "version", "sni",
+    order += ["ClientHellos matched", "ServerHellos matched", "sessions matched", "exchanges matched"]
+    order += ["version", "sni",
               "cipher suites", "cipher suite", "cipher", "alpn", "advertised ALPNs", "negotiated ALPN",
               "ja3", "JA3C", "ja3_full", "ja3string", "ja4", "JA4", "ja4_r", "srcSessionId", "ja3s", "JA3S",
               "ja3s_full", "ja3sstring", "ja4s", "dstSessionId"]
-    order += ["exchanges matched", "http.request.method", "method", "http.host", "host", "http.request.uri",
+    order += ["http.request.method", "method", "http.host", "host", "http.request.uri",
               "uri", "referrer", "version", "http.user_agent", "user_agent", "request_body_len",
               "response_body_len", "http.response.code", "status_code", "status_msg", "http.content_type"]
     order += ["Connection uids distinct", "TLSClientHello uid", "TLSServerHello uid", "HTTP uid",
