@@ -11,7 +11,8 @@ every record file with `netcap dump -json` and compares:
            are aligned to frames by timestamp and packet order; a frame's
            headers of one kind are compared outermost first.
   dns      tshark dns.tsv: id, QR, rcode, question names and types, A/AAAA/
-           CNAME answers, TTLs, message by message (mDNS/LLMNR, which the
+           CNAME answers, TTLs, transport (UDP, or TCP from the stream
+           parser), message by message (mDNS/LLMNR, which the
            tshark filter left out, are only checked to be present)
   conv     tshark conversations: TCP/UDP flows (frames and frame bytes each
            way) and IPv4/IPv6 address pairs (sum of our connections)
@@ -23,6 +24,26 @@ every record file with `netcap dump -json` and compares:
   ndpi     ndpiReader expected output: packets and frame bytes each way
   arkime   Arkime sessions: packets, frame bytes, payload bytes each way,
            first/last packet time (ms)
+  tls      tshark tls.tsv: ClientHello (legacy version, SNI, cipher list,
+           ALPN, JA3, JA3 string) and ServerHello (version, cipher, ALPN, JA3S,
+           JA3S string), matched by direction and endpoints, then by order in
+           the connection
+  ndpi-tls nDPI flow lines: JA3C, JA4, advertised ALPNs (first ClientHello of
+           the flow), JA3S, negotiated ALPN (first ServerHello); nDPI's known
+           JA4 differences (IP-literal SNI, ALPN characters) are applied only
+           where their condition holds on our record, and are XFAILs
+  arkime-tls  Arkime sessions' tls object: ja3, ja3s (+ strings, ja4 when
+           present), session ids, version and cipher names, as value sets
+  http     tshark http.tsv (+ frames.tsv for endpoints): requests (method,
+           host, uri, user agent) and final responses (code, content type),
+           paired in order per connection, matched to our HTTP records in order
+  zeek-http  Zeek http.log: method, host, uri, referrer, version, user agent,
+           body lengths, status code and message, per connection by trans_depth
+  uid      every TLSClientHello/TLSServerHello/HTTP/DNS-over-TCP record has
+           the uid of exactly one TCP Connection with its endpoints, and lies
+           in that connection's time span
+(The corpus has no Suricata oracle with TLS or HTTP fields: its only
+suricata-verify case, sv-enip-identity, checks ENIP.)
 
 Differences that exist by design, or because a feature is not there yet, have
 a one-line reason (the REASON_* strings and STOP_TOKENS/UNSUPPORTED_LINKTYPES
@@ -538,6 +559,15 @@ def check_dns(case, frames, dnspath, recs):
             c.problem("frame %d: DNS decoded although expected not to be (%s): update the "
                       "expectation" % (f.no, why))
         c.fig("messages", True)
+        l4 = [x for x in f.tokens[:f.tokens.index(tok)] if x in ("udp", "tcp")]
+        l4 = l4[-1] if l4 else ""
+        for r in mine:
+            ok = r.get("transport") == l4
+            c.fig("transport (udp/tcp)", ok)
+            if l4 == "tcp":
+                c.fig("messages over TCP", ok)
+            if not ok:
+                c.problem("frame %d: DNS over %s, netcap transport %r" % (f.no, l4 or "?", r.get("transport")))
         t = tshark_dns_lists(row, sep)
         o = our_dns_lists(mine)
         for fld in DNS_FIELDS:
@@ -1388,6 +1418,529 @@ def check_arkime(case, paths, recs, frames):
 
 
 # --------------------------------------------------------------------------
+# Check 7: stream parsers (TLS hellos, HTTP exchanges, uid joins)
+# --------------------------------------------------------------------------
+
+def conn_key(a, ap, b, bp):
+    """Undirected TCP endpoints."""
+    return frozenset(((canon_ip(a), int(ap)), (canon_ip(b), int(bp))))
+
+
+def rec_key(r):
+    return conn_key(r["src_ip"], r["src_port"], r["dst_ip"], r["dst_port"])
+
+
+def innermost(v):
+    vs = split_multi(v, "|")
+    return vs[-1] if vs else ""
+
+
+def by_conn(rs):
+    """Records grouped by undirected endpoints, each group in capture order."""
+    out = collections.OrderedDict()
+    for r in sorted(rs, key=lambda r: r["timestamp"]):
+        out.setdefault(rec_key(r), []).append(r)
+    return out
+
+
+def tag_of(a, ap, b, bp):
+    return "%s:%s -> %s:%s" % (a, ap, b, bp)
+
+
+def rec_tag(r):
+    return tag_of(r["src_ip"], r["src_port"], r["dst_ip"], r["dst_port"])
+
+
+def cmp_field(c, label, pv, ov, where, why=None):
+    """One compared value; a difference is a problem or the expected `why`."""
+    ok = pv == ov
+    c.fig(label, ok)
+    if not ok:
+        if why:
+            c.expect(why)
+        else:
+            c.problem("%s: %s: peer %r, netcap %r" % (where, label, pv, ov))
+    return ok
+
+
+def is_grease(v):
+    return (v & 0x0F0F) == 0x0A0A and (v >> 8) == (v & 0xFF)
+
+
+def is_ip_literal(s):
+    try:
+        ipaddress.ip_address(s)
+        return True
+    except ValueError:
+        return False
+
+
+REASON_TUNNEL_HELLO = "the peer decodes a TLS hello inside traffic netcap does not decode: %s"
+REASON_SSL2_CIPHERS = ("SSL 2.0 compatible ClientHello: tshark puts its 3-byte cipher specs in "
+                       "ssl.handshake.cipherspec, not in tls.handshake.ciphersuite; netcap's cipher_suites "
+                       "holds them")
+
+
+def check_tls_tshark(case, path, frames, recs):
+    """tshark tls.tsv: one row per frame with hello messages; rows are matched
+    to our records by direction and endpoints, then by order in the connection."""
+    c = Check("%s/tls" % case)
+    _, rows = read_tsv(path)
+    fby = {f.no: f for f in frames or []}
+    peer = {1: collections.OrderedDict(), 2: collections.OrderedDict()}
+    for r in rows:
+        types = split_multi(r["tls.handshake.type"], "|")
+        f = fby.get(int(r["frame.number"]))
+        why = f.stop_reason if f is not None else None
+        a = innermost(r["ip.src"]) or innermost(r["ipv6.src"])
+        b = innermost(r["ip.dst"]) or innermost(r["ipv6.dst"])
+        ap, bp = int(innermost(r["tcp.srcport"])), int(innermost(r["tcp.dstport"]))
+        for t in (1, 2):
+            n = types.count(str(t))
+            if n == 0:
+                continue
+            if n > 1:
+                c.problem("frame %s: %d hellos of type %d in one frame: the check cannot split "
+                          "tshark's columns" % (r["frame.number"], n, t))
+                continue
+            if why:
+                c.expect(REASON_TUNNEL_HELLO % why)
+                continue
+            r["_tag"] = "frame %s %s" % (r["frame.number"], tag_of(a, ap, b, bp))
+            peer[t].setdefault((canon_ip(a), ap, canon_ip(b), bp), []).append(r)
+    for t, rtype in ((1, "TLSClientHello"), (2, "TLSServerHello")):
+        ours = collections.OrderedDict()
+        for o in sorted(recs.get(rtype, []), key=lambda r: r["timestamp"]):
+            k = (canon_ip(o["src_ip"]), o["src_port"], canon_ip(o["dst_ip"]), o["dst_port"])
+            ours.setdefault(k, []).append(o)
+        P = peer[t]
+        label = "ClientHello" if t == 1 else "ServerHello"
+        for key in list(P) + [k for k in ours if k not in P]:
+            ps, os_ = P.get(key, []), ours.get(key, [])
+            for i in range(max(len(ps), len(os_))):
+                if i >= len(os_):
+                    c.fig("%ss matched" % label, False)
+                    c.problem("%s: tshark %s #%d, no netcap %s record" % (ps[i]["_tag"], label, i + 1, rtype))
+                    continue
+                if i >= len(ps):
+                    c.fig("%ss matched" % label, False)
+                    c.problem("netcap %s %s at t=%d: no tshark hello" % (rtype, rec_tag(os_[i]), os_[i]["timestamp"]))
+                    continue
+                c.fig("%ss matched" % label, True)
+                if t == 1:
+                    compare_tshark_ch(c, ps[i], os_[i])
+                else:
+                    compare_tshark_sh(c, ps[i], os_[i])
+    return c
+
+
+def compare_tshark_ch(c, r, o):
+    w = r["_tag"]
+    cmp_field(c, "version (ClientHello)", int(split_multi(r["tls.handshake.version"], "|")[0], 16),
+              o["handshake_version"], w)
+    cmp_field(c, "sni", r["tls.handshake.extensions_server_name"], o["sni"], w)
+    tl = [int(x, 16) for x in split_multi(r["tls.handshake.ciphersuite"], "|")]
+    ssl2 = o.get("version") == 2 and not tl and o["cipher_suites"]
+    cmp_field(c, "cipher suites (ClientHello)", tl, o["cipher_suites"], w, REASON_SSL2_CIPHERS if ssl2 else None)
+    cmp_field(c, "alpn (ClientHello)", split_multi(r["tls.handshake.extensions_alpn_str"], "|"), o["alpns"], w)
+    cmp_field(c, "ja3", r["tls.handshake.ja3"], o["ja3"], w)
+    cmp_field(c, "ja3_full", r["tls.handshake.ja3_full"], o["ja3_string"], w)
+
+
+def compare_tshark_sh(c, r, o):
+    w = r["_tag"]
+    cmp_field(c, "version (ServerHello)", int(split_multi(r["tls.handshake.version"], "|")[0], 16), o["version"], w)
+    cmp_field(c, "cipher suite (ServerHello)", int(split_multi(r["tls.handshake.ciphersuite"], "|")[0], 16),
+              o["cipher_suite"], w)
+    cmp_field(c, "alpn (ServerHello)", r["tls.handshake.extensions_alpn_str"], o["alpn_protocol"], w)
+    cmp_field(c, "ja3s", r["tls.handshake.ja3s"], o["ja3s"], w)
+    cmp_field(c, "ja3s_full", r["tls.handshake.ja3s_full"], o["ja3s_string"], w)
+
+
+# nDPI: per-flow TLS facts on the flow line
+NDPI_TLS_RE = collections.OrderedDict([
+    ("JA3C", re.compile(r"\[JA3C: ([0-9a-f]{32})")),
+    ("JA4", re.compile(r"\[JA4: ([^\]\s]+)\]")),
+    ("ALPNs", re.compile(r"\[\(Advertised\) ALPNs: ([^\]]*)\]")),
+    ("JA3S", re.compile(r"\[JA3S: ([0-9a-f]{32})")),
+    ("ALPN", re.compile(r"\[\(Negotiated\) ALPN: ([^\]]*)\]")),
+])
+NDPI_MAX_NUM_JA = 128
+REASON_NDPI_JA4_IP = ("nDPI writes 'i' in JA4 when the SNI is an IP literal; FoxIO (and netcap) write 'd' "
+                      "whenever the server_name extension is present (docs/JA4.md)")
+REASON_NDPI_JA4_ALPN = ("nDPI writes the first two characters of the ALPN in JA4 ('ht' for http/1.1); "
+                        "FoxIO (and netcap) write the first and last ('h1') (docs/JA4.md)")
+REASON_NDPI_INVALID_JA = ("nDPI computes no JA3C/JA4 for a ClientHello with more than %d ciphers or "
+                          "extensions (invalid_ja in src/lib/protocols/tls.c); netcap does" % NDPI_MAX_NUM_JA)
+
+
+def ndpi_ja4_normalise(pv, o):
+    """Apply nDPI's documented JA4 differences where their condition holds on
+    our record; returns (value, reasons applied)."""
+    why = []
+    if len(pv) > 10 and len(o["ja4"]) > 10:
+        if pv[3] == "i" and o["ja4"][3] == "d" and is_ip_literal(o["sni"]):
+            pv = pv[:3] + "d" + pv[4:]
+            why.append(REASON_NDPI_JA4_IP)
+        alpn = o["alpns"][0] if o["alpns"] else ""
+        if pv[8:10] == alpn[:2] and o["ja4"][8:10] == alpn[:1] + alpn[-1:] and pv[8:10] != o["ja4"][8:10]:
+            pv = pv[:8] + o["ja4"][8:10] + pv[10:]
+            why.append(REASON_NDPI_JA4_ALPN)
+    return pv, why
+
+
+def check_ndpi_tls(case, path, recs, frames):
+    c = Check("%s/ndpi-tls" % case)
+    chs, shs = by_conn(recs.get("TLSClientHello", [])), by_conn(recs.get("TLSServerHello", []))
+    inner_l4 = inner_flows(frames)
+    seen = set()
+    for p in read_ndpi(path):
+        if p.proto != 6:
+            continue
+        key = conn_key(p.a, p.ap, p.b, p.bp)
+        seen.add(key)
+        line = p.info["line"]
+        v = {k: (m.group(1) if m else None) for k, rx in NDPI_TLS_RE.items() for m in [rx.search(line)]}
+        ch, sh = chs.get(key, [None])[0], shs.get(key, [None])[0]
+        tunnel = inner_l4.get(key)
+        if v["JA3C"] or v["JA4"]:
+            if ch is None:
+                if tunnel:
+                    c.expect(REASON_TUNNEL_HELLO % tunnel)
+                else:
+                    c.fig("ClientHellos matched", False)
+                    c.problem("%s: nDPI has JA3C/JA4, netcap no ClientHello" % p.tag)
+            else:
+                c.fig("ClientHellos matched", True)
+                if v["JA3C"]:
+                    cmp_field(c, "JA3C", v["JA3C"], ch["ja3"], p.tag)
+                if v["JA4"]:
+                    pv, why = ndpi_ja4_normalise(v["JA4"], ch)
+                    if why and pv == ch["ja4"]:
+                        c.fig("JA4", False)
+                        for w in why:
+                            c.expect(w)
+                    else:
+                        cmp_field(c, "JA4", v["JA4"], ch["ja4"], p.tag)
+                if v["ALPNs"] is not None or ch["alpns"]:
+                    cmp_field(c, "advertised ALPNs", v["ALPNs"] or "", ";".join(ch["alpns"]), p.tag)
+        elif ch is not None:
+            nc = sum(1 for x in ch["cipher_suites"] if not is_grease(x))
+            ne = sum(1 for x in ch["extensions"] if not is_grease(x))
+            if max(nc, ne) > NDPI_MAX_NUM_JA:
+                c.fig("ClientHellos matched", False)
+                c.expect(REASON_NDPI_INVALID_JA)
+            else:
+                c.fig("ClientHellos matched", False)
+                c.problem("%s: netcap ClientHello (ja3 %s), nDPI prints no JA3C/JA4" % (p.tag, ch["ja3"]))
+        if v["JA3S"]:
+            if sh is None:
+                if tunnel:
+                    c.expect(REASON_TUNNEL_HELLO % tunnel)
+                else:
+                    c.fig("ServerHellos matched", False)
+                    c.problem("%s: nDPI has JA3S, netcap no ServerHello" % p.tag)
+            else:
+                c.fig("ServerHellos matched", True)
+                cmp_field(c, "JA3S", v["JA3S"], sh["ja3s"], p.tag)
+                if v["ALPN"] is not None or sh["alpn_protocol"]:
+                    cmp_field(c, "negotiated ALPN", v["ALPN"] or "", sh["alpn_protocol"], p.tag)
+        elif sh is not None:
+            c.fig("ServerHellos matched", False)
+            c.problem("%s: netcap ServerHello (ja3s %s), nDPI prints no JA3S" % (p.tag, sh["ja3s"]))
+    for key in list(chs) + list(shs):
+        if key not in seen:
+            r = (chs.get(key) or shs.get(key))[0]
+            c.problem("netcap TLS hello %s: no nDPI flow" % rec_tag(r))
+            seen.add(key)
+    if not c.figures and not c.xfail and not c.nproblems:
+        return None
+    return c
+
+
+ARKIME_TLS_VERSION = {0x0300: "SSLv3", 0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+# IANA names as Arkime prints them, for the suites of the corpus's Arkime TLS sessions
+ARKIME_CIPHER = {0x0004: "TLS_RSA_WITH_RC4_128_MD5", 0x0005: "TLS_RSA_WITH_RC4_128_SHA",
+                 0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA", 0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA",
+                 0xC02F: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xC030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                 0x1301: "TLS_AES_128_GCM_SHA256", 0x1302: "TLS_AES_256_GCM_SHA384",
+                 0x1303: "TLS_CHACHA20_POLY1305_SHA256"}
+
+
+def check_arkime_tls(case, paths, recs):
+    """Arkime sessions' tls object: value sets per session (Arkime keeps unique
+    values), compared with the sets over our hellos of that connection."""
+    c = Check("%s/arkime-tls" % case)
+    chs, shs = by_conn(recs.get("TLSClientHello", [])), by_conn(recs.get("TLSServerHello", []))
+    seen = set()
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            d = json.load(f)
+        for s in d.get("sessions3", []):
+            b = s.get("body", {})
+            src, dst = b.get("source", {}), b.get("destination", {})
+            if b.get("ipProtocol") != 6 or src.get("ip") is None:
+                continue
+            key = conn_key(src["ip"], src.get("port", 0), dst["ip"], dst.get("port", 0))
+            tag = tag_of(src["ip"], src.get("port", 0), dst["ip"], dst.get("port", 0))
+            seen.add(key)
+            t = b.get("tls")
+            ch, sh = chs.get(key, []), shs.get(key, [])
+            if t is None:
+                if ch or sh:
+                    c.problem("%s: netcap TLS hellos, Arkime session has no tls" % tag)
+                continue
+            if not ch and not sh:
+                c.fig("sessions matched", False)
+                c.problem("%s: Arkime tls, netcap no hellos" % tag)
+                continue
+            c.fig("sessions matched", True)
+
+            def uniq(xs):
+                return sorted(set(x for x in xs if x not in ("", None)))
+            pairs = [("ja3", [o["ja3"] for o in ch]), ("ja3string", [o["ja3_string"] for o in ch]),
+                     ("ja4", [o["ja4"] for o in ch]), ("ja4_r", [o["ja4_r"] for o in ch]),
+                     ("srcSessionId", [o["session_id"] for o in ch]),
+                     ("ja3s", [o["ja3s"] for o in sh]), ("ja3sstring", [o["ja3s_string"] for o in sh]),
+                     ("ja4s", [o["ja4s"] for o in sh]), ("dstSessionId", [o["session_id"] for o in sh])]
+            for fld, ours in pairs:
+                if fld in t:
+                    cmp_field(c, fld, uniq(t[fld]), uniq(ours), tag)
+                elif fld in ("ja3", "ja3s") and uniq(ours):
+                    c.fig(fld, False)
+                    c.problem("%s: Arkime has no tls.%s, netcap %s" % (tag, fld, uniq(ours)))
+            if "version" in t:
+                vs = [ARKIME_TLS_VERSION.get(o["supported_version"] or o["version"], "0x%04x" % o["version"])
+                      for o in sh]
+                cmp_field(c, "version", uniq(t["version"]), uniq(vs), tag)
+            if "cipher" in t:
+                names = []
+                for o in sh:
+                    n = ARKIME_CIPHER.get(o["cipher_suite"])
+                    if n is None:
+                        c.problem("%s: cipher 0x%04x not in ARKIME_CIPHER: add its IANA name"
+                                  % (tag, o["cipher_suite"]))
+                    names.append(n)
+                cmp_field(c, "cipher", uniq(t["cipher"]), uniq(names), tag)
+    for key in list(chs) + list(shs):
+        if key not in seen:
+            c.problem("netcap TLS hello %s: no Arkime session" % rec_tag((chs.get(key) or shs.get(key))[0]))
+            seen.add(key)
+    if not c.figures and not c.xfail and not c.nproblems:
+        return None
+    return c
+
+
+# HTTP ----------------------------------------------------------------------
+
+REASON_HTTP_SNAPLEN = ("the capture's snaplen cut these frames (frame.cap_len < frame.len): the HTTP "
+                       "message is incomplete; tshark dissects the partial start line, netcap's reassembly "
+                       "has a gap and writes no exchange")
+REASON_HTTP_SCTP = "HTTP over SCTP: netcap has no SCTP decoder, so no stream parser sees it"
+REASON_TSHARK_HTTP_PORT = ("tshark dissects HTTP only on its configured ports: no frame of this connection has "
+                           "an http layer in frames.tsv; netcap parses HTTP on any port")
+REASON_ZEEK_HTTP_PARTIAL = ("Zeek's HTTP analyzer skips partial connections (TCP()->IsPartial(): no SYN seen, "
+                            "conn.log history without s/h); netcap parses them")
+REASON_TSHARK_HTTP_BODY = ("the response body ends before its Content-Length in the capture (netcap "
+                           "res_content_length < res_declared_length): tshark, reassembling bodies "
+                           "(http.desegment_body), never completes the response and shows none; netcap writes "
+                           "the exchange with its status line")
+TSHARK_HTTP_PORTS = {80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710}
+
+
+def frame_endpoints(f):
+    kind = "ip" if f.cols.get("ip.src") else "ipv6"
+    try:
+        return (canon_ip(f.cols[kind + ".src"][-1]), int(f.cols["tcp.srcport"][-1]),
+                canon_ip(f.cols[kind + ".dst"][-1]), int(f.cols["tcp.dstport"][-1]))
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def interim(code):
+    return 100 <= code < 200 and code != 101
+
+
+def check_http_tshark(case, path, frames, recs):
+    """tshark http.tsv: request rows (method, host, uri, user agent) and
+    response rows (code, content type); frames.tsv gives their endpoints.
+    Requests and final responses of a connection are paired in order (1xx
+    interim responses other than 101 are not exchanges) and matched to our
+    HTTP records of that connection in order."""
+    c = Check("%s/http" % case)
+    _, rows = read_tsv(path)
+    fby = {f.no: f for f in frames}
+    conn_frames = collections.defaultdict(list)
+    for f in frames:
+        ep = frame_endpoints(f) if "tcp" in f.tokens else None
+        if ep:
+            conn_frames[conn_key(*ep)].append(f)
+    peer = collections.OrderedDict()    # key -> {"req": [...], "resp": [...], "client": (ip, port)}
+    for r in rows:
+        f = fby.get(int(r["frame.number"]))
+        isreq, isresp = bool(r["http.request.method"]), bool(r["http.response.code"])
+        if not (isreq or isresp):
+            continue       # body continuation frames
+        if f is None:
+            c.problem("http.tsv frame %s not in frames.tsv" % r["frame.number"])
+            continue
+        why = f.stop_reason or (REASON_HTTP_SCTP if "sctp" in f.tokens else None)
+        if why:
+            c.expect(why)
+            continue
+        ep = frame_endpoints(f)
+        if ep is None:
+            c.problem("frame %d: HTTP without TCP endpoints" % f.no)
+            continue
+        key = conn_key(*ep)
+        e = peer.setdefault(key, {"req": [], "resp": [], "client": None, "frames": conn_frames.get(key, [])})
+        r["_no"] = f.no
+        if isreq:
+            e["req"].append(r)
+            e["client"] = (ep[0], ep[1])
+        if isresp:
+            if interim(int(r["http.response.code"])):
+                c.notes.append("frame %d: interim %s response, not an exchange" % (f.no, r["http.response.code"]))
+            else:
+                e["resp"].append(r)
+                if e["client"] is None:
+                    e["client"] = (ep[2], ep[3])
+    ours = by_conn(recs.get("HTTP", []))
+    for key in list(peer) + [k for k in ours if k not in peer]:
+        e = peer.get(key, {"req": [], "resp": [], "frames": conn_frames.get(key, [])})
+        os_ = ours.get(key, [])
+        n = max(len(e["req"]), len(e["resp"]))
+        for i in range(max(n, len(os_))):
+            rq = e["req"][i] if i < len(e["req"]) else None
+            rs = e["resp"][i] if i < len(e["resp"]) else None
+            if i >= len(os_):
+                no = (rq or rs)["_no"]
+                if any(f.caplen < f.len for f in e["frames"]):
+                    c.expect(REASON_HTTP_SNAPLEN)
+                else:
+                    c.fig("exchanges matched", False)
+                    c.problem("frame %d: tshark HTTP exchange #%d, no netcap record" % (no, i + 1))
+                continue
+            o = os_[i]
+            if i >= n:
+                sport = o["dst_port"]
+                if not any("http" in f.tokens for f in e["frames"]) and sport not in TSHARK_HTTP_PORTS:
+                    c.expect(REASON_TSHARK_HTTP_PORT)
+                else:
+                    c.fig("exchanges matched", False)
+                    c.problem("netcap HTTP %s %s %s: no tshark exchange" % (rec_tag(o), o["method"], o["url"][:60]))
+                continue
+            c.fig("exchanges matched", True)
+            w = "frame %d %s" % ((rq or rs)["_no"], rec_tag(o))
+            if rq is not None:
+                cmp_field(c, "http.request.method", rq["http.request.method"], o["method"], w)
+                cmp_field(c, "http.host", rq["http.host"], o["host"], w)
+                cmp_field(c, "http.request.uri", rq["http.request.uri"], o["url"], w)
+                cmp_field(c, "http.user_agent", rq["http.user_agent"], o["user_agent"], w)
+            else:
+                cmp_field(c, "http.request.method", "", o["method"], w + " (tshark: no request)")
+            body_cut = rs is None and o["status_code"] and 0 <= o["res_content_length"] < o["res_declared_length"]
+            cmp_field(c, "http.response.code", int(rs["http.response.code"]) if rs else 0, o["status_code"], w,
+                      REASON_TSHARK_HTTP_BODY if body_cut else None)
+            if rs is not None:
+                cmp_field(c, "http.content_type", rs["http.content_type"], o["res_content_type"], w)
+    return c
+
+
+def zeek_conn_history(casedir):
+    out = {}
+    p = os.path.join(casedir, "oracle", "zeek", "conn.log")
+    if os.path.exists(p):
+        for z in read_zeek_log(p):
+            out[conn_key(z["id.orig_h"], z["id.orig_p"], z["id.resp_h"], z["id.resp_p"])] = z.get("history", "")
+    return out
+
+
+def zint(v):
+    v = zopt(v)
+    return int(v) if v is not None else 0
+
+
+def check_http_zeek(case, path, recs, history):
+    """Zeek http.log: one line per exchange, trans_depth = order in the
+    connection; '-' is empty."""
+    c = Check("%s/zeek-http" % case)
+    peer = collections.OrderedDict()
+    for z in read_zeek_log(path):
+        key = conn_key(z["id.orig_h"], z["id.orig_p"], z["id.resp_h"], z["id.resp_p"])
+        peer.setdefault(key, []).append(z)
+    ours = by_conn(recs.get("HTTP", []))
+    for key in list(peer) + [k for k in ours if k not in peer]:
+        zs = sorted(peer.get(key, []), key=lambda z: int(z["trans_depth"]))
+        os_ = ours.get(key, [])
+        for i in range(max(len(zs), len(os_))):
+            if i >= len(os_):
+                z = zs[i]
+                c.fig("exchanges matched", False)
+                c.problem("%s depth %s: Zeek exchange, no netcap record"
+                          % (tag_of(z["id.orig_h"], z["id.orig_p"], z["id.resp_h"], z["id.resp_p"]), z["trans_depth"]))
+                continue
+            o = os_[i]
+            if i >= len(zs):
+                h = history.get(key)
+                if h is not None and not any(ch in h.lower() for ch in "sh"):
+                    c.expect(REASON_ZEEK_HTTP_PARTIAL)
+                else:
+                    c.fig("exchanges matched", False)
+                    c.problem("netcap HTTP %s %s %s: no Zeek exchange" % (rec_tag(o), o["method"], o["url"][:60]))
+                continue
+            z = zs[i]
+            c.fig("exchanges matched", True)
+            w = "%s depth %s" % (rec_tag(o), z["trans_depth"])
+            ver = o["res_proto"] if o["status_code"] else o["proto"]
+            for label, zv, ov in (("method", zopt(z["method"]) or "", o["method"]),
+                                  ("host", zopt(z["host"]) or "", o["host"]),
+                                  ("uri", zopt(z["uri"]) or "", o["url"]),
+                                  ("referrer", zopt(z["referrer"]) or "", o["referer"]),
+                                  ("version", zopt(z["version"]) or "", ver.replace("HTTP/", "")),
+                                  ("user_agent", zopt(z["user_agent"]) or "", o["user_agent"]),
+                                  ("request_body_len", zint(z["request_body_len"]), o["req_content_length"]),
+                                  ("response_body_len", zint(z["response_body_len"]), o["res_content_length"]),
+                                  ("status_code", zint(z["status_code"]), o["status_code"]),
+                                  ("status_msg", zopt(z["status_msg"]) or "", o["status_msg"])):
+                cmp_field(c, label, zv, ov, w)
+    return c
+
+
+def check_uid(case, recs):
+    """Every stream-parser record names its connection: its uid is the uid of
+    exactly one TCP Connection record with the same endpoints, whose time span
+    contains the record."""
+    targets = [("TLSClientHello", recs.get("TLSClientHello", [])),
+               ("TLSServerHello", recs.get("TLSServerHello", [])),
+               ("HTTP", recs.get("HTTP", [])),
+               ("DNS over TCP", [r for r in recs.get("DNS", []) if r.get("transport") == "tcp"])]
+    if not any(rs for _, rs in targets):
+        return None
+    c = Check("%s/uid" % case)
+    conns = [cn for cn in recs.get("Connection", []) if cn.get("ip_protocol") == 6]
+    idx = collections.defaultdict(list)
+    for cn in conns:
+        idx[conn_key(cn["src_ip"], cn["src_port"], cn["dst_ip"], cn["dst_port"])].append(cn)
+    uids = collections.Counter(cn["uid"] for cn in recs.get("Connection", []))
+    dup = [u for u, n in uids.items() if n > 1]
+    c.fig("Connection uids distinct", not dup, len(uids))
+    for u in dup[:3]:
+        c.problem("Connection uid %s used by %d connections" % (u, uids[u]))
+    for rtype, rs in targets:
+        for r in rs:
+            cands = idx.get(rec_key(r), [])
+            same = [cn for cn in cands if cn["uid"] == r.get("uid")]
+            ok = len(same) == 1 and same[0]["timestamp_first"] <= r["timestamp"] <= same[0]["timestamp_last"]
+            c.fig("%s uid" % rtype, ok)
+            if not ok:
+                c.problem("%s %s t=%d uid %r: %d connection(s) with these endpoints, %d with this uid%s"
+                          % (rtype, rec_tag(r), r["timestamp"], r.get("uid"), len(cands), len(same),
+                             "" if len(same) != 1 else " (record outside its time span)"))
+    return c
+
+
+# --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
 
@@ -1448,7 +2001,21 @@ def process_case(netcap, corpus, case, work, manifest):
     ark = oracle_files(casedir, "arkime", lambda n: n.endswith(".test"))
     if ark:
         checks.append(check_arkime(case, ark, recs, frames))
-    return checks
+    # stream parsers
+    tpath = os.path.join(casedir, "oracle", "tshark", "tls.tsv")
+    if os.path.exists(tpath):
+        checks.append(check_tls_tshark(case, tpath, frames, recs))
+    for p in oracle_files(casedir, "ndpi", lambda n: n.endswith(".out")):
+        checks.append(check_ndpi_tls(case, p, recs, frames))
+    if ark:
+        checks.append(check_arkime_tls(case, ark, recs))
+    hpath = os.path.join(casedir, "oracle", "tshark", "http.tsv")
+    if os.path.exists(hpath) and frames is not None:
+        checks.append(check_http_tshark(case, hpath, frames, recs))
+    for p in oracle_files(casedir, "zeek", lambda n: n == "http.log"):
+        checks.append(check_http_zeek(case, p, recs, zeek_conn_history(casedir)))
+    checks.append(check_uid(case, recs))
+    return [c for c in checks if c is not None]
 
 
 CHECK_TITLES = collections.OrderedDict([
@@ -1459,6 +2026,12 @@ CHECK_TITLES = collections.OrderedDict([
     ("cid", "Zeek Community ID baselines"),
     ("ndpi", "nDPI ndpiReader flows"),
     ("arkime", "Arkime sessions"),
+    ("tls", "tshark tls.tsv: TLS ClientHello/ServerHello"),
+    ("ndpi-tls", "nDPI flows: JA3C/JA4/JA3S and ALPN"),
+    ("arkime-tls", "Arkime sessions: tls (ja3, ja3s, session ids, version, cipher)"),
+    ("http", "tshark http.tsv: HTTP exchanges"),
+    ("zeek-http", "Zeek http.log: HTTP exchanges"),
+    ("uid", "uid joins: stream-parser records to their Connection"),
 ])
 
 
@@ -1555,7 +2128,8 @@ def figure_rank(label):
     order = ["IPv6Fragment records"]
     for _, (_, fields) in KINDS.items():
         order += [col for col, _ in fields]
-    order += ["802.1ad tags", "messages"] + DNS_FIELDS + ["mDNS/LLMNR messages decoded"]
+    order += ["802.1ad tags", "messages", "transport (udp/tcp)", "messages over TCP"] + DNS_FIELDS
+    order += ["mDNS/LLMNR messages decoded"]
     order += ["flows matched", "proto", "orig_pkts", "resp_pkts", "orig_ip_bytes", "resp_ip_bytes",
               "orig_bytes", "resp_bytes", "duration", "orig = netcap client", "community_id",
               "pkts a->b", "pkts b->a", "frames a->b", "frames b->a", "bytes a->b", "bytes b->a",
@@ -1566,6 +2140,16 @@ def figure_rank(label):
     order += ["source.packets", "destination.packets", "source.bytes",
               "destination.bytes", "client.bytes", "server.bytes", "firstPacket", "lastPacket",
               "source = netcap client"]
+    order += ["ClientHellos matched", "ServerHellos matched", "sessions matched", "exchanges matched"]
+    order += ["version", "sni",
+              "cipher suites", "cipher suite", "cipher", "alpn", "advertised ALPNs", "negotiated ALPN",
+              "ja3", "JA3C", "ja3_full", "ja3string", "ja4", "JA4", "ja4_r", "srcSessionId", "ja3s", "JA3S",
+              "ja3s_full", "ja3sstring", "ja4s", "dstSessionId"]
+    order += ["http.request.method", "method", "http.host", "host", "http.request.uri",
+              "uri", "referrer", "version", "http.user_agent", "user_agent", "request_body_len",
+              "response_body_len", "http.response.code", "status_code", "status_msg", "http.content_type"]
+    order += ["Connection uids distinct", "TLSClientHello uid", "TLSServerHello uid", "HTTP uid",
+              "DNS over TCP uid"]
     base = label.split(" (")[0]
     if base in order:
         return (order.index(base), label)
