@@ -15,14 +15,47 @@
  * a lock) on every call, which cost more than the hash itself. */
 static EVP_MD *sha1_md;
 static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+/* One digest context per thread, reused: EVP_Digest() allocates and frees a
+ * context per call, which costs as much as hashing these 40 bytes. */
+static pthread_key_t ctx_key;
+
+static void ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
 
 static void sha1_fetch(void)
 {
     sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+    if (pthread_key_create(&ctx_key, ctx_free) != 0) {
+        EVP_MD_free(sha1_md);
+        sha1_md = NULL;
+    }
+}
+
+static EVP_MD_CTX *thread_ctx(void)
+{
+    EVP_MD_CTX *ctx = pthread_getspecific(ctx_key);
+    if (!ctx) {
+        ctx = EVP_MD_CTX_new();
+        if (ctx && pthread_setspecific(ctx_key, ctx) != 0) {
+            EVP_MD_CTX_free(ctx);
+            ctx = NULL;
+        }
+    }
+    return ctx;
 }
 
 void nc_community_id_fini(void)
 {
+    if (sha1_md) {
+        /* this thread's context (workers free theirs when they exit) */
+        EVP_MD_CTX *ctx = pthread_getspecific(ctx_key);
+        if (ctx) {
+            EVP_MD_CTX_free(ctx);
+            pthread_setspecific(ctx_key, NULL);
+        }
+    }
     EVP_MD_free(sha1_md);
     sha1_md = NULL;
 }
@@ -61,7 +94,9 @@ void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, cons
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
     pthread_once(&sha1_once, sha1_fetch);
-    if (out_len < 32 || !sha1_md || !EVP_Digest(buf, n, md, &md_len, sha1_md, NULL) ||
+    EVP_MD_CTX *ctx = sha1_md ? thread_ctx() : NULL;
+    if (out_len < 32 || !ctx || EVP_DigestInit_ex2(ctx, sha1_md, NULL) != 1 ||
+            EVP_DigestUpdate(ctx, buf, n) != 1 || EVP_DigestFinal_ex(ctx, md, &md_len) != 1 ||
             md_len != 20) {
         if (out_len) {
             out[0] = '\0';

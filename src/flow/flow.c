@@ -673,6 +673,10 @@ static void stream_segment(
         id.c_port = f->c_port;
         id.s_port = f->s_port;
         id.uid = uid;
+        id.has_c_mac = f->has_c_mac;
+        id.has_s_mac = f->has_s_mac;
+        memcpy(id.c_mac, f->c_mac, 6);
+        memcpy(id.s_mac, f->s_mac, 6);
         f->stream = nc_stream_new(t->streams, &id);
         if (!f->stream) {
             f->stream_done = true;

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 static struct nc_rec_info infos[NC_REC_COUNT] = {
-#define NC_RECORD(n, num, d) { #n, num, &d, -1, -1, -1, -1, -1, -1, -1, -1 },
+#define NC_RECORD(n, num, d) { #n, num, &d, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 },
 #include "records.def"
 #undef NC_RECORD
 };
@@ -34,6 +34,8 @@ void nc_record_init(void)
         r->off_dst_ip = field_off(r->desc, "dst_ip", PROTOBUF_C_TYPE_STRING);
         r->off_src_port = field_off(r->desc, "src_port", PROTOBUF_C_TYPE_INT32);
         r->off_dst_port = field_off(r->desc, "dst_port", PROTOBUF_C_TYPE_INT32);
+        r->off_src_mac = field_off(r->desc, "src_mac", PROTOBUF_C_TYPE_STRING);
+        r->off_dst_mac = field_off(r->desc, "dst_mac", PROTOBUF_C_TYPE_STRING);
         r->off_uid = field_off(r->desc, "uid", PROTOBUF_C_TYPE_STRING);
         r->off_ip_fragments = field_off(r->desc, "ip_fragments", PROTOBUF_C_TYPE_INT32);
         r->off_ip_frag_overlap = field_off(r->desc, "ip_frag_overlap", PROTOBUF_C_TYPE_BOOL);

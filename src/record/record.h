@@ -38,6 +38,8 @@ struct nc_rec_info {
     int off_dst_ip;
     int off_src_port;
     int off_dst_port;
+    int off_src_mac;
+    int off_dst_mac;
     int off_uid;             /* string uid: the Connection a stream record belongs to */
     int off_ip_fragments;    /* int32: fragments of a reassembled IP datagram */
     int off_ip_frag_overlap; /* bool: its fragments overlapped */

@@ -277,7 +277,6 @@ static void give_up_with(
     struct nc_defrag_datagram r;
     fill_report(&r, &k);
     r.n_frags = 1;
-    r.len = f->len;
     r.wirebytes = f->wirelen;
     r.first_ts = r.last_ts = f->ts;
     if (f->link) {

@@ -41,6 +41,7 @@ struct nc_stream {
     struct nc_stream_id id;
     char uid[24];
     char c_ip[NC_IP_STRLEN], s_ip[NC_IP_STRLEN];
+    char c_mac[NC_MAC_STRLEN], s_mac[NC_MAC_STRLEN];
     enum stream_state state;
     int parser; /* attached parser id, -1 none */
     void *pstate;
@@ -404,6 +405,12 @@ struct nc_stream *nc_stream_new(struct nc_stream_env *env, const struct nc_strea
     s->id.uid = s->uid;
     fmt_ip(s->c_ip, id->ver, id->c_ip);
     fmt_ip(s->s_ip, id->ver, id->s_ip);
+    if (id->has_c_mac) {
+        nc_fmt_mac(s->c_mac, id->c_mac);
+    }
+    if (id->has_s_mac) {
+        nc_fmt_mac(s->s_mac, id->s_mac);
+    }
     s->parser = -1;
     nc_reasm_init(&s->dir[0]);
     nc_reasm_init(&s->dir[1]);
@@ -580,6 +587,10 @@ void *nc_stream_record(struct nc_stream *s, enum nc_rec_type t, int dir, int64_t
     if (ri->off_src_port >= 0 && ri->off_dst_port >= 0) {
         *(int32_t *)(void *)(m + ri->off_src_port) = from_client ? s->id.c_port : s->id.s_port;
         *(int32_t *)(void *)(m + ri->off_dst_port) = from_client ? s->id.s_port : s->id.c_port;
+    }
+    if (ri->off_src_mac >= 0 && ri->off_dst_mac >= 0) {
+        *(const char **)(void *)(m + ri->off_src_mac) = from_client ? s->c_mac : s->s_mac;
+        *(const char **)(void *)(m + ri->off_dst_mac) = from_client ? s->s_mac : s->c_mac;
     }
     if (ri->off_uid >= 0) {
         *(const char **)(void *)(m + ri->off_uid) = s->uid;

@@ -62,6 +62,8 @@ struct nc_stream_id {
     uint8_t c_ip[16], s_ip[16];
     uint16_t c_port, s_port;
     const char *uid; /* copied */
+    bool has_c_mac, has_s_mac;
+    uint8_t c_mac[6], s_mac[6];
 };
 
 /* NULL when the budget refuses (counted) or no parser could want it. */
