@@ -220,6 +220,7 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
     c->frag_data = NULL;
     c->frag_len = 0;
     c->tcp_seq = 0;
+    c->tcp_ack = 0;
     c->l4_data = NULL;
     c->l4_caplen = 0;
     if (ver == 4) {

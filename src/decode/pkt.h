@@ -87,7 +87,7 @@ struct nc_pkt_ctx {
     bool frag_cut;            /* the capture holds less than the header declared */
     const uint8_t *frag_data; /* this fragment's payload as captured */
     uint32_t frag_len;
-    uint32_t tcp_seq;               /* valid if ip_proto == 6 and has_ports */
+    uint32_t tcp_seq, tcp_ack;      /* valid if ip_proto == 6 and has_ports */
     const uint8_t *l4_data;         /* TCP payload as captured (NULL if none) */
     uint32_t l4_caplen;             /* its captured length (<= l4_payload) */
     uint16_t ip_fragments;          /* the packet is a datagram reassembled from this many */

@@ -133,6 +133,7 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     /* payload as the IP header declares it: a snaplen does not shrink it */
     c->l4_payload = nc_pkt_ip_after(pkt, (size_t)doff * 4);
     c->tcp_seq = seq;
+    c->tcp_ack = ack;
 
     /* the option space must be captured for a record; a child window
      * keeps option parsing inside it */

@@ -203,6 +203,7 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
     fp->count = 1;
     if (c->ip_proto == 6 && c->has_ports) {
         fp->tcp_seq = c->tcp_seq;
+        fp->tcp_ack = c->tcp_ack;
         fp->data = c->l4_data;
         fp->caplen = c->l4_caplen;
     }
@@ -684,11 +685,12 @@ static void stream_segment(
         }
         for (int d = 0; d < 2; d++) {
             if (f->syn_seen & (1u << d)) {
-                nc_stream_segment(f->stream, d, f->syn_seq[d], NC_TCP_SYN, NULL, 0, fp->ts);
+                nc_stream_segment(f->stream, d, f->syn_seq[d], 0, NC_TCP_SYN, NULL, 0, fp->ts);
             }
         }
     }
-    nc_stream_segment(f->stream, dir, fp->tcp_seq, fp->tcp_flags, fp->data, fp->caplen, fp->ts);
+    nc_stream_segment(
+            f->stream, dir, fp->tcp_seq, fp->tcp_ack, fp->tcp_flags, fp->data, fp->caplen, fp->ts);
     const char *app = nc_stream_app(f->stream);
     if (app) {
         f->proto_name[NC_LAYER_APP] = app;

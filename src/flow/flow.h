@@ -53,7 +53,7 @@ struct nc_flow_pkt {
     uint32_t wirelen, payload;
     int64_t ts;
     uint32_t count; /* packets it stands for: 1, or the fragments of a reassembled datagram */
-    uint32_t tcp_seq;
+    uint32_t tcp_seq, tcp_ack;
     const uint8_t *data; /* TCP payload as captured, for reassembly */
     uint32_t caplen;
     bool is_fragment, frag_first; /* IP fragment (goes to reassembly, not to the table) */

@@ -420,7 +420,7 @@ struct nc_stream *nc_stream_new(struct nc_stream_env *env, const struct nc_strea
     return s;
 }
 
-void nc_stream_segment(struct nc_stream *s, int dir, uint32_t seq, uint16_t flags,
+void nc_stream_segment(struct nc_stream *s, int dir, uint32_t seq, uint32_t ack, uint16_t flags,
         const uint8_t *data, size_t len, int64_t ts)
 {
     if (s->state == S_OFF) {
@@ -432,6 +432,14 @@ void nc_stream_segment(struct nc_stream *s, int dir, uint32_t seq, uint16_t flag
     if (!re.stats) {
         memset(&scratch, 0, sizeof(scratch));
         re.stats = &scratch;
+    }
+    if ((flags & NC_TCP_ACK) && s->dir[!dir].segs) {
+        /* what this side acknowledged of the other one: lost holes there */
+        s->dir_now = !dir;
+        nc_reasm_acked(&s->dir[!dir], &re, ack, ts);
+        if (s->state == S_OFF) {
+            return;
+        }
     }
     s->dir_now = dir;
     nc_reasm_segment(&s->dir[dir], &re, seq, flags, data, len, ts);

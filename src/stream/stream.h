@@ -68,8 +68,9 @@ struct nc_stream_id {
 
 /* NULL when the budget refuses (counted) or no parser could want it. */
 struct nc_stream *nc_stream_new(struct nc_stream_env *env, const struct nc_stream_id *id);
-/* One TCP segment; dir 0 is client -> server. */
-void nc_stream_segment(struct nc_stream *s, int dir, uint32_t seq, uint16_t flags,
+/* One TCP segment; dir 0 is client -> server. ack (with NC_TCP_ACK in
+ * flags) tells which of the other direction's bytes the sender has. */
+void nc_stream_segment(struct nc_stream *s, int dir, uint32_t seq, uint32_t ack, uint16_t flags,
         const uint8_t *data, size_t len, int64_t ts);
 /* Still reassembling? false once no parser wants more (free it then). */
 bool nc_stream_active(const struct nc_stream *s);

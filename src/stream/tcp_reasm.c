@@ -435,6 +435,21 @@ void nc_reasm_segment(struct nc_reasm_dir *d, const struct nc_reasm_env *env, ui
     segment_slow(d, env, seq, flags, data, n, ts);
 }
 
+void nc_reasm_acked(
+        struct nc_reasm_dir *d, const struct nc_reasm_env *env, uint32_t ack, int64_t ts)
+{
+    if (d->closed || d->depth_reached || !d->started || !d->segs || !seq_lt(d->next_seq, ack) ||
+            (uint32_t)(ack - d->next_seq) > NC_REASM_WINDOW) {
+        return;
+    }
+    struct nc_reasm_seg *h;
+    while (!d->depth_reached && (h = d->segs) != NULL && seq_lt(h->seq, ack)) {
+        uint64_t gap = (uint32_t)(h->seq - d->next_seq);
+        d->next_seq = h->seq;
+        deliver_held(d, env, 0, 0, NULL, gap, ts);
+    }
+}
+
 void nc_reasm_close(struct nc_reasm_dir *d, const struct nc_reasm_env *env, int64_t ts)
 {
     if (d->closed) {

@@ -162,6 +162,14 @@ void nc_reasm_init(struct nc_reasm_dir *d);
 void nc_reasm_segment(struct nc_reasm_dir *d, const struct nc_reasm_env *env, uint32_t seq,
         uint16_t flags, const uint8_t *data, size_t len, int64_t ts);
 
+/* The peer acknowledged this direction's bytes up to ack (exclusive): a
+ * hole before ack that held bytes wait behind was received by the host, so
+ * the capture lost it. Declare those gaps now (not at close) and deliver
+ * the held bytes, as Zeek does: a parser then pairs a response with the
+ * request after the hole. Holes without held bytes after them wait. */
+void nc_reasm_acked(
+        struct nc_reasm_dir *d, const struct nc_reasm_env *env, uint32_t ack, int64_t ts);
+
 /* End of the direction (FIN/RST, idle timeout, eviction or end of input):
  * delivers the held segments with their gaps reported, frees them, and
  * refunds the budget. Idempotent. */

@@ -286,6 +286,37 @@ static void test_reordering(void **state)
     rig_free(r);
 }
 
+/* The peer's ACK passes a hole with bytes held behind it: the capture lost
+ * those bytes, so the gap is declared then (not at close) and the held
+ * bytes delivered; a hole with nothing held after it waits; an ACK far
+ * beyond the window is ignored. */
+static void test_ack_declares_lost_holes(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(0xFFFFFF00u, 0, 1 << 20, 1 << 20); /* the ack wraps too */
+    seg(r, -1, NC_TCP_SYN, NULL, 0);
+    seg(r, 0, 0, TEXT, 10);
+    seg(r, 20, 0, TEXT + 20, 10); /* 10..20 lost */
+    assert_int_equal(r->k->pos, 10);
+    nc_reasm_acked(&r->d, &r->env, r->isn + 1 + 15, 5); /* ack inside the hole: not past it */
+    assert_int_equal(r->k->pos, 10);
+    nc_reasm_acked(&r->d, &r->env, r->isn + 1 + 0x50000000u, 5); /* far beyond: ignored */
+    assert_int_equal(r->k->pos, 10);
+    nc_reasm_acked(&r->d, &r->env, r->isn + 1 + 25, 5); /* past the hole */
+    assert_int_equal(r->k->pos, 30);
+    assert_int_equal(r->d.missed_bytes, 10);
+    assert_int_equal(r->d.held, 0);
+    assert_int_equal(r->budget.used, 0);
+    nc_reasm_acked(&r->d, &r->env, r->isn + 1 + 40, 5); /* nothing held: waits */
+    assert_int_equal(r->k->pos, 30);
+    seg(r, 30, 0, TEXT + 30, 10);
+    assert_int_equal(r->k->pos, 40);
+    assert_memory_equal(r->k->out + 20, TEXT + 20, 20);
+    rig_close(r);
+    check(r, true);
+    rig_free(r);
+}
+
 static void test_retransmission_identical(void **state)
 {
     (void)state;
@@ -911,6 +942,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order_zero_copy_no_allocation),
         cmocka_unit_test(test_reordering),
+        cmocka_unit_test(test_ack_declares_lost_holes),
         cmocka_unit_test(test_retransmission_identical),
         cmocka_unit_test(test_overlap_with_different_data),
         cmocka_unit_test(test_sequence_wrap),
