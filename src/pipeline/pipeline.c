@@ -368,6 +368,26 @@ static int merge_type(struct batch *b, enum nc_rec_type t, struct nc_dbuf *out, 
     }
 }
 
+/* The only collector of b holding records of type t, or NULL if none or
+ * several do (then they must be merged). *n_src gets how many. */
+static const struct nc_recout_list *sole_source(struct batch *b, enum nc_rec_type t, size_t *n_src)
+{
+    const struct nc_recout_list *one = NULL;
+    size_t n = 0;
+    if (b->out.list[t].n) {
+        one = &b->out.list[t];
+        n++;
+    }
+    for (size_t s = 0; s < NC_SHARDS && n < 2; s++) {
+        if (b->shard_out[s].list[t].n) {
+            one = &b->shard_out[s].list[t];
+            n++;
+        }
+    }
+    *n_src = n;
+    return n == 1 ? one : NULL;
+}
+
 static void task_merge(struct worker *w, struct batch *b)
 {
     const struct nc_pipeline_cfg *cfg = w->pl->cfg;
@@ -378,19 +398,32 @@ static void task_merge(struct worker *w, struct batch *b)
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         nc_dbuf_reset(&b->frame[t]);
         b->count[t] = 0;
-        nc_dbuf_reset(&w->scratch);
-        int rc = merge_type(b, (enum nc_rec_type)t, &w->scratch, &b->count[t]);
-        if (rc != NC_OK) {
-            b->err = rc;
-            return;
-        }
-        if (w->scratch.len == 0) {
+        size_t n_src;
+        const struct nc_recout_list *one = sole_source(b, (enum nc_rec_type)t, &n_src);
+        if (n_src == 0) {
             continue;
         }
-        if (cfg->compress == NC_COMPRESS_NONE) {
-            rc = nc_dbuf_append(&b->frame[t], w->scratch.p, w->scratch.len);
+        const uint8_t *p;
+        size_t len;
+        int rc = NC_OK;
+        if (one) {
+            /* the common case (packet-level types, Connection from one
+             * shard): no copy, compress straight from the collector */
+            p = one->buf.p;
+            len = one->buf.len;
+            b->count[t] = one->n;
         } else {
-            rc = nc_compress_frame(&w->comp, w->scratch.p, w->scratch.len, &b->frame[t]);
+            nc_dbuf_reset(&w->scratch);
+            rc = merge_type(b, (enum nc_rec_type)t, &w->scratch, &b->count[t]);
+            p = w->scratch.p;
+            len = w->scratch.len;
+        }
+        if (rc == NC_OK && len) {
+            if (cfg->compress == NC_COMPRESS_NONE) {
+                rc = nc_dbuf_append(&b->frame[t], p, len);
+            } else {
+                rc = nc_compress_frame(&w->comp, p, len, &b->frame[t]);
+            }
         }
         if (rc != NC_OK) {
             b->err = rc;

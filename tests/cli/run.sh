@@ -410,4 +410,28 @@ if [ "$rc" = 0 ] && grep -q "SOURCE_DATE_EPOCH=99999999999999 is not" "$tmp/err"
     && ! sanitizer_report "$tmp/err"; then ok source-date-epoch-overflow
 else bad source-date-epoch-overflow "exit $rc: $(head -n 2 "$tmp/err" | tr '\n' ' ')"; fi
 
+# The generated encoders cannot write a oneof: the generator must refuse a
+# schema that has one (it would otherwise encode heap garbage)
+if command -v protoc-c >/dev/null 2>&1 && command -v cc >/dev/null 2>&1; then
+    g="$tmp/oneof"; mkdir -p "$g"
+    sed 's/^message Header {$/message Header {\n  oneof probe { int32 probe_a = 100; string probe_b = 101; }/' \
+        "$root/schema/netcap.proto" > "$g/netcap.proto"
+    if protoc-c --c_out="$g" --proto_path="$g" "$g/netcap.proto" 2>"$g/err" \
+        && sh "$root/scripts/gen-records.sh" "$g/netcap.proto" "$g/netcap.pb-c.h" > "$g/records.def" \
+        && cc -std=c11 -w -I"$g" -o "$g/gen" "$root/scripts/gen-encoders.c" "$g/netcap.pb-c.c" \
+            $(pkg-config --cflags --libs libprotobuf-c) 2>>"$g/err"; then
+        if "$g/gen" > "$g/out" 2> "$g/gen.err"; then
+            bad gen-encoders-refuses-oneof "gen-encoders accepted a schema with a oneof"
+        elif grep -q "Header.probe_a is in a oneof" "$g/gen.err"; then
+            ok gen-encoders-refuses-oneof
+        else
+            bad gen-encoders-refuses-oneof "unexpected message: $(head -n 1 "$g/gen.err")"
+        fi
+    else
+        bad gen-encoders-refuses-oneof "could not build the test generator: $(head -n 2 "$g/err")"
+    fi
+else
+    skp gen-encoders-refuses-oneof "no protoc-c or cc"
+fi
+
 summary
