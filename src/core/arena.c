@@ -61,7 +61,23 @@ void nc_arena_reset(struct nc_arena *a)
     a->used_total = 0;
 }
 
+static void *arena_take(struct nc_arena *a, size_t n);
+
 void *nc_arena_alloc(struct nc_arena *a, size_t n)
+{
+    void *p = arena_take(a, n);
+    if (p) {
+        memset(p, 0, n);
+    }
+    return p;
+}
+
+void *nc_arena_alloc_raw(struct nc_arena *a, size_t n)
+{
+    return arena_take(a, n);
+}
+
+static void *arena_take(struct nc_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     if (n == 0) {
@@ -91,13 +107,12 @@ void *nc_arena_alloc(struct nc_arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
     return p;
 }
 
 char *nc_arena_strndup(struct nc_arena *a, const void *p, size_t n)
 {
-    char *s = nc_arena_alloc(a, n + 1);
+    char *s = nc_arena_alloc_raw(a, n + 1);
     if (s) {
         if (n) {
             memcpy(s, p, n);

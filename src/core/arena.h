@@ -25,6 +25,9 @@ void nc_arena_fini(struct nc_arena *a);
 void nc_arena_reset(struct nc_arena *a);
 /* Zeroed, 16-byte aligned memory, or NULL (cap hit or out of memory). */
 void *nc_arena_alloc(struct nc_arena *a, size_t n);
+/* The same without zeroing, for buffers the caller fills completely
+ * (formatted strings). */
+void *nc_arena_alloc_raw(struct nc_arena *a, size_t n);
 /* A NUL-terminated copy of n bytes. */
 char *nc_arena_strndup(struct nc_arena *a, const void *p, size_t n);
 

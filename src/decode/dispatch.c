@@ -166,8 +166,10 @@ void *nc_pkt_record(struct nc_pkt *pkt, enum nc_rec_type t)
         return NULL;
     }
     const struct nc_rec_info *ri = nc_rec_info(t);
-    uint8_t *m = nc_pkt_alloc(pkt, ri->desc->sizeof_message);
+    /* not zeroed: message_init overwrites the whole struct */
+    uint8_t *m = nc_arena_alloc_raw(pkt->arena, ri->desc->sizeof_message);
     if (!m) {
+        pkt->stats->rec_limit++;
         return NULL;
     }
     protobuf_c_message_init(ri->desc, m);
@@ -273,7 +275,7 @@ char *nc_pkt_str(struct nc_pkt *pkt, const uint8_t *p, size_t n)
 
 char *nc_pkt_mac(struct nc_pkt *pkt, const uint8_t mac[6])
 {
-    char *s = nc_arena_alloc(pkt->arena, NC_MAC_STRLEN);
+    char *s = nc_arena_alloc_raw(pkt->arena, NC_MAC_STRLEN);
     if (!s) {
         return empty_str;
     }
@@ -283,7 +285,7 @@ char *nc_pkt_mac(struct nc_pkt *pkt, const uint8_t mac[6])
 
 char *nc_pkt_hwaddr(struct nc_pkt *pkt, const uint8_t *p, size_t n)
 {
-    char *s = nc_arena_alloc(pkt->arena, 3 * n + 1);
+    char *s = nc_arena_alloc_raw(pkt->arena, 3 * n + 1);
     if (!s) {
         return empty_str;
     }
@@ -293,7 +295,7 @@ char *nc_pkt_hwaddr(struct nc_pkt *pkt, const uint8_t *p, size_t n)
 
 char *nc_pkt_ip4(struct nc_pkt *pkt, const uint8_t ip[4])
 {
-    char *s = nc_arena_alloc(pkt->arena, NC_IP4_STRLEN);
+    char *s = nc_arena_alloc_raw(pkt->arena, NC_IP4_STRLEN);
     if (!s) {
         return empty_str;
     }
@@ -303,7 +305,7 @@ char *nc_pkt_ip4(struct nc_pkt *pkt, const uint8_t ip[4])
 
 char *nc_pkt_ip6(struct nc_pkt *pkt, const uint8_t ip[16])
 {
-    char *s = nc_arena_alloc(pkt->arena, NC_IP6_STRLEN);
+    char *s = nc_arena_alloc_raw(pkt->arena, NC_IP6_STRLEN);
     if (!s) {
         return empty_str;
     }

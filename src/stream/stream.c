@@ -578,7 +578,7 @@ void *nc_stream_record(struct nc_stream *s, enum nc_rec_type t, int dir, int64_t
         s->rec = NULL;
     }
     const struct nc_rec_info *ri = nc_rec_info(t);
-    uint8_t *m = nc_arena_alloc(s->env->arena, ri->desc->sizeof_message);
+    uint8_t *m = nc_arena_alloc_raw(s->env->arena, ri->desc->sizeof_message); /* init overwrites */
     if (!m) {
         s->env->out->lost++;
         return NULL;
