@@ -2,9 +2,11 @@
  * summary: the connection table: bidirectional flows keyed by 5-tuple,
  *          written as Connection records when they end.
  *
- * The table runs in one thread (the pipeline's sequencer) and sees packets
- * in capture order, so which connections are written, and in what order, is
- * the same whatever the number of decoding workers. A connection is written:
+ * One table per logical shard (src/pipeline/shard.c): it is used by one
+ * thread at a time and sees its shard's packets in capture order, so which
+ * connections are written, and in what order, is the same whatever the
+ * number of workers. TCP connections also feed their stream (reassembly
+ * and parsers) when a stream environment is set. A connection is written:
  *   - when it closes (FIN seen both ways, or RST), after a short linger in
  *     capture time so that the final ACK still counts (end_reason fin/rst);
  *   - when it has been idle longer than the timeout (capture time) (timeout);
