@@ -158,6 +158,7 @@ demo: deps
 	@ls demo-out
 	$(BIN) dump -read demo-out/DNS.ncap.zst -select timestamp,src_ip,dst_port,id,qr,response_code,questions,answers -n 8
 	$(BIN) dump -read demo-out/Connection.ncap.zst -select src_ip,src_port,dst_ip,dst_port,transport_proto,application_proto,num_packets,total_size,end_reason -n 8
+	$(BIN) dump -read demo-out/HTTP.ncap.zst -select timestamp,src_ip,method,host,url,status_code,res_content_type,uid -n 8
 
 bench: deps $(BIN)
 	@sh scripts/bootstrap.sh --bench

@@ -320,10 +320,13 @@ int nc_cmd_capture(int argc, char **argv)
     static const char synopsis[] =
             "Decode packets into audit records, one file per record type in -out:\n"
             "<Type>.ncap.zst (proto; .ncap.gz, .ncap) or <Type>.csv/.json with -format.\n"
-            "Files are byte-identical whatever -workers is (set SOURCE_DATE_EPOCH to\n"
-            "fix the creation time in the header too).\n\n"
+            "IP fragments are reassembled; TCP connections are reassembled for the\n"
+            "stream parsers (TLS hellos with JA3/JA4, HTTP, DNS over TCP), chosen by\n"
+            "port and by content. Files are byte-identical whatever -workers is, limits\n"
+            "included (set SOURCE_DATE_EPOCH to fix the header's creation time too).\n\n"
             "examples:\n"
             "  netcap capture -read traffic.pcap -out records\n"
+            "  netcap capture -read tls.pcap -include TLSClientHello,TLSServerHello -out tls\n"
             "  netcap capture -iface eth0 -bpf 'udp port 53' -include DNS -out dns";
     int prc = nc_flags_parse("capture", synopsis, flags, NC_ARRAY_LEN(flags), argc, argv);
     if (prc < 0) {
