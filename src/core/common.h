@@ -34,4 +34,25 @@ enum nc_err {
 
 const char *nc_strerror(int err);
 
+/* a - b, saturated instead of overflowing (capture timestamps can be any
+ * value). */
+static inline int64_t nc_sat_sub(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b) {
+        return INT64_MAX;
+    }
+    if (b > 0 && a < INT64_MIN + b) {
+        return INT64_MIN;
+    }
+    return a - b;
+}
+
+/* dst[i] += src[i] for n counters (stats structs made only of uint64_t). */
+static inline void nc_counters_add(uint64_t *dst, const uint64_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] += src[i];
+    }
+}
+
 #endif

@@ -60,6 +60,11 @@ size_t nc_fmt_ip4(char out[NC_IP4_STRLEN], const uint8_t ip[4])
     return o;
 }
 
+size_t nc_fmt_ip(char out[NC_IP_STRLEN], uint8_t ver, const uint8_t *ip)
+{
+    return ver == 4 ? nc_fmt_ip4(out, ip) : nc_fmt_ip6(out, ip);
+}
+
 static size_t put_hex16(char *out, unsigned v)
 {
     size_t o = 0;

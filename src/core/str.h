@@ -19,6 +19,8 @@ size_t nc_fmt_ip4(char out[NC_IP4_STRLEN], const uint8_t ip[4]);
 /* RFC 5952 text (lowercase, longest zero run compressed, embedded IPv4 for
  * ::ffff:a.b.c.d as inet_ntop does). */
 size_t nc_fmt_ip6(char out[NC_IP6_STRLEN], const uint8_t ip[16]);
+/* ver 4: the first 4 bytes of ip as nc_fmt_ip4; otherwise nc_fmt_ip6. */
+size_t nc_fmt_ip(char out[NC_IP_STRLEN], uint8_t ver, const uint8_t *ip);
 /* Hardware address of any length as colon-separated hex (ARP); out must
  * hold 3 * n bytes (n > 0) and is "" for n == 0. */
 size_t nc_fmt_hwaddr(char *out, const uint8_t *p, size_t n);

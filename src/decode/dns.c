@@ -103,11 +103,7 @@ static char *msg_ip(struct dns_msg *m, int ver, const uint8_t *ip)
     if (!s) {
         return (char *)(uintptr_t) "";
     }
-    if (ver == 4) {
-        nc_fmt_ip4(s, ip);
-    } else {
-        nc_fmt_ip6(s, ip);
-    }
+    nc_fmt_ip(s, (uint8_t)ver, ip);
     return s;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "stream/stream.h"
@@ -73,18 +74,6 @@ struct nc_flow_table {
     size_t n_order, next_order;
 };
 
-/* a - b without overflow (timestamps come from the capture: any value) */
-static int64_t sat_sub(int64_t a, int64_t b)
-{
-    if (b < 0 && a > INT64_MAX + b) {
-        return INT64_MAX;
-    }
-    if (b > 0 && a < INT64_MIN + b) {
-        return INT64_MIN;
-    }
-    return a - b;
-}
-
 /* ------------------------------------------------------------ key helpers */
 
 /* Community ID v1 port equivalents for ICMP: request/reply pairs map to the
@@ -111,23 +100,6 @@ static void icmp_ports(
     *one_way = true;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 /* Bucket positions use a hash keyed with a per-run seed, so crafted keys
  * cannot pile into one chain (hash flooding); the uid uses the same
  * function with seed 0, so it stays the same from run to run. */
@@ -140,13 +112,13 @@ void nc_flow_set_seed(uint64_t seed)
 
 static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
 {
-    uint64_t h = (seed ? mix64(0x9e3779b97f4a7c15ULL ^ seed) : 0x9e3779b97f4a7c15ULL) ^
+    uint64_t h = (seed ? nc_mix64(0x9e3779b97f4a7c15ULL ^ seed) : 0x9e3779b97f4a7c15ULL) ^
                  ((uint64_t)k->proto << 8 | k->ver);
-    h = mix64(h ^ load64(k->a));
-    h = mix64(h ^ load64(k->a + 8));
-    h = mix64(h ^ load64(k->b));
-    h = mix64(h ^ load64(k->b + 8));
-    h = mix64(h ^ ((uint64_t)k->pa << 16 | k->pb));
+    h = nc_mix64(h ^ nc_load64(k->a));
+    h = nc_mix64(h ^ nc_load64(k->a + 8));
+    h = nc_mix64(h ^ nc_load64(k->b));
+    h = nc_mix64(h ^ nc_load64(k->b + 8));
+    h = nc_mix64(h ^ ((uint64_t)k->pa << 16 | k->pb));
     return h;
 }
 
@@ -232,9 +204,9 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
 uint32_t nc_flow_shard(const struct nc_flow_pkt *fp, uint32_t n_shards)
 {
     /* order-independent: sum and xor of the two addresses' hashes */
-    uint64_t hs = mix64(load64(fp->src_ip) ^ mix64(load64(fp->src_ip + 8)));
-    uint64_t hd = mix64(load64(fp->dst_ip) ^ mix64(load64(fp->dst_ip + 8)));
-    uint64_t h = mix64((hs + hd) ^ (hs ^ hd) << 1 ^ fp->ver);
+    uint64_t hs = nc_mix64(nc_load64(fp->src_ip) ^ nc_mix64(nc_load64(fp->src_ip + 8)));
+    uint64_t hd = nc_mix64(nc_load64(fp->dst_ip) ^ nc_mix64(nc_load64(fp->dst_ip + 8)));
+    uint64_t h = nc_mix64((hs + hd) ^ (hs ^ hd) << 1 ^ fp->ver);
     return (uint32_t)(h % n_shards);
 }
 
@@ -329,15 +301,6 @@ const struct nc_flow_stats *nc_flow_table_stats(const struct nc_flow_table *t)
     return &t->st;
 }
 
-static void fmt_ip(char *out, uint8_t ver, const uint8_t *ip)
-{
-    if (ver == 4) {
-        nc_fmt_ip4(out, ip);
-    } else {
-        nc_fmt_ip6(out, ip);
-    }
-}
-
 static char *or_empty(const char *s)
 {
     return (char *)(uintptr_t)(s ? s : "");
@@ -347,7 +310,7 @@ static char *or_empty(const char *s)
 static void make_uid(char out[16], uint64_t hash, uint64_t first_index)
 {
     static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
-    uint64_t h = mix64(hash ^ mix64(first_index + 1));
+    uint64_t h = nc_mix64(hash ^ nc_mix64(first_index + 1));
     out[0] = 'C';
     for (int i = 1; i < 14; i++) {
         out[i] = b32[h & 31];
@@ -359,8 +322,8 @@ static void make_uid(char out[16], uint64_t hash, uint64_t first_index)
 void nc_flow_conn_record(
         const struct nc_flow_conn *f, Netcap__Connection *c, struct nc_flow_conn_text *txt)
 {
-    fmt_ip(txt->c_ip, f->ver, f->c_ip);
-    fmt_ip(txt->s_ip, f->ver, f->s_ip);
+    nc_fmt_ip(txt->c_ip, f->ver, f->c_ip);
+    nc_fmt_ip(txt->s_ip, f->ver, f->s_ip);
     txt->c_mac[0] = txt->s_mac[0] = '\0';
     if (f->has_c_mac) {
         nc_fmt_mac(txt->c_mac, f->c_mac);
@@ -376,7 +339,7 @@ void nc_flow_conn_record(
     protobuf_c_message_init(&netcap__connection__descriptor, c);
     c->timestamp_first = f->first_ts;
     c->timestamp_last = f->last_ts;
-    c->duration = sat_sub(f->last_ts, f->first_ts);
+    c->duration = nc_sat_sub(f->last_ts, f->first_ts);
     c->link_proto = or_empty(f->proto_name[NC_LAYER_LINK]);
     c->network_proto = or_empty(f->proto_name[NC_LAYER_NETWORK]);
     c->transport_proto = or_empty(f->proto_name[NC_LAYER_TRANSPORT]);
@@ -504,11 +467,11 @@ static void finish(struct nc_flow_table *t, uint32_t i, const char *reason)
 static void expire(struct nc_flow_table *t)
 {
     while (t->closing.head &&
-            t->pool[t->closing.head].close_ts <= sat_sub(t->now, NC_FLOW_LINGER_NS)) {
+            t->pool[t->closing.head].close_ts <= nc_sat_sub(t->now, NC_FLOW_LINGER_NS)) {
         finish(t, t->closing.head, "fin");
         t->st.closed++;
     }
-    while (t->active.head && t->pool[t->active.head].last_ts <= sat_sub(t->now, t->timeout)) {
+    while (t->active.head && t->pool[t->active.head].last_ts <= nc_sat_sub(t->now, t->timeout)) {
         finish(t, t->active.head, "timeout");
         t->st.timeouts++;
     }
@@ -691,12 +654,8 @@ static void stream_segment(
     }
     nc_stream_segment(
             f->stream, dir, fp->tcp_seq, fp->tcp_ack, fp->tcp_flags, fp->data, fp->caplen, fp->ts);
-    const char *app = nc_stream_app(f->stream);
-    if (app) {
-        f->proto_name[NC_LAYER_APP] = app;
-    }
-    f->missed_bytes = nc_stream_missed(f->stream, 0) + nc_stream_missed(f->stream, 1);
-    f->conflicts = (uint32_t)nc_stream_conflicts(f->stream);
+    /* the figures (protocol, missed bytes, conflicts) are taken once, when
+     * the stream ends: always before the connection is written */
     if (!nc_stream_active(f->stream)) {
         stream_end(t, f, fp->ts);
     }
@@ -722,7 +681,7 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
         t->st.closed++;
         i = 0;
     }
-    if (i && !t->pool[i].closing && sat_sub(fp->ts, t->pool[i].last_ts) > t->timeout) {
+    if (i && !t->pool[i].closing && nc_sat_sub(fp->ts, t->pool[i].last_ts) > t->timeout) {
         /* idle too long by its own clock: when capture time has gone
          * backwards the sweep in expire() has not seen it yet */
         finish(t, i, "timeout");

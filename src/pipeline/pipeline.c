@@ -310,7 +310,8 @@ struct src {
     size_t i;
 };
 
-/* Records of type t from every collector of b, in packet order, into out. */
+/* Records of type t from every collector of b, in packet order, into out
+ * (task_merge compresses a sole collector's buffer without this copy). */
 static int merge_type(struct batch *b, enum nc_rec_type t, struct nc_dbuf *out, uint64_t *count)
 {
     struct src srcs[NC_SHARDS + 1];
@@ -322,13 +323,6 @@ static int merge_type(struct batch *b, enum nc_rec_type t, struct nc_dbuf *out, 
         if (b->shard_out[s].list[t].n) {
             srcs[n_src++] = (struct src){ &b->shard_out[s].list[t], 0 };
         }
-    }
-    if (n_src == 0) {
-        return NC_OK;
-    }
-    if (n_src == 1) {
-        *count += srcs[0].l->n;
-        return nc_dbuf_append(out, srcs[0].l->buf.p, srcs[0].l->buf.len);
     }
     for (;;) {
         size_t best = SIZE_MAX;
@@ -706,11 +700,8 @@ static void sum_shard_stats(struct pipeline *pl)
         }
         nc_decode_stats_add(&st->dec, &sh->dec);
         nc_stream_stats_add(&st->stream, &sh->sstats);
-        const uint64_t *a = (const uint64_t *)(const void *)&sh->dstats;
-        uint64_t *d = (uint64_t *)(void *)&st->defrag;
-        for (size_t i = 0; i < sizeof(sh->dstats) / sizeof(uint64_t); i++) {
-            d[i] += a[i];
-        }
+        nc_counters_add((uint64_t *)(void *)&st->defrag,
+                (const uint64_t *)(const void *)&sh->dstats, sizeof(sh->dstats) / sizeof(uint64_t));
         st->conn_dropped += sh->conn_lost;
         st->stream_budget_refused += sh->stream_budget.refused;
         st->defrag_budget_refused += sh->defrag_budget.refused;

@@ -226,7 +226,6 @@ void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_fl
         uint32_t i = pos[j];
         const struct nc_flow_pkt *fp = &fps[i];
         set_index(sh, first_index + i);
-        sh->cur = fp;
         nc_defrag_expire(sh->defrag, now[i]);
         nc_flow_table_advance(sh->flows, now[i]);
         if (fp->is_fragment) {
@@ -235,7 +234,6 @@ void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_fl
             nc_flow_table_update(sh->flows, fp, first_index + i);
         }
     }
-    sh->cur = NULL;
     set_index(sh, last_index);
     nc_defrag_expire(sh->defrag, end_now);
     nc_flow_table_advance(sh->flows, end_now);
@@ -246,7 +244,6 @@ void nc_shard_flush(struct nc_shard *sh, struct nc_recout *out, uint64_t last_in
 {
     set_out(sh, out);
     set_index(sh, last_index);
-    sh->cur = NULL;
     if (!sh->defrag_flushed) {
         sh->defrag_flushed = true;
         nc_defrag_flush(sh->defrag);

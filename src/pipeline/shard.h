@@ -52,9 +52,8 @@ struct nc_shard {
     struct nc_decode_stats dec; /* decoding of reassembled datagrams */
     struct nc_arena arena;      /* records of reassembled datagrams */
     struct nc_arena stream_arena;
-    struct nc_recout *out;         /* collector of the batch being run */
-    uint64_t index;                /* packet being processed (record tags) */
-    const struct nc_flow_pkt *cur; /* ...and its facts */
+    struct nc_recout *out; /* collector of the batch being run */
+    uint64_t index;        /* packet being processed (record tags) */
     uint64_t conn_lost;
     bool defrag_flushed;
 };

@@ -907,6 +907,21 @@ static Netcap__HTTPCookie *new_cookie(struct nc_stream *s)
     return c;
 }
 
+/* Append a header name to a repeated string field (an array of
+ * HTTP_MAX_REC_FIELDS, allocated on first use); past it, names are cut. */
+static void add_name(struct nc_stream *s, char ***arr, size_t *n, char *name)
+{
+    if (*n >= HTTP_MAX_REC_FIELDS) {
+        return;
+    }
+    if (!*arr) {
+        *arr = nc_stream_alloc(s, HTTP_MAX_REC_FIELDS * sizeof(char *));
+    }
+    if (*arr) {
+        (*arr)[(*n)++] = name;
+    }
+}
+
 /* Append a pair to a repeated HTTPHeader field (array of cap entries,
  * allocated on first use). */
 static bool add_pair(struct nc_stream *s, Netcap__HTTPHeader ***arr, size_t *n, size_t cap,
@@ -1145,14 +1160,7 @@ static void fill_request(struct nc_stream *s, Netcap__HTTP *r, const struct http
         char *value = value_str(s, f.value);
         (void)add_pair(
                 s, &r->request_header, &r->n_request_header, HTTP_MAX_REC_FIELDS, name, value);
-        if (r->n_request_header_names < HTTP_MAX_REC_FIELDS) {
-            if (!r->request_header_names) {
-                r->request_header_names = nc_stream_alloc(s, HTTP_MAX_REC_FIELDS * sizeof(char *));
-            }
-            if (r->request_header_names) {
-                r->request_header_names[r->n_request_header_names++] = name;
-            }
-        }
+        add_name(s, &r->request_header_names, &r->n_request_header_names, name);
         if (span_ieq(f.name, "host") && !*r->host) {
             r->host = value;
         } else if (span_ieq(f.name, "user-agent") && !*r->user_agent) {
@@ -1198,14 +1206,7 @@ static void fill_fields_res(
         char *value = value_str(s, f.value);
         (void)add_pair(
                 s, &r->response_header, &r->n_response_header, HTTP_MAX_REC_FIELDS, name, value);
-        if (r->n_response_header_names < HTTP_MAX_REC_FIELDS) {
-            if (!r->response_header_names) {
-                r->response_header_names = nc_stream_alloc(s, HTTP_MAX_REC_FIELDS * sizeof(char *));
-            }
-            if (r->response_header_names) {
-                r->response_header_names[r->n_response_header_names++] = name;
-            }
-        }
+        add_name(s, &r->response_header_names, &r->n_response_header_names, name);
         if (trailer) {
             continue;
         }

@@ -732,7 +732,10 @@ static void server_fingerprints(
 
 /* ------------------------------------------------------------ records */
 
-static int32_t *ints_u16(struct nc_stream *s, const uint16_t *v, size_t n, size_t *out_n)
+/* A repeated int32 field from n values that are 8 or 16 bits wide (v16
+ * NULL: v8). */
+static int32_t *ints_of(
+        struct nc_stream *s, const uint8_t *v8, const uint16_t *v16, size_t n, size_t *out_n)
 {
     *out_n = 0;
     if (n == 0) {
@@ -743,27 +746,20 @@ static int32_t *ints_u16(struct nc_stream *s, const uint16_t *v, size_t n, size_
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        a[i] = v[i];
+        a[i] = v16 ? v16[i] : v8[i];
     }
     *out_n = n;
     return a;
 }
 
+static int32_t *ints_u16(struct nc_stream *s, const uint16_t *v, size_t n, size_t *out_n)
+{
+    return ints_of(s, NULL, v, n, out_n);
+}
+
 static int32_t *ints_u8(struct nc_stream *s, const uint8_t *v, size_t n, size_t *out_n)
 {
-    *out_n = 0;
-    if (n == 0) {
-        return NULL;
-    }
-    int32_t *a = nc_stream_alloc(s, n * sizeof(*a));
-    if (!a) {
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        a[i] = v[i];
-    }
-    *out_n = n;
-    return a;
+    return ints_of(s, v, NULL, n, out_n);
 }
 
 static char **names(struct nc_stream *s, const struct nc_span *v, size_t n, size_t *out_n)

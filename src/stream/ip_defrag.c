@@ -24,6 +24,7 @@
 
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/mem.h"
 
 enum {
@@ -82,43 +83,14 @@ struct nc_defrag {
     void *ctx;
 };
 
-/* a - b without overflow (timestamps come from the capture: any value) */
-static int64_t sat_sub(int64_t a, int64_t b)
-{
-    if (b < 0 && a > INT64_MAX + b) {
-        return INT64_MAX;
-    }
-    if (b > 0 && a < INT64_MIN + b) {
-        return INT64_MIN;
-    }
-    return a - b;
-}
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 /* Fixed seed: flooding one chain is bounded by max_datagrams anyway. */
 static uint64_t key_hash(const struct dg_key *k)
 {
     uint64_t h = 0x6a09e667f3bcc909ULL ^ ((uint64_t)k->id << 16 | (uint64_t)k->proto << 8 | k->ver);
-    h = mix64(h ^ load64(k->src));
-    h = mix64(h ^ load64(k->src + 8));
-    h = mix64(h ^ load64(k->dst));
-    h = mix64(h ^ load64(k->dst + 8));
+    h = nc_mix64(h ^ nc_load64(k->src));
+    h = nc_mix64(h ^ nc_load64(k->src + 8));
+    h = nc_mix64(h ^ nc_load64(k->dst));
+    h = nc_mix64(h ^ nc_load64(k->dst + 8));
     return h;
 }
 
@@ -243,21 +215,27 @@ static void count_frag(struct dg *d, const struct nc_defrag_frag *f)
     d->last_ts = f->ts;
 }
 
+/* The report of a pending datagram (len and data are the caller's). */
+static void report_of(struct nc_defrag_datagram *r, const struct dg *d)
+{
+    fill_report(r, &d->key);
+    r->n_frags = d->n_frags;
+    r->wirebytes = d->wirebytes;
+    r->first_ts = d->first_ts;
+    r->last_ts = d->last_ts;
+    r->overlap = d->overlap;
+    r->conflict = d->conflict;
+    r->has_link = d->has_link;
+    memcpy(r->link, d->link, sizeof(r->link));
+}
+
 /* Gives d up: out of the table, expire callback, freed. */
 static void give_up(struct nc_defrag *t, struct dg *d, uint8_t reason)
 {
     unlink_dg(t, d);
     struct nc_defrag_datagram r;
-    fill_report(&r, &d->key);
+    report_of(&r, d);
     r.len = d->held;
-    r.n_frags = d->n_frags;
-    r.wirebytes = d->wirebytes;
-    r.first_ts = d->first_ts;
-    r.last_ts = d->last_ts;
-    r.overlap = d->overlap;
-    r.conflict = d->conflict;
-    r.has_link = d->has_link;
-    memcpy(r.link, d->link, sizeof(r.link));
     report_expire(t, &r, reason);
     dg_free(t, d);
 }
@@ -291,17 +269,9 @@ static void complete(struct nc_defrag *t, struct dg *d)
     static const uint8_t empty[1];
     unlink_dg(t, d);
     struct nc_defrag_datagram r;
-    fill_report(&r, &d->key);
+    report_of(&r, d);
     r.data = d->buf ? d->buf : empty;
     r.len = d->end;
-    r.n_frags = d->n_frags;
-    r.wirebytes = d->wirebytes;
-    r.first_ts = d->first_ts;
-    r.last_ts = d->last_ts;
-    r.overlap = d->overlap;
-    r.conflict = d->conflict;
-    r.has_link = d->has_link;
-    memcpy(r.link, d->link, sizeof(r.link));
     r.reason = NC_DEFRAG_COMPLETE;
     t->st->completed++;
     if (t->done) {
@@ -473,7 +443,7 @@ void nc_defrag_add(struct nc_defrag *t, const struct nc_defrag_frag *f)
     make_key(f, &k);
     uint64_t h = key_hash(&k);
     struct dg *d = lookup(t, &k, h);
-    if (d && sat_sub(t->now, d->born) > t->timeout) {
+    if (d && nc_sat_sub(t->now, d->born) > t->timeout) {
         t->st->timeouts++;
         give_up(t, d, NC_DEFRAG_TIMEOUT);
         d = NULL;
@@ -567,7 +537,7 @@ void nc_defrag_expire(struct nc_defrag *t, int64_t now)
     if (now > t->now) {
         t->now = now;
     }
-    while (t->head && sat_sub(t->now, t->head->born) > t->timeout) {
+    while (t->head && nc_sat_sub(t->now, t->head->born) > t->timeout) {
         t->st->timeouts++;
         give_up(t, t->head, NC_DEFRAG_TIMEOUT);
     }

@@ -53,8 +53,6 @@ struct nc_stream {
     /* record under construction */
     void *rec;
     enum nc_rec_type rec_type;
-    /* test harness: the stream owns its environment */
-    bool is_test;
 };
 
 _Static_assert(NC_PARSER_COUNT <= 32, "declined mask is 32 bits");
@@ -85,11 +83,8 @@ void nc_stream_stats_add(struct nc_stream_stats *d, const struct nc_stream_stats
     }
     d->unidentified += s->unidentified;
     d->refused += s->refused;
-    const uint64_t *a = (const uint64_t *)(const void *)&s->reasm;
-    uint64_t *b = (uint64_t *)(void *)&d->reasm;
-    for (size_t i = 0; i < sizeof(s->reasm) / sizeof(uint64_t); i++) {
-        b[i] += a[i];
-    }
+    nc_counters_add((uint64_t *)(void *)&d->reasm, (const uint64_t *)(const void *)&s->reasm,
+            sizeof(s->reasm) / sizeof(uint64_t));
 }
 
 /* ------------------------------------------------------------ hold bufs */
@@ -367,15 +362,6 @@ static void deliver(void *ctx, const uint8_t *p, size_t n, uint64_t gap, int64_t
 
 /* ------------------------------------------------------------ lifecycle */
 
-static void fmt_ip(char *out, uint8_t ver, const uint8_t *ip)
-{
-    if (ver == 4) {
-        nc_fmt_ip4(out, ip);
-    } else {
-        nc_fmt_ip6(out, ip);
-    }
-}
-
 struct nc_stream *nc_stream_new(struct nc_stream_env *env, const struct nc_stream_id *id)
 {
     bool any = false;
@@ -403,8 +389,8 @@ struct nc_stream *nc_stream_new(struct nc_stream_env *env, const struct nc_strea
     s->id = *id;
     snprintf(s->uid, sizeof(s->uid), "%s", id->uid ? id->uid : "");
     s->id.uid = s->uid;
-    fmt_ip(s->c_ip, id->ver, id->c_ip);
-    fmt_ip(s->s_ip, id->ver, id->s_ip);
+    nc_fmt_ip(s->c_ip, id->ver, id->c_ip);
+    nc_fmt_ip(s->s_ip, id->ver, id->s_ip);
     if (id->has_c_mac) {
         nc_fmt_mac(s->c_mac, id->c_mac);
     }
@@ -673,7 +659,6 @@ struct nc_stream *nc_stream_test_new(const struct nc_parser *p, uint64_t budget_
         nc_free(te);
         return NULL;
     }
-    s->is_test = true;
     for (int i = 0; i < (int)NC_PARSER_COUNT; i++) {
         if (parsers[i] == p && !attach(s, i)) {
             detach(s, 0);
