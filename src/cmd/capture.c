@@ -174,15 +174,22 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
         }
         fprintf(stderr, "\n");
     }
-    for (size_t i = 0; i < NC_ARRAY_LEN(st->dec.unknown_dlt); i++) {
-        if (st->dec.unknown_dlt[i]) {
-            fprintf(stderr, "  link type %u not understood: %llu packets\n",
-                    st->dec.unknown_dlt_id[i], (unsigned long long)st->dec.unknown_dlt[i]);
+    for (size_t ns = 0; ns < NC_NS_COUNT; ns++) {
+        const char *label = nc_ns_unknown_label((enum nc_ns)ns);
+        if (!label || (!st->dec.unknown[ns][0] && !st->dec.unknown_other[ns])) {
+            continue;
         }
-    }
-    if (st->dec.unknown_dlt_other) {
-        fprintf(stderr, "  other link types not understood: %llu packets\n",
-                (unsigned long long)st->dec.unknown_dlt_other);
+        /* link types and IP protocols are decimal by custom, the rest hex */
+        bool dec = ns == NC_NS_DLT || ns == NC_NS_IPPROTO;
+        fprintf(stderr, "  %s not decoded (packets):", label);
+        for (size_t i = 0; i < NC_ARRAY_LEN(st->dec.unknown[0]) && st->dec.unknown[ns][i]; i++) {
+            fprintf(stderr, dec ? " %u (%llu)" : " 0x%04x (%llu)", st->dec.unknown_id[ns][i],
+                    (unsigned long long)st->dec.unknown[ns][i]);
+        }
+        if (st->dec.unknown_other[ns]) {
+            fprintf(stderr, " others (%llu)", (unsigned long long)st->dec.unknown_other[ns]);
+        }
+        fprintf(stderr, "\n");
     }
     if (st->dec.depth_limit) {
         fprintf(stderr, "  encapsulation deeper than %d layers (cut): %llu packets\n",

@@ -86,12 +86,11 @@ static int arp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t arp_claims[] = { 0x0806 };
+static const struct nc_claim arp_claims[] = { { NC_NS_ETHERTYPE, 0x0806 } };
 const struct nc_decoder nc_decoder_arp = {
     .name = "arp",
     .display = "ARP",
     .layer = NC_LAYER_LINK,
-    .ns = NC_NS_ETHERTYPE,
     .claims = arp_claims,
     .n_claims = NC_ARRAY_LEN(arp_claims),
     .decode = arp_decode,

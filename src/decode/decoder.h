@@ -3,8 +3,13 @@
  *          single-packet application protocols).
  *
  * One descriptor per file, one line per decoder in decoders.def. A decoder
- * claims ids in one namespace (EtherTypes, IP protocols, ports...); the
- * dispatch loop looks the next layer up in dense tables built at start-up.
+ * claims (namespace, id) pairs, in as many namespaces as it is reached from:
+ * IPv4 is EtherType 0x0800, IP protocol 4 (IP in IP), PPP protocol 0x0021
+ * and link type 228. The dispatch loop looks the next layer up in dense
+ * tables built at start-up. A decoder found by a guess (a port) may decline
+ * with NC_DECLINE after checking the content; dispatch then tries the other
+ * candidate (the source port) and otherwise stops, counting nothing as
+ * malformed.
  */
 #ifndef NC_DECODE_DECODER_H
 #define NC_DECODE_DECODER_H
@@ -22,13 +27,25 @@
  * already built are still written. */
 typedef int nc_decode_fn(struct nc_pkt *pkt, struct nc_rd *r);
 
+/* Returned by a decoder that was found by a guess and whose content says
+ * otherwise. It must decline before it builds a record or changes the
+ * packet context; dispatch restores the window. Not an enum nc_err value
+ * (never counted as malformed). */
+enum {
+    NC_DECLINE = -1
+};
+
+/* One (namespace, id) pair a decoder serves. */
+struct nc_claim {
+    enum nc_ns ns;
+    uint32_t id; /* < 65536 */
+};
 struct nc_decoder {
-    const char *name;       /* "ipv4": stats label, unique */
-    const char *display;    /* "IPv4": protocol name in Connection records */
-    enum nc_layer layer;    /* which Connection *_proto field it names */
-    enum nc_ns ns;          /* namespace of claims */
-    const uint16_t *claims; /* ids this decoder handles in ns */
-    size_t n_claims;        /* explicit count: id 0 is valid (IPv6 hop-by-hop) */
+    const char *name;              /* "ipv4": stats label, unique */
+    const char *display;           /* "IPv4": protocol name in Connection records */
+    enum nc_layer layer;           /* which Connection *_proto field it names */
+    const struct nc_claim *claims; /* where this decoder is reached from */
+    size_t n_claims;               /* explicit count: id 0 is valid (IPv6 hop-by-hop) */
     nc_decode_fn *decode;
 };
 
@@ -49,17 +66,24 @@ struct nc_decode_stats {
     uint64_t layers[NC_DEC_COUNT];           /* headers decoded (attempted) */
     uint64_t bad[NC_DEC_COUNT][NC_EARG + 1]; /* verdicts by enum nc_err */
     uint64_t records[NC_REC_COUNT];
-    uint64_t unknown_dlt[8]; /* first 8 distinct unknown link types */
-    uint32_t unknown_dlt_id[8];
-    uint64_t unknown_dlt_other;
-    uint64_t depth_limit;  /* NC_MAX_LAYERS hit */
-    uint64_t rec_limit;    /* NC_MAX_PKT_RECS or arena cap hit */
-    uint64_t encode_limit; /* record could not be buffered */
+    /* ids nobody claims, per namespace where that is news (link types,
+     * EtherTypes, IP protocols, PPP protocols...; not ports): the first 8
+     * distinct ids with their counts, and a count of the rest */
+    uint64_t unknown[NC_NS_COUNT][8];
+    uint32_t unknown_id[NC_NS_COUNT][8];
+    uint64_t unknown_other[NC_NS_COUNT];
+    uint64_t declined[NC_DEC_COUNT]; /* "not mine" after a guess (not malformed) */
+    uint64_t depth_limit;            /* NC_MAX_LAYERS hit */
+    uint64_t rec_limit;              /* NC_MAX_PKT_RECS or arena cap hit */
+    uint64_t encode_limit;           /* record could not be buffered */
 };
 
 /* Build lookup tables; NC_EARG (with a message) on a duplicate claim. */
 NC_WARN_UNUSED int nc_decode_init(char errbuf[NC_ERRBUF_SIZE]);
 const struct nc_decoder *nc_decoder_by_id(enum nc_decoder_id id);
+/* The namespace's name in the summary ("EtherType"); NULL for namespaces
+ * whose unknown ids are not reported (ports). */
+const char *nc_ns_unknown_label(enum nc_ns ns);
 /* Is there a decoder for this link type? (capture warns early if not) */
 bool nc_decode_dlt_known(uint32_t dlt);
 

@@ -10,6 +10,9 @@
 #include "decode/decoder.h"
 
 #include <stdio.h>
+
+#include "core/hash.h"
+#include "flow/flow.h"
 #include <string.h>
 
 static const struct nc_decoder *const decoders[NC_DEC_COUNT] = {
@@ -18,8 +21,11 @@ static const struct nc_decoder *const decoders[NC_DEC_COUNT] = {
 #undef NC_DECODER
 };
 
-/* 0: no decoder; otherwise decoder id + 1. */
-static uint8_t lookup[NC_NS_COUNT][65536];
+/* 0: no decoder; otherwise decoder id + 1. 16 bits, so the registry can
+ * grow to 65534 decoders; the build fails before a slot could wrap. */
+typedef uint16_t slot_t;
+_Static_assert(NC_DEC_COUNT < UINT16_MAX, "decoder slots are 16-bit");
+static slot_t lookup[NC_NS_COUNT][65536];
 
 int nc_decode_init(char errbuf[NC_ERRBUF_SIZE])
 {
@@ -27,13 +33,21 @@ int nc_decode_init(char errbuf[NC_ERRBUF_SIZE])
     for (size_t i = 0; i < NC_DEC_COUNT; i++) {
         const struct nc_decoder *d = decoders[i];
         for (size_t c = 0; c < d->n_claims; c++) {
-            uint8_t *slot = &lookup[d->ns][d->claims[c]];
-            if (*slot) {
-                snprintf(errbuf, NC_ERRBUF_SIZE, "decoders %s and %s both claim id %u",
-                        decoders[*slot - 1]->name, d->name, d->claims[c]);
+            const struct nc_claim *cl = &d->claims[c];
+            if ((unsigned)cl->ns >= NC_NS_COUNT || cl->ns == NC_NS_NONE || cl->id > 0xffff) {
+                snprintf(errbuf, NC_ERRBUF_SIZE,
+                        "decoder %s claims namespace %d id %u, out of range", d->name, (int)cl->ns,
+                        cl->id);
                 return NC_EARG;
             }
-            *slot = (uint8_t)(i + 1);
+            slot_t *slot = &lookup[cl->ns][cl->id];
+            if (*slot) {
+                snprintf(errbuf, NC_ERRBUF_SIZE,
+                        "decoders %s and %s both claim id %u in namespace %d",
+                        decoders[*slot - 1]->name, d->name, cl->id, (int)cl->ns);
+                return NC_EARG;
+            }
+            *slot = (slot_t)(i + 1);
         }
     }
     return NC_OK;
@@ -49,39 +63,78 @@ bool nc_decode_dlt_known(uint32_t dlt)
     return dlt < 65536 && lookup[NC_NS_DLT][dlt] != 0;
 }
 
-static void count_unknown_dlt(struct nc_decode_stats *st, uint32_t dlt, uint64_t n)
+const char *nc_ns_unknown_label(enum nc_ns ns)
 {
-    for (size_t i = 0; i < NC_ARRAY_LEN(st->unknown_dlt); i++) {
-        if (st->unknown_dlt[i] && st->unknown_dlt_id[i] == dlt) {
-            st->unknown_dlt[i] += n;
+    switch (ns) {
+        case NC_NS_DLT:
+            return "link type";
+        case NC_NS_ETHERTYPE:
+            return "EtherType";
+        case NC_NS_IPPROTO:
+            return "IP protocol";
+        case NC_NS_PPP:
+            return "PPP protocol";
+        case NC_NS_LINK:
+            return "link payload kind";
+        default:
+            return NULL; /* ports, ICMPv6 types: undecoded payload is normal */
+    }
+}
+
+static void count_unknown(struct nc_decode_stats *st, enum nc_ns ns, uint32_t id, uint64_t n)
+{
+    uint64_t *cnt = st->unknown[ns];
+    uint32_t *ids = st->unknown_id[ns];
+    for (size_t i = 0; i < NC_ARRAY_LEN(st->unknown[0]); i++) {
+        if (cnt[i] && ids[i] == id) {
+            cnt[i] += n;
             return;
         }
-        if (st->unknown_dlt[i] == 0) {
-            st->unknown_dlt_id[i] = dlt;
-            st->unknown_dlt[i] = n;
+        if (cnt[i] == 0) {
+            ids[i] = id;
+            cnt[i] = n;
             return;
         }
     }
-    st->unknown_dlt_other += n;
+    st->unknown_other[ns] += n;
+}
+
+/* The ports of the transport header above the current IP header go to
+ * ports[ip_depth]: records keep the ports of their own IP layer, so an
+ * outer IPv4 record of a tunnelled packet gets the carrier's ports (or
+ * none), not the inner connection's. */
+static void save_ports(struct nc_pkt_ctx *c)
+{
+    c->ports[c->ip_depth].src = c->src_port;
+    c->ports[c->ip_depth].dst = c->dst_port;
+    c->ports[c->ip_depth].set = c->has_ports;
 }
 
 static void fill_ports(struct nc_pkt *pkt)
 {
-    if (!pkt->ctx.has_ports) {
-        return;
-    }
+    struct nc_pkt_ctx *c = &pkt->ctx;
+    save_ports(c);
     for (size_t i = 0; i < pkt->n_recs; i++) {
+        uint8_t d = pkt->rec_ip_depth[i];
+        if (!c->ports[d].set) {
+            continue;
+        }
         const struct nc_rec_info *ri = nc_rec_info(pkt->rec_type[i]);
         uint8_t *m = (uint8_t *)pkt->recs[i];
         if (ri->off_src_port >= 0 && ri->off_dst_port >= 0) {
             int32_t *sp = (int32_t *)(void *)(m + ri->off_src_port);
             int32_t *dp = (int32_t *)(void *)(m + ri->off_dst_port);
             if (*sp == 0 && *dp == 0) {
-                *sp = pkt->ctx.src_port;
-                *dp = pkt->ctx.dst_port;
+                *sp = c->ports[d].src;
+                *dp = c->ports[d].dst;
             }
         }
     }
+}
+
+static slot_t find_slot(enum nc_ns ns, uint32_t id)
+{
+    return id < 65536 ? lookup[ns][id] : 0;
 }
 
 static void decode_layers(struct nc_pkt *pkt, struct nc_rd r)
@@ -93,28 +146,47 @@ static void decode_layers(struct nc_pkt *pkt, struct nc_rd r)
             st->depth_limit++;
             break;
         }
-        uint8_t slot = 0;
-        if (pkt->next_id < 65536) {
-            slot = lookup[pkt->next_ns][pkt->next_id];
+        enum nc_ns ns = pkt->next_ns;
+        /* candidates: the id, then the alternative (source port) */
+        slot_t cand[2] = { find_slot(ns, pkt->next_id), 0 };
+        if (pkt->has_alt) {
+            cand[1] = find_slot(ns, pkt->next_id_alt);
         }
-        if (!slot && pkt->has_alt && pkt->next_id_alt < 65536) {
-            slot = lookup[pkt->next_ns][pkt->next_id_alt];
-        }
-        if (!slot) {
-            if (pkt->next_ns == NC_NS_DLT) {
-                count_unknown_dlt(st, pkt->dlt, 1);
+        pkt->next_ns = NC_NS_NONE;
+        pkt->has_alt = false;
+        if (!cand[0] && !cand[1]) {
+            if (nc_ns_unknown_label(ns)) {
+                count_unknown(st, ns, ns == NC_NS_DLT ? pkt->dlt : pkt->next_id, 1);
             }
             break;
         }
-        const struct nc_decoder *d = decoders[slot - 1];
-        pkt->next_ns = NC_NS_NONE;
-        pkt->has_alt = false;
-        st->layers[slot - 1]++;
-        int rc = d->decode(pkt, &r);
-        if (rc != NC_OK) {
-            if (rc > 0 && rc <= NC_EARG) {
-                st->bad[slot - 1][rc]++;
+        int rc = NC_DECLINE;
+        const struct nc_decoder *d = NULL;
+        for (size_t k = 0; k < 2 && rc == NC_DECLINE; k++) {
+            if (!cand[k] || (k == 1 && cand[1] == cand[0])) {
+                continue;
             }
+            d = decoders[cand[k] - 1];
+            if (k == 1) {
+                pkt->next_id = pkt->next_id_alt; /* the id the decoder was found by */
+            }
+            struct nc_rd saved = r;
+            st->layers[cand[k] - 1]++;
+            rc = d->decode(pkt, &r);
+            if (rc == NC_DECLINE) {
+                st->layers[cand[k] - 1]--;
+                st->declined[cand[k] - 1]++;
+                r = saved;
+                pkt->next_ns = NC_NS_NONE;
+                pkt->has_alt = false;
+            } else if (rc != NC_OK && rc > 0 && rc <= NC_EARG) {
+                st->bad[cand[k] - 1][rc]++;
+            }
+        }
+        if (rc == NC_DECLINE) {
+            break; /* nobody's: the payload stays undecoded, which is not an error */
+        }
+        if (rc != NC_OK) {
             /* a transport header whose ports were read (options cut by the
              * snaplen, say) still names the connection's transport */
             if (d->layer == NC_LAYER_TRANSPORT && (pkt->ctx.has_ports || pkt->ctx.has_icmp)) {
@@ -190,6 +262,16 @@ void *nc_pkt_record(struct nc_pkt *pkt, enum nc_rec_type t)
         *(const char **)(void *)(m + ri->off_src_ip) = pkt->ctx.src_ip_str;
         *(const char **)(void *)(m + ri->off_dst_ip) = pkt->ctx.dst_ip_str;
     }
+    if (pkt->ctx.tunnel_depth) {
+        if (ri->off_tunnel_depth >= 0) {
+            int32_t d = pkt->ctx.tunnel_depth;
+            memcpy(m + ri->off_tunnel_depth, &d, sizeof(d));
+        }
+        if (ri->off_tunnel_parent >= 0) {
+            *(const char **)(void *)(m + ri->off_tunnel_parent) = pkt->ctx.tunnel_parent;
+        }
+    }
+    pkt->rec_ip_depth[pkt->n_recs] = pkt->ctx.ip_depth;
     pkt->rec_type[pkt->n_recs] = t;
     pkt->recs[pkt->n_recs] = (ProtobufCMessage *)(void *)m;
     pkt->n_recs++;
@@ -200,6 +282,19 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
 {
     struct nc_pkt_ctx *c = &pkt->ctx;
     size_t n = ver == 4 ? 4 : 16;
+    if (c->ip_ver) {
+        /* IP inside IP: the outer header's ports stay with its records */
+        if (!c->tunnel_open) {
+            nc_pkt_tunnel(pkt, 0);
+        }
+        save_ports(c);
+        if (c->ip_depth + 1 < NC_MAX_LAYERS) {
+            c->ip_depth++;
+        }
+    } else if (c->ip_depth == 0) {
+        c->ip_depth = 1;
+    }
+    c->tunnel_open = false;
     c->ip_ver = ver;
     memset(c->src_ip, 0, sizeof(c->src_ip));
     memset(c->dst_ip, 0, sizeof(c->dst_ip));
@@ -232,6 +327,35 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
         c->src_ip_str = nc_pkt_ip6(pkt, src);
         c->dst_ip_str = nc_pkt_ip6(pkt, dst);
     }
+}
+
+void nc_pkt_tunnel(struct nc_pkt *pkt, uint32_t id)
+{
+    struct nc_pkt_ctx *c = &pkt->ctx;
+    if (c->tunnel_depth < UINT8_MAX) {
+        c->tunnel_depth++;
+    }
+    c->tunnel_open = true;
+    if (!c->ip_ver) {
+        /* a carrier without IP (cannot happen with today's decoders) */
+        c->tunnel_parent = "";
+        nc_pkt_zone(pkt, id);
+        return;
+    }
+    char *cid = nc_arena_alloc_raw(pkt->arena, NC_COMMUNITY_ID_LEN);
+    if (cid) {
+        uint16_t sp = c->has_ports ? c->src_port : 0, dp = c->has_ports ? c->dst_port : 0;
+        nc_community_id(cid, NC_COMMUNITY_ID_LEN, c->ip_ver, c->ip_proto, c->src_ip, c->dst_ip, sp,
+                dp, false);
+    }
+    c->tunnel_parent = cid ? cid : "";
+    /* the zone depends on the tunnel's endpoints, not on the carrier's
+     * ports (VXLAN and Geneve pick a source port per inner flow and
+     * direction), so both directions of an inner flow share it */
+    uint64_t ha = nc_mix64(nc_load64(c->src_ip) ^ nc_mix64(nc_load64(c->src_ip + 8)));
+    uint64_t hb = nc_mix64(nc_load64(c->dst_ip) ^ nc_mix64(nc_load64(c->dst_ip + 8)));
+    nc_pkt_zone(pkt, ((ha + hb) ^ (ha ^ hb) << 1) + c->ip_proto);
+    nc_pkt_zone(pkt, id);
 }
 
 void nc_pkt_payload(const struct nc_pkt *pkt, const struct nc_rd *r, int32_t *size, double *entropy,
@@ -325,12 +449,17 @@ void nc_decode_stats_add(struct nc_decode_stats *dst, const struct nc_decode_sta
     for (size_t i = 0; i < NC_REC_COUNT; i++) {
         dst->records[i] += src->records[i];
     }
-    for (size_t i = 0; i < NC_ARRAY_LEN(src->unknown_dlt); i++) {
-        if (src->unknown_dlt[i]) {
-            count_unknown_dlt(dst, src->unknown_dlt_id[i], src->unknown_dlt[i]);
+    for (size_t ns = 0; ns < NC_NS_COUNT; ns++) {
+        for (size_t i = 0; i < NC_ARRAY_LEN(src->unknown[0]); i++) {
+            if (src->unknown[ns][i]) {
+                count_unknown(dst, (enum nc_ns)ns, src->unknown_id[ns][i], src->unknown[ns][i]);
+            }
         }
+        dst->unknown_other[ns] += src->unknown_other[ns];
     }
-    dst->unknown_dlt_other += src->unknown_dlt_other;
+    for (size_t i = 0; i < NC_DEC_COUNT; i++) {
+        dst->declined[i] += src->declined[i];
+    }
     dst->depth_limit += src->depth_limit;
     dst->rec_limit += src->rec_limit;
     dst->encode_limit += src->encode_limit;

@@ -689,12 +689,12 @@ static int dns_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return parse_message(pkt, &win, transport_udp);
 }
 
-static const uint16_t dns_claims[] = { 53, 5353 /* mDNS */, 5355 /* LLMNR */ };
+static const struct nc_claim dns_claims[] = { { NC_NS_UDP_PORT, 53 },
+    { NC_NS_UDP_PORT, 5353 /* mDNS */ }, { NC_NS_UDP_PORT, 5355 /* LLMNR */ } };
 const struct nc_decoder nc_decoder_dns = {
     .name = "dns",
     .display = "DNS",
     .layer = NC_LAYER_APP,
-    .ns = NC_NS_UDP_PORT,
     .claims = dns_claims,
     .n_claims = NC_ARRAY_LEN(dns_claims),
     .decode = dns_decode,

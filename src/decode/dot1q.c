@@ -36,19 +36,26 @@ static int dot1q_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->type = type;
         rec->tpid = (int32_t)tpid;
     }
+    if ((tci & 0x0fff) != 0) {
+        /* VLAN 0 is a priority tag, not a network; others separate flows */
+        nc_pkt_zone(pkt, tci & 0x0fff);
+    }
     if (type >= DOT1Q_MIN_TYPE) {
         pkt->next_ns = NC_NS_ETHERTYPE;
         pkt->next_id = type;
+    } else {
+        pkt->next_ns = NC_NS_LINK;
+        pkt->next_id = NC_LINK_LLC;
     }
     return NC_OK;
 }
 
-static const uint16_t dot1q_claims[] = { 0x8100, 0x88a8, 0x9100 };
+static const struct nc_claim dot1q_claims[] = { { NC_NS_ETHERTYPE, 0x8100 },
+    { NC_NS_ETHERTYPE, 0x88a8 }, { NC_NS_ETHERTYPE, 0x9100 } };
 const struct nc_decoder nc_decoder_dot1q = {
     .name = "dot1q",
     .display = "Dot1Q",
     .layer = NC_LAYER_LINK,
-    .ns = NC_NS_ETHERTYPE,
     .claims = dot1q_claims,
     .n_claims = NC_ARRAY_LEN(dot1q_claims),
     .decode = dot1q_decode,

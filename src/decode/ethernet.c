@@ -7,7 +7,7 @@
  *   +-------------------+-------------------+-----------+---------
  *
  * A type field below 0x0600 is an 802.3 length; the payload is then LLC,
- * which later decoders will claim (not part of this one).
+ * handed on as NC_LINK_LLC.
  */
 #include "decode/decoder.h"
 
@@ -46,16 +46,22 @@ static int ethernet_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (type >= ETH_MIN_TYPE) {
         pkt->next_ns = NC_NS_ETHERTYPE;
         pkt->next_id = type;
+    } else {
+        /* 802.3 length: the payload is LLC; cut the padding the length excludes */
+        if (type < nc_rd_left(r)) {
+            *r = nc_rd_sub(r, type);
+        }
+        pkt->next_ns = NC_NS_LINK;
+        pkt->next_id = NC_LINK_LLC;
     }
     return NC_OK;
 }
 
-static const uint16_t ethernet_claims[] = { 1 /* LINKTYPE_ETHERNET */ };
+static const struct nc_claim ethernet_claims[] = { { NC_NS_DLT, 1 /* LINKTYPE_ETHERNET */ } };
 const struct nc_decoder nc_decoder_ethernet = {
     .name = "ethernet",
     .display = "Ethernet",
     .layer = NC_LAYER_LINK,
-    .ns = NC_NS_DLT,
     .claims = ethernet_claims,
     .n_claims = NC_ARRAY_LEN(ethernet_claims),
     .decode = ethernet_decode,

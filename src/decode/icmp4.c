@@ -75,12 +75,11 @@ static int icmp4_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t icmp4_claims[] = { ICMP4_IPPROTO };
+static const struct nc_claim icmp4_claims[] = { { NC_NS_IPPROTO, ICMP4_IPPROTO } };
 const struct nc_decoder nc_decoder_icmp4 = {
     .name = "icmp4",
     .display = "ICMPv4",
     .layer = NC_LAYER_TRANSPORT,
-    .ns = NC_NS_IPPROTO,
     .claims = icmp4_claims,
     .n_claims = NC_ARRAY_LEN(icmp4_claims),
     .decode = icmp4_decode,

@@ -102,12 +102,11 @@ int nc_icmp6_nd_options(
     return rc;
 }
 
-static const uint16_t icmp6_claims[] = { ICMP6_IPPROTO };
+static const struct nc_claim icmp6_claims[] = { { NC_NS_IPPROTO, ICMP6_IPPROTO } };
 const struct nc_decoder nc_decoder_icmp6 = {
     .name = "icmp6",
     .display = "ICMPv6",
     .layer = NC_LAYER_TRANSPORT,
-    .ns = NC_NS_IPPROTO,
     .claims = icmp6_claims,
     .n_claims = NC_ARRAY_LEN(icmp6_claims),
     .decode = icmp6_decode,

@@ -33,12 +33,12 @@ static int icmp6echo_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t icmp6echo_claims[] = { ICMP6_ECHO_REQUEST, ICMP6_ECHO_REPLY };
+static const struct nc_claim icmp6echo_claims[] = { { NC_NS_ICMP6_TYPE, ICMP6_ECHO_REQUEST },
+    { NC_NS_ICMP6_TYPE, ICMP6_ECHO_REPLY } };
 const struct nc_decoder nc_decoder_icmp6echo = {
     .name = "icmp6echo",
     .display = "ICMPv6Echo",
     .layer = NC_LAYER_NONE,
-    .ns = NC_NS_ICMP6_TYPE,
     .claims = icmp6echo_claims,
     .n_claims = NC_ARRAY_LEN(icmp6echo_claims),
     .decode = icmp6echo_decode,

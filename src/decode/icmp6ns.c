@@ -30,12 +30,11 @@ static int icmp6ns_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return nc_icmp6_nd_options(pkt, r, &rec->options, &rec->n_options);
 }
 
-static const uint16_t icmp6ns_claims[] = { 135 };
+static const struct nc_claim icmp6ns_claims[] = { { NC_NS_ICMP6_TYPE, 135 } };
 const struct nc_decoder nc_decoder_icmp6ns = {
     .name = "icmp6ns",
     .display = "ICMPv6NeighborSolicitation",
     .layer = NC_LAYER_NONE,
-    .ns = NC_NS_ICMP6_TYPE,
     .claims = icmp6ns_claims,
     .n_claims = NC_ARRAY_LEN(icmp6ns_claims),
     .decode = icmp6ns_decode,

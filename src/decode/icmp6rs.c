@@ -25,12 +25,11 @@ static int icmp6rs_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return nc_icmp6_nd_options(pkt, r, &rec->options, &rec->n_options);
 }
 
-static const uint16_t icmp6rs_claims[] = { 133 };
+static const struct nc_claim icmp6rs_claims[] = { { NC_NS_ICMP6_TYPE, 133 } };
 const struct nc_decoder nc_decoder_icmp6rs = {
     .name = "icmp6rs",
     .display = "ICMPv6RouterSolicitation",
     .layer = NC_LAYER_NONE,
-    .ns = NC_NS_ICMP6_TYPE,
     .claims = icmp6rs_claims,
     .n_claims = NC_ARRAY_LEN(icmp6rs_claims),
     .decode = icmp6rs_decode,

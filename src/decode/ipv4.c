@@ -178,12 +178,16 @@ static int ipv4_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t ipv4_claims[] = { 0x0800 };
+static const struct nc_claim ipv4_claims[] = {
+    { NC_NS_ETHERTYPE, 0x0800 },
+    { NC_NS_IPPROTO, 4 },  /* IPv4 in IP (RFC 2003): a tunnel, see nc_pkt_set_ip */
+    { NC_NS_PPP, 0x0021 }, /* RFC 1332 */
+    { NC_NS_DLT, 228 },    /* LINKTYPE_IPV4 */
+};
 const struct nc_decoder nc_decoder_ipv4 = {
     .name = "ipv4",
     .display = "IPv4",
     .layer = NC_LAYER_NETWORK,
-    .ns = NC_NS_ETHERTYPE,
     .claims = ipv4_claims,
     .n_claims = NC_ARRAY_LEN(ipv4_claims),
     .decode = ipv4_decode,

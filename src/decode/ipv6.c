@@ -72,12 +72,15 @@ static int ipv6_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t ipv6_claims[] = { 0x86dd };
+static const struct nc_claim ipv6_claims[] = {
+    { NC_NS_ETHERTYPE, 0x86dd }, { NC_NS_IPPROTO, 41 }, /* IPv6 in IP (RFC 4213, 6in4 and 6in6) */
+    { NC_NS_PPP, 0x0057 },                              /* RFC 5072 */
+    { NC_NS_DLT, 229 },                                 /* LINKTYPE_IPV6 */
+};
 const struct nc_decoder nc_decoder_ipv6 = {
     .name = "ipv6",
     .display = "IPv6",
     .layer = NC_LAYER_NETWORK,
-    .ns = NC_NS_ETHERTYPE,
     .claims = ipv6_claims,
     .n_claims = NC_ARRAY_LEN(ipv6_claims),
     .decode = ipv6_decode,

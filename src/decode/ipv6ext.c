@@ -32,12 +32,12 @@ static int ipv6ext_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t ipv6ext_claims[] = { 43 /* Routing */, 60 /* Destination Options */ };
+static const struct nc_claim ipv6ext_claims[] = { { NC_NS_IPPROTO, 43 /* Routing */ },
+    { NC_NS_IPPROTO, 60 /* Destination Options */ } };
 const struct nc_decoder nc_decoder_ipv6ext = {
     .name = "ipv6ext",
     .display = "IPv6Ext",
     .layer = NC_LAYER_NONE,
-    .ns = NC_NS_IPPROTO,
     .claims = ipv6ext_claims,
     .n_claims = NC_ARRAY_LEN(ipv6ext_claims),
     .decode = ipv6ext_decode,

@@ -54,12 +54,11 @@ static int ipv6frag_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t ipv6frag_claims[] = { 44 };
+static const struct nc_claim ipv6frag_claims[] = { { NC_NS_IPPROTO, 44 } };
 const struct nc_decoder nc_decoder_ipv6frag = {
     .name = "ipv6frag",
     .display = "IPv6Fragment",
     .layer = NC_LAYER_NONE,
-    .ns = NC_NS_IPPROTO,
     .claims = ipv6frag_claims,
     .n_claims = NC_ARRAY_LEN(ipv6frag_claims),
     .decode = ipv6frag_decode,

@@ -57,12 +57,12 @@ static int null_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t null_claims[] = { 0 /* DLT_NULL */, NULL_DLT_LOOP /* LINKTYPE_LOOP */ };
+static const struct nc_claim null_claims[] = { { NC_NS_DLT, 0 /* DLT_NULL */ },
+    { NC_NS_DLT, NULL_DLT_LOOP /* LINKTYPE_LOOP */ } };
 const struct nc_decoder nc_decoder_null = {
     .name = "null",
     .display = "Null",
     .layer = NC_LAYER_LINK,
-    .ns = NC_NS_DLT,
     .claims = null_claims,
     .n_claims = NC_ARRAY_LEN(null_claims),
     .decode = null_decode,

@@ -31,7 +31,17 @@ enum nc_ns {
     NC_NS_UDP_PORT,   /* UDP destination, then source port */
     NC_NS_TCP_PORT,   /* TCP destination, then source port */
     NC_NS_ICMP6_TYPE, /* ICMPv6 message type */
+    NC_NS_PPP,        /* PPP protocol field (RFC 1661; 0x0021 IPv4, 0x0057 IPv6) */
+    NC_NS_LINK,       /* payloads with no type field: NC_LINK_* below */
+    NC_NS_SCTP_PORT,  /* SCTP destination, then source port */
     NC_NS_COUNT,
+};
+
+/* Ids in NC_NS_LINK: what a carrier without a type field holds. */
+enum nc_link_id {
+    NC_LINK_ETHERNET = 1, /* an Ethernet frame (VXLAN, ERSPAN, Geneve with 0x6558) */
+    NC_LINK_LLC = 2,      /* IEEE 802.2 LLC (802.3 length frames, FDDI, 802.11 data) */
+    NC_LINK_IP = 3,       /* IPv4 or IPv6 by the version nibble (Teredo, MPLS payload) */
 };
 
 /* Layer a decoder belongs to, for the Connection's protocol-per-layer fields. */
@@ -94,6 +104,19 @@ struct nc_pkt_ctx {
     bool ip_frag_overlap;           /* ...whose fragments overlapped */
     uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t src_mac[6], dst_mac[6];
+    /* encapsulation: tunnels entered so far, the Community ID of the flow
+     * that carries the innermost one, and a zone (VLAN ids and tunnel
+     * identities mixed) that keeps equal inner addresses of different
+     * networks apart in the flow table */
+    uint8_t tunnel_depth;
+    bool tunnel_open;          /* entered, its inner IP header not seen yet */
+    const char *tunnel_parent; /* "" outside tunnels */
+    uint64_t zone;
+    uint8_t ip_depth; /* IP headers seen; ports[k] belong to the k-th */
+    struct {
+        uint16_t src, dst;
+        bool set;
+    } ports[NC_MAX_LAYERS];
     const char *proto[NC_LAYER_COUNT]; /* "Ethernet", "IPv4", "TCP", "DNS"; innermost wins */
     const char *src_ip_str;            /* formatted in the arena when the IP layer was decoded */
     const char *dst_ip_str;
@@ -120,6 +143,7 @@ struct nc_pkt {
     struct nc_decode_stats *stats;
     size_t n_recs;
     enum nc_rec_type rec_type[NC_MAX_PKT_RECS];
+    uint8_t rec_ip_depth[NC_MAX_PKT_RECS]; /* ctx.ip_depth when the record was made */
     ProtobufCMessage *recs[NC_MAX_PKT_RECS];
 };
 
@@ -143,8 +167,25 @@ static inline uint32_t nc_pkt_ip_after(const struct nc_pkt *pkt, size_t n)
     return pkt->ctx.ip_left > n ? (uint32_t)(pkt->ctx.ip_left - n) : 0;
 }
 
-/* Set the IP context (formats the address strings once for all records). */
+/* Set the IP context (formats the address strings once for all records).
+ * A second IP header in one packet is inside a tunnel: unless a tunnel
+ * decoder already said so, this enters one (IP in IP, GRE, Teredo...). */
 void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const uint8_t *dst);
+
+/* Enter a tunnel whose carrier is the current context (its IP addresses,
+ * protocol and ports): records made from here on carry tunnel_depth + 1
+ * and the carrier flow's Community ID as tunnel_parent; the flow zone mixes
+ * in that flow and id (a VNI, a GRE key; 0 if none), so inner flows of
+ * different tunnels never share a Connection. Tunnel decoders that carry
+ * Ethernet (VXLAN, Geneve, ERSPAN, GRE bridging) call it before the inner
+ * frame; IP found inside IP enters one by itself. */
+void nc_pkt_tunnel(struct nc_pkt *pkt, uint32_t id);
+
+/* Mix a VLAN id (or another link-level separator) into the flow zone. */
+static inline void nc_pkt_zone(struct nc_pkt *pkt, uint64_t id)
+{
+    pkt->ctx.zone = (pkt->ctx.zone ^ (0x9e3779b97f4a7c15ull + id)) * 0xff51afd7ed558ccdull;
+}
 
 /* Arena helpers for record fields; all return "" / NULL-safe values when the
  * arena is exhausted (the record then carries an empty field). */

@@ -1,11 +1,13 @@
 /*
  * summary: raw IP link types (no link header) -> IPv4 or IPv6 by version nibble.
  * spec:    https://www.tcpdump.org/linktypes/LINKTYPE_RAW.html (12 on OpenBSD
- *          is DLT_RAW, 14 DLT_RAW on other BSDs, 101 LINKTYPE_RAW,
- *          228 LINKTYPE_IPV4, 229 LINKTYPE_IPV6).
+ *          is DLT_RAW, 14 DLT_RAW on other BSDs, 101 LINKTYPE_RAW). The
+ *          one-version types 228 (LINKTYPE_IPV4) and 229 (LINKTYPE_IPV6)
+ *          are claimed by the IP decoders themselves.
  *
- * Nothing is consumed: the IP decoder reads the same bytes. The nibble
- * decides even for 228/229, so a mislabelled file still decodes.
+ * Also serves carriers that hold "an IP packet" without saying which
+ * version (NC_LINK_IP). Nothing is consumed: the IP decoder reads the same
+ * bytes.
  */
 #include "decode/decoder.h"
 
@@ -35,12 +37,14 @@ static int rawip_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t rawip_claims[] = { 12, 14, 101, 228, 229 };
+static const struct nc_claim rawip_claims[] = {
+    { NC_NS_DLT, 12 }, { NC_NS_DLT, 14 }, { NC_NS_DLT, 101 },
+    { NC_NS_LINK, NC_LINK_IP }, /* Teredo, MPLS: IP of either version */
+};
 const struct nc_decoder nc_decoder_rawip = {
     .name = "rawip",
     .display = "RawIP",
     .layer = NC_LAYER_NONE,
-    .ns = NC_NS_DLT,
     .claims = rawip_claims,
     .n_claims = NC_ARRAY_LEN(rawip_claims),
     .decode = rawip_decode,

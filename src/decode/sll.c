@@ -30,12 +30,11 @@ static int sll_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t sll_claims[] = { 113 /* LINKTYPE_LINUX_SLL */ };
+static const struct nc_claim sll_claims[] = { { NC_NS_DLT, 113 /* LINKTYPE_LINUX_SLL */ } };
 const struct nc_decoder nc_decoder_sll = {
     .name = "sll",
     .display = "LinuxSLL",
     .layer = NC_LAYER_LINK,
-    .ns = NC_NS_DLT,
     .claims = sll_claims,
     .n_claims = NC_ARRAY_LEN(sll_claims),
     .decode = sll_decode,

@@ -31,12 +31,11 @@ static int sll2_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t sll2_claims[] = { 276 /* LINKTYPE_LINUX_SLL2 */ };
+static const struct nc_claim sll2_claims[] = { { NC_NS_DLT, 276 /* LINKTYPE_LINUX_SLL2 */ } };
 const struct nc_decoder nc_decoder_sll2 = {
     .name = "sll2",
     .display = "LinuxSLL2",
     .layer = NC_LAYER_LINK,
-    .ns = NC_NS_DLT,
     .claims = sll2_claims,
     .n_claims = NC_ARRAY_LEN(sll2_claims),
     .decode = sll2_decode,

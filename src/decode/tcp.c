@@ -179,12 +179,11 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t tcp_claims[] = { TCP_IPPROTO };
+static const struct nc_claim tcp_claims[] = { { NC_NS_IPPROTO, TCP_IPPROTO } };
 const struct nc_decoder nc_decoder_tcp = {
     .name = "tcp",
     .display = "TCP",
     .layer = NC_LAYER_TRANSPORT,
-    .ns = NC_NS_IPPROTO,
     .claims = tcp_claims,
     .n_claims = NC_ARRAY_LEN(tcp_claims),
     .decode = tcp_decode,

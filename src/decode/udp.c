@@ -65,12 +65,11 @@ static int udp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const uint16_t udp_claims[] = { UDP_IPPROTO };
+static const struct nc_claim udp_claims[] = { { NC_NS_IPPROTO, UDP_IPPROTO } };
 const struct nc_decoder nc_decoder_udp = {
     .name = "udp",
     .display = "UDP",
     .layer = NC_LAYER_TRANSPORT,
-    .ns = NC_NS_IPPROTO,
     .claims = udp_claims,
     .n_claims = NC_ARRAY_LEN(udp_claims),
     .decode = udp_decode,

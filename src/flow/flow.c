@@ -22,7 +22,7 @@
 
 #define flow_key nc_flow_key
 
-_Static_assert(sizeof(struct nc_flow_key) == 40, "flow key must be 5 words");
+_Static_assert(sizeof(struct nc_flow_key) == 48, "flow key must be 6 words, no padding");
 
 struct flow {
     struct flow_key key;
@@ -49,6 +49,8 @@ struct flow {
     uint64_t missed_bytes;
     uint32_t conflicts;
     const char *proto_name[NC_LAYER_COUNT];
+    uint8_t tunnel_depth;                    /* of the first packet */
+    char tunnel_parent[NC_COMMUNITY_ID_LEN]; /* Community ID of its carrier flow */
 };
 
 struct flow_list {
@@ -119,6 +121,10 @@ static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
     h = nc_mix64(h ^ nc_load64(k->b));
     h = nc_mix64(h ^ nc_load64(k->b + 8));
     h = nc_mix64(h ^ ((uint64_t)k->pa << 16 | k->pb));
+    if (k->zone) {
+        /* only then: a flow outside VLANs and tunnels keeps the uid it had */
+        h = nc_mix64(h ^ k->zone);
+    }
     return h;
 }
 
@@ -126,6 +132,7 @@ static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
 static void make_key(const struct nc_flow_pkt *fp, struct flow_key *k, bool *pkt_is_a)
 {
     memset(k, 0, sizeof(*k));
+    k->zone = fp->zone;
     k->proto = fp->proto;
     k->ver = fp->ver;
     size_t alen = fp->ver == 4 ? 4 : 16;
@@ -197,6 +204,9 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
         memcpy(fp->dst_mac, c->dst_mac, 6);
     }
     memcpy(fp->proto_name, c->proto, sizeof(fp->proto_name));
+    fp->zone = c->zone;
+    fp->tunnel_depth = c->tunnel_depth;
+    fp->tunnel_parent = c->tunnel_parent;
     make_key(fp, &fp->key, &fp->pkt_is_a);
     fp->hash = key_hash(&fp->key, run_seed);
 }
@@ -206,7 +216,7 @@ uint32_t nc_flow_shard(const struct nc_flow_pkt *fp, uint32_t n_shards)
     /* order-independent: sum and xor of the two addresses' hashes */
     uint64_t hs = nc_mix64(nc_load64(fp->src_ip) ^ nc_mix64(nc_load64(fp->src_ip + 8)));
     uint64_t hd = nc_mix64(nc_load64(fp->dst_ip) ^ nc_mix64(nc_load64(fp->dst_ip + 8)));
-    uint64_t h = nc_mix64((hs + hd) ^ (hs ^ hd) << 1 ^ fp->ver);
+    uint64_t h = nc_mix64((hs + hd) ^ (hs ^ hd) << 1 ^ fp->ver ^ fp->zone);
     return (uint32_t)(h % n_shards);
 }
 
@@ -350,6 +360,9 @@ void nc_flow_conn_record(
     c->dst_ip = txt->s_ip;
     c->src_port = f->c_port;
     c->dst_port = f->s_port;
+    c->tunnel_depth = f->tunnel_depth;
+    memcpy(txt->tunnel_parent, f->tunnel_parent, sizeof(txt->tunnel_parent));
+    c->tunnel_parent = txt->tunnel_parent;
     c->num_packets = (int64_t)(f->pkts[0] + f->pkts[1]);
     c->total_size = (int64_t)(f->bytes[0] + f->bytes[1]);
     c->app_payload_size = (int64_t)(f->payload[0] + f->payload[1]);
@@ -410,6 +423,8 @@ static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reaso
     c.missed_bytes = f->missed_bytes;
     c.conflicts = f->conflicts;
     c.eof = t->flushing;
+    c.tunnel_depth = f->tunnel_depth;
+    memcpy(c.tunnel_parent, f->tunnel_parent, sizeof(c.tunnel_parent));
     if (t->emit) {
         t->emit(t->emit_ctx, &c);
     }
@@ -580,6 +595,10 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     f->one_way = fp->one_way;
     f->first_index = index;
     f->first_ts = f->last_ts = fp->ts;
+    f->tunnel_depth = fp->tunnel_depth;
+    if (fp->tunnel_depth && fp->tunnel_parent) {
+        snprintf(f->tunnel_parent, sizeof(f->tunnel_parent), "%s", fp->tunnel_parent);
+    }
     /* the sender of the first packet is the client, unless it answers a SYN */
     bool synack = fp->proto == 6 && fp->has_ports &&
                   (fp->tcp_flags & (NC_TCP_SYN | NC_TCP_ACK)) == (NC_TCP_SYN | NC_TCP_ACK);

@@ -37,6 +37,7 @@ struct nc_flow_key {
     uint16_t pa, pb;
     uint8_t proto, ver;
     uint8_t pad[2];
+    uint64_t zone; /* VLAN ids and tunnel identity (0: neither), see nc_pkt_zone */
 };
 
 /* Everything the table needs to know about one packet; computed by the
@@ -67,6 +68,9 @@ struct nc_flow_pkt {
     bool pkt_is_a;          /* the packet's source is endpoint a of the key */
     uint64_t hash;          /* of key */
     const char *proto_name[NC_LAYER_COUNT];
+    uint64_t zone;             /* from the packet context */
+    uint8_t tunnel_depth;      /* tunnels around the innermost IP header */
+    const char *tunnel_parent; /* their carrier's Community ID (packet arena) */
 };
 
 /* Fill fp from a decoded packet. */
@@ -91,6 +95,10 @@ struct nc_flow_table;
 /* A finished connection as plain data: cheap to copy out of the table, so
  * that building and encoding the Connection record can happen in a worker
  * thread (nc_flow_conn_record). [0] is client->server, [1] the reverse. */
+enum {
+    NC_COMMUNITY_ID_LEN = 32
+}; /* "1:" + 28 base64 characters + NUL, rounded */
+
 struct nc_flow_conn {
     uint8_t ver, proto;
     bool one_way, has_c_mac, has_s_mac;
@@ -109,6 +117,8 @@ struct nc_flow_conn {
     uint64_t missed_bytes;
     uint32_t conflicts;
     bool eof; /* written at end of input (tag it with first_index) */
+    uint8_t tunnel_depth;
+    char tunnel_parent[NC_COMMUNITY_ID_LEN];
 };
 
 /* Text storage for the strings of one Connection record. */
@@ -116,6 +126,7 @@ struct nc_flow_conn_text {
     char c_ip[NC_IP_STRLEN], s_ip[NC_IP_STRLEN];
     char c_mac[NC_MAC_STRLEN], s_mac[NC_MAC_STRLEN];
     char cid[40], uid[16];
+    char tunnel_parent[NC_COMMUNITY_ID_LEN];
 };
 
 /* Fill rec (initialised here) from c; its strings point into txt. */
@@ -150,7 +161,7 @@ const struct nc_flow_stats *nc_flow_table_stats(const struct nc_flow_table *t);
 /* Longest bucket chain (tests of the seeded hash). */
 size_t nc_flow_table_longest_chain(const struct nc_flow_table *t);
 
-/* Community ID v1 (seed 0) of a 5-tuple as "1:<base64>"; out >= 32 bytes. */
+/* Community ID v1 (seed 0) of a 5-tuple as "1:<base64>"; out >= NC_COMMUNITY_ID_LEN. */
 void nc_community_id(char *out, size_t out_len, uint8_t ver, uint8_t proto, const uint8_t *src,
         const uint8_t *dst, uint16_t sport, uint16_t dport, bool one_way);
 /* Release the cached hash algorithm (at exit, for leak checkers). */

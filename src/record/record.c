@@ -39,6 +39,8 @@ void nc_record_init(void)
         r->off_uid = field_off(r->desc, "uid", PROTOBUF_C_TYPE_STRING);
         r->off_ip_fragments = field_off(r->desc, "ip_fragments", PROTOBUF_C_TYPE_INT32);
         r->off_ip_frag_overlap = field_off(r->desc, "ip_frag_overlap", PROTOBUF_C_TYPE_BOOL);
+        r->off_tunnel_depth = field_off(r->desc, "tunnel_depth", PROTOBUF_C_TYPE_INT32);
+        r->off_tunnel_parent = field_off(r->desc, "tunnel_parent", PROTOBUF_C_TYPE_STRING);
         size_t n = strlen(r->name);
         if (o + n + 3 < sizeof(names_buf)) {
             if (o) {

@@ -6,7 +6,7 @@
  * number in the schema and its protobuf-c descriptor, plus the offsets of
  * the "context" fields that the decoder pipeline fills generically
  * (timestamp, src_ip, dst_ip, src_port, dst_port, uid, ip_fragments,
- * ip_frag_overlap).
+ * ip_frag_overlap, tunnel_depth, tunnel_parent).
  */
 #ifndef NC_RECORD_RECORD_H
 #define NC_RECORD_RECORD_H
@@ -43,6 +43,8 @@ struct nc_rec_info {
     int off_uid;             /* string uid: the Connection a stream record belongs to */
     int off_ip_fragments;    /* int32: fragments of a reassembled IP datagram */
     int off_ip_frag_overlap; /* bool: its fragments overlapped */
+    int off_tunnel_depth;    /* int32: tunnels around the layer the record describes */
+    int off_tunnel_parent;   /* string: Community ID of the flow that carries the tunnel */
 };
 
 /* Fills the offsets; call once before any other function here. */

@@ -2015,7 +2015,43 @@ def process_case(netcap, corpus, case, work, manifest):
     for p in oracle_files(casedir, "zeek", lambda n: n == "http.log"):
         checks.append(check_http_zeek(case, p, recs, zeek_conn_history(casedir)))
     checks.append(check_uid(case, recs))
+    # one module per protocol family in checks/ (see load_plugins)
+    ctx = PluginContext(case=case, casedir=casedir, recs=recs, frames=frames, linktype=linktype,
+                        netcap=netcap, pcap=pcap, outdir=outdir)
+    for mod in PLUGINS:
+        checks.extend(mod.run(ctx) or [])
     return [c for c in checks if c is not None]
+
+
+class PluginContext:
+    """What a check module gets: the case, its directory, our records by type
+    (lists of dicts from `netcap dump -json`), tshark's frames (or None), the
+    link type, the netcap binary, the capture and our output directory."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def oracle(self, kind, pred):
+        """Paths of oracle files <casedir>/oracle/<kind>/* with pred(name)."""
+        return oracle_files(self.casedir, kind, pred)
+
+
+def load_plugins():
+    """Check modules: tests/oracle/checks/<name>.py, each with TITLES (kind ->
+    one-line description, in the order of the figures table) and run(ctx) ->
+    [Check]. A module may use everything in this file (import compare)."""
+    import importlib.util
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checks")
+    mods = []
+    if os.path.isdir(d):
+        sys.modules.setdefault("compare", sys.modules[__name__])
+        for n in sorted(os.listdir(d)):
+            if n.endswith(".py") and not n.startswith("_"):
+                spec = importlib.util.spec_from_file_location("checks_" + n[:-3], os.path.join(d, n))
+                m = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(m)
+                mods.append(m)
+    return mods
 
 
 CHECK_TITLES = collections.OrderedDict([
@@ -2035,7 +2071,13 @@ CHECK_TITLES = collections.OrderedDict([
 ])
 
 
+PLUGINS = []
+
+
 def main():
+    PLUGINS.extend(load_plugins())
+    for m in PLUGINS:
+        CHECK_TITLES.update(getattr(m, "TITLES", {}))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--netcap", default=os.environ.get("NETCAP", "build/netcap"))
     ap.add_argument("--corpus", default=os.environ.get("CORPUS", ""))

@@ -499,12 +499,12 @@ static void test_csv_scalars_and_quoting(void **state)
     assert_int_equal(nc_refl_init(&r, &netcap__dns__descriptor, NULL), NC_OK);
     const char *row = render(&r, &d.base, F_CSV);
     assert_string_equal(row, "-1,7,true,0,false,false,false,false,0,0,0,0,0,0,,,,,\"a,b\","
-                             "\"say \"\"hi\"\"\",0,0,\"line1\nline2\",0,false,\n");
-    assert_int_equal(csv_count(row, ","), 26);
+                             "\"say \"\"hi\"\"\",0,0,\"line1\nline2\",0,false,,0,\n");
+    assert_int_equal(csv_count(row, ","), 28);
     assert_string_equal(csv_cell(row, ",", 19), "say \"hi\"");
     const char *hdr = render(&r, NULL, F_HEADER);
     assert_true(strncmp(hdr, "timestamp,id,qr,op_code,", 24) == 0);
-    assert_int_equal(csv_count(hdr, ","), 26);
+    assert_int_equal(csv_count(hdr, ","), 28);
     nc_refl_fini(&r);
 }
 
@@ -582,22 +582,22 @@ static void test_nested_message_cell(void **state)
     assert_int_equal(nc_refl_init(&r, &netcap__ipv6__descriptor, NULL), NC_OK);
     assert_int_equal(nc_refl_select(&r, "hop_by_hop", NULL, 0), NC_OK);
     /* absent nested message in opt2.option_alignment: empty inside parens */
-    assert_string_equal(render(&r, &ip.base, F_CSV), "(9-(5-2-2-ab01-(1-2))|(0-0-0--)-::1--6)\n");
-    assert_string_equal(text_of(&r, &ip.base, 0), "(9-(5-2-2-ab01-(1-2))|(0-0-0--)-::1--6)");
+    assert_string_equal(render(&r, &ip.base, F_CSV), "(9-(5-2-2-ab01-(1-2))|(0-0-0--)-::1--6-0-)\n");
+    assert_string_equal(text_of(&r, &ip.base, 0), "(9-(5-2-2-ab01-(1-2))|(0-0-0--)-::1--6-0-)");
     assert_string_equal(render(&r, &ip.base, F_JSON),
             "{\"hop_by_hop\":{\"timestamp\":9,\"options\":["
             "{\"option_type\":5,\"option_length\":2,\"actual_length\":2,\"option_data\":\"ab01\","
             "\"option_alignment\":{\"one\":1,\"two\":2}},"
             "{\"option_type\":0,\"option_length\":0,\"actual_length\":0,\"option_data\":\"\","
             "\"option_alignment\":null}],"
-            "\"src_ip\":\"::1\",\"dst_ip\":\"\",\"next_header\":6}}\n");
+            "\"src_ip\":\"::1\",\"dst_ip\":\"\",\"next_header\":6,\"tunnel_depth\":0,\"tunnel_parent\":\"\"}}\n");
     nc_refl_fini(&r);
 
     /* custom begin/end/struct-sep/list-sep */
     struct nc_refl_opts o = { .begin = "[", .end = "]", .struct_sep = ";", .list_sep = " + " };
     assert_int_equal(nc_refl_init(&r, &netcap__ipv6__descriptor, &o), NC_OK);
     assert_int_equal(nc_refl_select(&r, "hop_by_hop", NULL, 0), NC_OK);
-    assert_string_equal(render(&r, &ip.base, F_CSV), "[9;[5;2;2;ab01;[1;2]] + [0;0;0;;];::1;;6]\n");
+    assert_string_equal(render(&r, &ip.base, F_CSV), "[9;[5;2;2;ab01;[1;2]] + [0;0;0;;];::1;;6;0;]\n");
     nc_refl_fini(&r);
 
     /* absent top-level message: empty cell, JSON null */
