@@ -447,7 +447,12 @@ static int parse_pcapng_block(
     if (nc_rd_left(&r) < 12) {
         return P_MORE;
     }
-    uint32_t type = nc_rd_le32(&r); /* SHB type reads the same in both orders */
+    /* the section header's type reads the same in both byte orders; every
+     * other block is in the order its section's byte-order magic set */
+    uint32_t type = nc_rd_le32(&r);
+    if (type != 0x0a0d0d0a && s->ng_big) {
+        type = __builtin_bswap32(type);
+    }
     if (type == 0x0a0d0d0a) {
         /* section header: the byte-order magic decides how to read the rest */
         struct nc_rd m = r;

@@ -5,8 +5,10 @@
                                       the file ends inside a packet)
   pcaptool.py corrupt IN OUT N        copy IN (classic pcap) with packet N (1-based)
                                       claiming caplen 0x7fffffff
-  pcaptool.py topcapng IN OUT         rewrite a classic pcap as pcapng (SHB, one IDB,
-                                      EPBs), same packets and timestamps
+  pcaptool.py topcapng IN OUT [big]   rewrite a classic pcap as pcapng (SHB, one IDB
+                                      with if_tsresol for ns captures, EPBs), same
+                                      packets and timestamps; "big": big-endian section
+  pcaptool.py tobig IN OUT            rewrite a classic pcap in big-endian byte order
   pcaptool.py corruptng IN OUT N      like topcapng, but block N (1-based EPB) claims
                                       a total length of 0x7ffffff0
   pcaptool.py snap IN OUT LEN         copy IN (classic pcap) with every packet cut to
@@ -44,25 +46,37 @@ def read_pcap(path):
     return d, e, hdr, linktype, nsec, pkts
 
 
-def block(btype, body):
+def block(btype, body, e="<"):
     body += b"\0" * (-len(body) % 4)
     n = 12 + len(body)
-    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+    return struct.pack(e + "II", btype, n) + body + struct.pack(e + "I", n)
 
 
-def to_pcapng(src, out, bad=0):
+def to_pcapng(src, out, bad=0, e="<"):
     _, _, _, linktype, nsec, pkts = read_pcap(src)
-    res = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
-    opts = b""
+    # the byte-order magic is written in the section's order: readers tell by it
+    res = block(0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1), e)
+    # a comment option first, so option walking is exercised in both orders
+    opts = struct.pack(e + "HH", 1, 4) + b"test"
     if nsec:  # if_tsresol = 9 (nanoseconds)
-        opts = struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
-    res += block(1, struct.pack("<HHI", linktype, 0, 65535) + opts)
+        opts += struct.pack(e + "HHB3x", 9, 1, 9)
+    opts += struct.pack(e + "HH", 0, 0)
+    res += block(1, struct.pack(e + "HHI", linktype, 0, 65535) + opts, e)
     for i, (_, ts, frac, cl, ol, data) in enumerate(pkts, 1):
         t = ts * (10**9 if nsec else 10**6) + frac
-        b = block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, cl, ol) + data)
+        b = block(6, struct.pack(e + "IIIII", 0, t >> 32, t & 0xFFFFFFFF, cl, ol) + data, e)
         if i == bad:
-            b = b[:4] + struct.pack("<I", 0x7FFFFFF0) + b[8:]
+            b = b[:4] + struct.pack(e + "I", 0x7FFFFFF0) + b[8:]
         res += b
+    open(out, "wb").write(res)
+
+
+def to_big(src, out):
+    d, e, hdr, linktype, nsec, pkts = read_pcap(src)
+    magic, vmaj, vmin, zone, sigfigs, snap, lt = struct.unpack(e + "IHHiIII", hdr)
+    res = bytearray(struct.pack(">IHHiIII", magic, vmaj, vmin, zone, sigfigs, snap, lt))
+    for _, ts, frac, cl, ol, data in pkts:
+        res += struct.pack(">IIII", ts, frac, cl, ol) + data
     open(out, "wb").write(res)
 
 
@@ -80,7 +94,9 @@ def main(a):
         struct.pack_into(e + "I", d, off + 8, 0x7FFFFFFF)
         open(a[2], "wb").write(d)
     elif cmd == "topcapng":
-        to_pcapng(a[1], a[2])
+        to_pcapng(a[1], a[2], 0, ">" if a[3:4] == ["big"] else "<")
+    elif cmd == "tobig":
+        to_big(a[1], a[2])
     elif cmd == "corruptng":
         to_pcapng(a[1], a[2], int(a[3]))
     elif cmd == "snap":

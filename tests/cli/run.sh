@@ -374,24 +374,32 @@ if [ -n "$PY" ]; then
     corrupt "$tmp/corrupt.pcap" corrupt-huge-caplen
     $PY "$TOOL" corruptng "$EXAMPLE" "$tmp/corrupt.pcapng" 51
     corrupt "$tmp/corrupt.pcapng" corrupt-pcapng-huge-block
-    # same packets as pcap and as pcapng: same records
-    rm -rf "$tmp/as-pcap" "$tmp/as-pcapng"
+    # same packets as pcap and as pcapng, each in both byte orders: same records
+    $PY "$TOOL" topcapng "$EXAMPLE" "$tmp/example-be.pcapng" big
+    $PY "$TOOL" tobig "$EXAMPLE" "$tmp/example-be.pcap"
+    rm -rf "$tmp/as-pcap"
     "$NETCAP" capture -read "$EXAMPLE" -out "$tmp/as-pcap" -quiet 2>/dev/null
-    "$NETCAP" capture -read "$tmp/example.pcapng" -out "$tmp/as-pcapng" -quiet 2>/dev/null
-    same=1
-    for f in "$tmp/as-pcap"/*; do
-        b=$(basename "$f")
-        if [ ! -f "$tmp/as-pcapng/$b" ] || ! "$NETCAP" dump -read "$f" -csv >"$tmp/a.csv" 2>/dev/null \
-            || ! "$NETCAP" dump -read "$tmp/as-pcapng/$b" -csv >"$tmp/b.csv" 2>/dev/null \
-            || ! cmp -s "$tmp/a.csv" "$tmp/b.csv"; then
-            same=0; bad pcap-vs-pcapng "$b differs between the pcap and its pcapng copy"; break
-        fi
+    for v in pcapng:example.pcapng pcapng-big-endian:example-be.pcapng pcap-big-endian:example-be.pcap; do
+        name=${v%%:*}; file=${v#*:}
+        rm -rf "$tmp/as-other"
+        "$NETCAP" capture -read "$tmp/$file" -out "$tmp/as-other" -quiet 2>/dev/null
+        same=1
+        for f in "$tmp/as-pcap"/*; do
+            b=$(basename "$f")
+            if [ ! -f "$tmp/as-other/$b" ] || ! "$NETCAP" dump -read "$f" -csv >"$tmp/a.csv" 2>/dev/null \
+                || ! "$NETCAP" dump -read "$tmp/as-other/$b" -csv >"$tmp/b.csv" 2>/dev/null \
+                || ! cmp -s "$tmp/a.csv" "$tmp/b.csv"; then
+                same=0; bad "pcap-vs-$name" "$b differs between the pcap and its $name copy"; break
+            fi
+        done
+        [ "$same" = 1 ] && ok "pcap-vs-$name"
     done
-    [ "$same" = 1 ] && ok pcap-vs-pcapng
 else
     skp corrupt-huge-caplen "no python3"
     skp corrupt-pcapng-huge-block "no python3"
     skp pcap-vs-pcapng "no python3"
+    skp pcap-vs-pcapng-big-endian "no python3"
+    skp pcap-vs-pcap-big-endian "no python3"
 fi
 
 # Regressions of the stateful engine's review:
