@@ -660,6 +660,8 @@ static void stream_segment(
         id.has_s_mac = f->has_s_mac;
         memcpy(id.c_mac, f->c_mac, 6);
         memcpy(id.s_mac, f->s_mac, 6);
+        id.tunnel_depth = f->tunnel_depth;
+        id.tunnel_parent = f->tunnel_parent;
         f->stream = nc_stream_new(t->streams, &id);
         if (!f->stream) {
             f->stream_done = true;

@@ -4,6 +4,7 @@
  */
 #include "pipeline/shard.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -34,13 +35,16 @@ static void conn_emit(void *ctx, const struct nc_flow_conn *c)
 struct link_facts {
     uint8_t src_mac[6], dst_mac[6];
     bool has_mac, has_dst_mac;
+    uint8_t tunnel_depth;
     const char *link_proto, *net_proto;
+    char tunnel_parent[NC_COMMUNITY_ID_LEN];
 };
 _Static_assert(sizeof(struct link_facts) <= NC_DEFRAG_LINK, "link facts fit the defrag blob");
 
 /* The flow facts of a datagram: addresses from the fragments, link facts
  * from its first fragment. */
-static void datagram_facts(struct nc_flow_pkt *fp, const struct nc_defrag_datagram *dg)
+static void datagram_facts(
+        struct nc_flow_pkt *fp, const struct nc_defrag_datagram *dg, struct link_facts *lf)
 {
     fp->valid = true;
     fp->ver = dg->ver;
@@ -50,15 +54,18 @@ static void datagram_facts(struct nc_flow_pkt *fp, const struct nc_defrag_datagr
     fp->count = dg->n_frags;
     fp->wirelen = dg->wirebytes > UINT32_MAX ? UINT32_MAX : (uint32_t)dg->wirebytes;
     fp->ts = dg->last_ts;
+    fp->zone = dg->zone;
+    memset(lf, 0, sizeof(*lf));
     if (dg->has_link) {
-        struct link_facts lf;
-        memcpy(&lf, dg->link, sizeof(lf));
-        fp->has_mac = lf.has_mac;
-        fp->has_dst_mac = lf.has_dst_mac;
-        memcpy(fp->src_mac, lf.src_mac, 6);
-        memcpy(fp->dst_mac, lf.dst_mac, 6);
-        fp->proto_name[NC_LAYER_LINK] = lf.link_proto;
-        fp->proto_name[NC_LAYER_NETWORK] = lf.net_proto;
+        memcpy(lf, dg->link, sizeof(*lf));
+        fp->tunnel_depth = lf->tunnel_depth;
+        fp->tunnel_parent = lf->tunnel_parent; /* lives as long as *lf */
+        fp->has_mac = lf->has_mac;
+        fp->has_dst_mac = lf->has_dst_mac;
+        memcpy(fp->src_mac, lf->src_mac, 6);
+        memcpy(fp->dst_mac, lf->dst_mac, 6);
+        fp->proto_name[NC_LAYER_LINK] = lf->link_proto;
+        fp->proto_name[NC_LAYER_NETWORK] = lf->net_proto;
     }
 }
 
@@ -78,6 +85,16 @@ static void datagram_done(void *ctx, const struct nc_defrag_datagram *dg)
     pkt.stats = &sh->dec;
     nc_pkt_set_ip(&pkt, dg->ver, dg->src, dg->dst);
     pkt.ctx.ip_proto = dg->proto;
+    pkt.ctx.zone = dg->zone;
+    struct nc_flow_pkt facts;
+    memset(&facts, 0, sizeof(facts));
+    struct link_facts lf;
+    datagram_facts(&facts, dg, &lf);
+    if (lf.tunnel_depth) {
+        /* the tunnel the fragments came through, for the records' fields */
+        pkt.ctx.tunnel_depth = lf.tunnel_depth;
+        pkt.ctx.tunnel_parent = lf.tunnel_parent;
+    }
     pkt.ctx.ip_fragments = (uint16_t)(dg->n_frags > UINT16_MAX ? UINT16_MAX : dg->n_frags);
     pkt.ctx.ip_frag_overlap = dg->overlap;
     nc_decode_payload(&pkt, NC_NS_IPPROTO, dg->proto, dg->data, dg->len);
@@ -88,11 +105,10 @@ static void datagram_done(void *ctx, const struct nc_defrag_datagram *dg)
     }
     struct nc_flow_pkt fp;
     nc_flow_pkt_from_ctx(&fp, &pkt);
-    struct nc_flow_pkt facts;
-    memset(&facts, 0, sizeof(facts));
-    datagram_facts(&facts, dg);
     fp.count = facts.count;
     fp.wirelen = facts.wirelen;
+    fp.tunnel_depth = facts.tunnel_depth;
+    fp.tunnel_parent = facts.tunnel_parent;
     fp.has_mac = facts.has_mac;
     fp.has_dst_mac = facts.has_dst_mac;
     memcpy(fp.src_mac, facts.src_mac, 6);
@@ -116,7 +132,8 @@ static void datagram_lost(void *ctx, const struct nc_defrag_datagram *dg)
     }
     struct nc_flow_pkt fp;
     memset(&fp, 0, sizeof(fp));
-    datagram_facts(&fp, dg);
+    struct link_facts lf;
+    datagram_facts(&fp, dg, &lf);
     fp.payload = (uint32_t)dg->len; /* bytes that arrived */
     nc_flow_pkt_rekey(&fp);
     nc_flow_table_update(sh->flows, &fp, sh->index);
@@ -181,6 +198,7 @@ static void fragment(struct nc_shard *sh, const struct nc_flow_pkt *fp)
     f.ver = fp->ver;
     f.proto = fp->proto;
     f.id = fp->frag_id;
+    f.zone = fp->zone;
     memcpy(f.src, fp->src_ip, 16);
     memcpy(f.dst, fp->dst_ip, 16);
     f.offset = fp->frag_offset;
@@ -196,6 +214,10 @@ static void fragment(struct nc_shard *sh, const struct nc_flow_pkt *fp)
     memcpy(lf.dst_mac, fp->dst_mac, 6);
     lf.has_mac = fp->has_mac;
     lf.has_dst_mac = fp->has_dst_mac;
+    lf.tunnel_depth = fp->tunnel_depth;
+    if (fp->tunnel_depth && fp->tunnel_parent) {
+        snprintf(lf.tunnel_parent, sizeof(lf.tunnel_parent), "%s", fp->tunnel_parent);
+    }
     lf.link_proto = fp->proto_name[NC_LAYER_LINK];
     lf.net_proto = fp->proto_name[NC_LAYER_NETWORK];
     uint8_t blob[NC_DEFRAG_LINK];

@@ -33,13 +33,14 @@ enum {
     MIN_BUF = 256, /* first payload allocation when the end is not known */
 };
 
-/* 40 bytes, no padding: compared with memcmp */
+/* 48 bytes, no padding: compared with memcmp */
 struct dg_key {
     uint8_t src[16], dst[16];
     uint32_t id;
     uint8_t ver, proto, pad[2];
+    uint64_t zone;
 };
-_Static_assert(sizeof(struct dg_key) == 40, "defrag key must have no padding");
+_Static_assert(sizeof(struct dg_key) == 48, "defrag key must have no padding");
 
 struct range {
     uint32_t start, end; /* [start, end) */
@@ -91,6 +92,9 @@ static uint64_t key_hash(const struct dg_key *k)
     h = nc_mix64(h ^ nc_load64(k->src + 8));
     h = nc_mix64(h ^ nc_load64(k->dst));
     h = nc_mix64(h ^ nc_load64(k->dst + 8));
+    if (k->zone) {
+        h = nc_mix64(h ^ k->zone);
+    }
     return h;
 }
 
@@ -100,6 +104,7 @@ static void make_key(const struct nc_defrag_frag *f, struct dg_key *k)
     memcpy(k->src, f->src, 16);
     memcpy(k->dst, f->dst, 16);
     k->id = f->id;
+    k->zone = f->zone;
     k->ver = f->ver;
     k->proto = f->proto;
 }
@@ -192,6 +197,7 @@ static void fill_report(struct nc_defrag_datagram *r, const struct dg_key *k)
     r->ver = k->ver;
     r->proto = k->proto;
     r->id = k->id;
+    r->zone = k->zone;
     memcpy(r->src, k->src, 16);
     memcpy(r->dst, k->dst, 16);
 }

@@ -67,7 +67,7 @@
 
 enum {
     NC_DEFRAG_MAX_PAYLOAD = 65535, /* IPv4 total length cap; IPv6 payload length cap */
-    NC_DEFRAG_LINK = 32,           /* opaque caller bytes kept from a datagram's first fragment */
+    NC_DEFRAG_LINK = 72,           /* opaque caller bytes kept from a datagram's first fragment */
     /* defaults taken for cfg members that are 0 (timeout: <= 0) */
     NC_DEFRAG_DEF_DATAGRAMS = 1024,
     NC_DEFRAG_DEF_FRAGS = 128, /* 65535 bytes in 576-byte packets need 119 */
@@ -113,6 +113,7 @@ struct nc_defrag_frag {
     uint8_t ver;     /* 4 or 6 */
     uint8_t proto;   /* protocol of the payload (IPv6: the fragment header's next header) */
     uint32_t id;     /* IPv4 identification or IPv6 fragment identification */
+    uint64_t zone;   /* VLAN/tunnel zone (part of the datagram's identity) */
     uint8_t src[16]; /* IPv4 in the first 4 bytes, rest zero */
     uint8_t dst[16];
     uint32_t offset;     /* bytes (the header's offset * 8) */
@@ -129,6 +130,7 @@ struct nc_defrag_frag {
 struct nc_defrag_datagram {
     uint8_t ver, proto;
     uint32_t id;
+    uint64_t zone;
     uint8_t src[16], dst[16];
     const uint8_t *data; /* complete: the whole payload; given up: NULL */
     size_t len;

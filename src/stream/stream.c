@@ -42,6 +42,7 @@ struct nc_stream {
     char uid[24];
     char c_ip[NC_IP_STRLEN], s_ip[NC_IP_STRLEN];
     char c_mac[NC_MAC_STRLEN], s_mac[NC_MAC_STRLEN];
+    char tunnel_parent[32];
     enum stream_state state;
     int parser; /* attached parser id, -1 none */
     void *pstate;
@@ -389,6 +390,9 @@ struct nc_stream *nc_stream_new(struct nc_stream_env *env, const struct nc_strea
     s->id = *id;
     snprintf(s->uid, sizeof(s->uid), "%s", id->uid ? id->uid : "");
     s->id.uid = s->uid;
+    snprintf(s->tunnel_parent, sizeof(s->tunnel_parent), "%s",
+            id->tunnel_parent ? id->tunnel_parent : "");
+    s->id.tunnel_parent = s->tunnel_parent;
     nc_fmt_ip(s->c_ip, id->ver, id->c_ip);
     nc_fmt_ip(s->s_ip, id->ver, id->s_ip);
     if (id->has_c_mac) {
@@ -588,6 +592,15 @@ void *nc_stream_record(struct nc_stream *s, enum nc_rec_type t, int dir, int64_t
     }
     if (ri->off_uid >= 0) {
         *(const char **)(void *)(m + ri->off_uid) = s->uid;
+    }
+    if (s->id.tunnel_depth) {
+        if (ri->off_tunnel_depth >= 0) {
+            int32_t d = s->id.tunnel_depth;
+            memcpy(m + ri->off_tunnel_depth, &d, sizeof(d));
+        }
+        if (ri->off_tunnel_parent >= 0) {
+            *(const char **)(void *)(m + ri->off_tunnel_parent) = s->tunnel_parent;
+        }
     }
     s->rec = m;
     s->rec_type = t;

@@ -64,6 +64,8 @@ struct nc_stream_id {
     const char *uid; /* copied */
     bool has_c_mac, has_s_mac;
     uint8_t c_mac[6], s_mac[6];
+    uint8_t tunnel_depth;      /* of the connection (0: not tunnelled) */
+    const char *tunnel_parent; /* copied */
 };
 
 /* NULL when the budget refuses (counted) or no parser could want it. */

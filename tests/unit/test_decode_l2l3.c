@@ -20,6 +20,7 @@
 
 #include "core/arena.h"
 #include "decode/decoder.h"
+#include "flow/flow.h"
 #include "record/record.h"
 
 enum {
@@ -1018,6 +1019,75 @@ static void test_ipv6_routing_and_dstopts_are_skipped(void **state)
 
 /* ---- not wanted, still decoded --------------------------------------- */
 
+/* ---- encapsulation ---------------------------------------------------- */
+
+/* IPv4 in IPv4 (protocol 4) carrying UDP 4000 -> 4001: the inner header
+ * enters a tunnel by itself. Each IPv4 record keeps its own layer's ports,
+ * inner records carry the tunnel depth and the carrier's Community ID, and
+ * the flow zone separates the inner flow from the same addresses outside. */
+static void test_ip_in_ip_is_a_tunnel(void **state)
+{
+    (void)state;
+    /* clang-format off */
+    static const uint8_t p[] = {
+        0x45, 0, 0, 52, 0, 1, 0, 0, 64, 4, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        0x45, 0, 0, 32, 0, 2, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 198, 51, 100, 2,
+        0x0f, 0xa0, 0x0f, 0xa1, 0, 12, 0, 0, 0xde, 0xad, 0xbe, 0xef,
+    };
+    /* clang-format on */
+    run(DLT_IPV4, p, sizeof(p));
+    assert_int_equal(bad_total(), 0);
+    assert_int_equal(count_recs(NC_REC_IPv4), 2);
+    Netcap__IPv4 *outer = need(NC_REC_IPv4, 0), *inner = need(NC_REC_IPv4, 1);
+    assert_string_equal(outer->src_ip, "10.0.0.1");
+    assert_int_equal(outer->protocol, 4);
+    assert_int_equal(outer->src_port, 0); /* not the inner UDP ports */
+    assert_int_equal(outer->dst_port, 0);
+    assert_int_equal(outer->tunnel_depth, 0);
+    assert_string_equal(outer->tunnel_parent, "");
+    assert_string_equal(inner->src_ip, "192.0.2.1");
+    assert_int_equal(inner->src_port, 4000);
+    assert_int_equal(inner->dst_port, 4001);
+    assert_int_equal(inner->tunnel_depth, 1);
+    char cid[NC_COMMUNITY_ID_LEN];
+    static const uint8_t a[16] = { 10, 0, 0, 1 }, b[16] = { 10, 0, 0, 2 };
+    nc_community_id(cid, sizeof(cid), 4, 4, a, b, 0, 0, false);
+    assert_string_equal(inner->tunnel_parent, cid);
+    Netcap__UDP *u = need(NC_REC_UDP, 0);
+    assert_int_equal(u->tunnel_depth, 1);
+    assert_string_equal(u->tunnel_parent, cid);
+    assert_string_equal(u->src_ip, "192.0.2.1");
+    uint64_t zone = pkt.ctx.zone;
+    assert_true(zone != 0);
+    /* the inner packet alone: same addresses and ports, no zone */
+    run(DLT_IPV4, p + 20, sizeof(p) - 20);
+    assert_int_equal(pkt.ctx.zone, 0);
+    assert_int_equal(pkt.ctx.tunnel_depth, 0);
+    assert_int_equal(((Netcap__UDP *)need(NC_REC_UDP, 0))->tunnel_depth, 0);
+}
+
+/* Ids nobody claims are counted per namespace (EtherType, IP protocol),
+ * undecoded ports are not. */
+static void test_unknown_ids_are_counted(void **state)
+{
+    (void)state;
+    /* clang-format off */
+    static const uint8_t eth[] = {
+        2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0xb5, 1, 2, 3, 4,
+    };
+    /* clang-format on */
+    run(DLT_EN10MB, eth, sizeof(eth));
+    assert_int_equal(stats.unknown[NC_NS_ETHERTYPE][0], 1);
+    assert_int_equal(stats.unknown_id[NC_NS_ETHERTYPE][0], 0x88b5);
+    static const uint8_t v4[] = { IPV4_MIN_PKT };
+    run(DLT_IPV4, v4, sizeof(v4));
+    assert_int_equal(stats.unknown[NC_NS_IPPROTO][0], 1);
+    assert_int_equal(stats.unknown_id[NC_NS_IPPROTO][0], 253);
+    assert_int_equal(stats.unknown[NC_NS_ETHERTYPE][0], 0);
+    assert_null(nc_ns_unknown_label(NC_NS_UDP_PORT));
+    assert_string_equal(nc_ns_unknown_label(NC_NS_ETHERTYPE), "EtherType");
+}
+
 static void test_unwanted_records_still_decode(void **state)
 {
     (void)state;
@@ -1150,6 +1220,8 @@ int main(void)
         cmocka_unit_test_setup(test_ipv6_fragment_later_does_not_dispatch, test_setup),
         cmocka_unit_test_setup(test_ipv6_routing_and_dstopts_are_skipped, test_setup),
         cmocka_unit_test_setup(test_unwanted_records_still_decode, test_setup),
+        cmocka_unit_test_setup(test_ip_in_ip_is_a_tunnel, test_setup),
+        cmocka_unit_test_setup(test_unknown_ids_are_counted, test_setup),
         cmocka_unit_test_setup(test_truncated_headers_at_every_length, test_setup),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -87,7 +87,7 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     q1.name = longname;
     q1.type = 1;
     q1.class_ = -5;
-    q2.name = (char *)(uintptr_t)"example.com";
+    q2.name = (char *)(uintptr_t) "example.com";
     Netcap__DNSQuestion *qs[] = { &q1, &q2 };
     uint8_t raw[200];
     memset(raw, 0x5a, sizeof(raw));
@@ -98,7 +98,7 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     soa.serial = 4000000000u;
     Netcap__DNSResourceRecord rr;
     netcap__dnsresource_record__init(&rr);
-    rr.name = (char *)(uintptr_t)"x";
+    rr.name = (char *)(uintptr_t) "x";
     rr.ttl = UINT32_MAX;
     rr.data.len = sizeof(raw);
     rr.data.data = raw;
@@ -115,8 +115,8 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     dns.questions = qs;
     dns.n_answers = 2;
     dns.answers = rrs;
-    dns.src_ip = (char *)(uintptr_t)"";
-    dns.dst_ip = (char *)(uintptr_t)"2001:db8::1";
+    dns.src_ip = (char *)(uintptr_t) "";
+    dns.dst_ip = (char *)(uintptr_t) "2001:db8::1";
     assert_same_encoding(&dns.base);
     /* doubles, including negative zero, and a big top-level record */
     Netcap__TCP tcp;

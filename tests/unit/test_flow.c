@@ -273,7 +273,9 @@ static void test_datagram_counts_its_fragments(void **state)
 static void test_seeded_buckets_resist_flooding(void **state)
 {
     (void)state;
-    enum { N = 200 };
+    enum {
+        N = 200
+    };
     static struct nc_flow_pkt crafted[N];
     nc_flow_set_seed(0);
     size_t n = 0;

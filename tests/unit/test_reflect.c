@@ -582,7 +582,8 @@ static void test_nested_message_cell(void **state)
     assert_int_equal(nc_refl_init(&r, &netcap__ipv6__descriptor, NULL), NC_OK);
     assert_int_equal(nc_refl_select(&r, "hop_by_hop", NULL, 0), NC_OK);
     /* absent nested message in opt2.option_alignment: empty inside parens */
-    assert_string_equal(render(&r, &ip.base, F_CSV), "(9-(5-2-2-ab01-(1-2))|(0-0-0--)-::1--6-0-)\n");
+    assert_string_equal(
+            render(&r, &ip.base, F_CSV), "(9-(5-2-2-ab01-(1-2))|(0-0-0--)-::1--6-0-)\n");
     assert_string_equal(text_of(&r, &ip.base, 0), "(9-(5-2-2-ab01-(1-2))|(0-0-0--)-::1--6-0-)");
     assert_string_equal(render(&r, &ip.base, F_JSON),
             "{\"hop_by_hop\":{\"timestamp\":9,\"options\":["
@@ -590,14 +591,16 @@ static void test_nested_message_cell(void **state)
             "\"option_alignment\":{\"one\":1,\"two\":2}},"
             "{\"option_type\":0,\"option_length\":0,\"actual_length\":0,\"option_data\":\"\","
             "\"option_alignment\":null}],"
-            "\"src_ip\":\"::1\",\"dst_ip\":\"\",\"next_header\":6,\"tunnel_depth\":0,\"tunnel_parent\":\"\"}}\n");
+            "\"src_ip\":\"::1\",\"dst_ip\":\"\",\"next_header\":6,\"tunnel_depth\":0,\"tunnel_"
+            "parent\":\"\"}}\n");
     nc_refl_fini(&r);
 
     /* custom begin/end/struct-sep/list-sep */
     struct nc_refl_opts o = { .begin = "[", .end = "]", .struct_sep = ";", .list_sep = " + " };
     assert_int_equal(nc_refl_init(&r, &netcap__ipv6__descriptor, &o), NC_OK);
     assert_int_equal(nc_refl_select(&r, "hop_by_hop", NULL, 0), NC_OK);
-    assert_string_equal(render(&r, &ip.base, F_CSV), "[9;[5;2;2;ab01;[1;2]] + [0;0;0;;];::1;;6;0;]\n");
+    assert_string_equal(
+            render(&r, &ip.base, F_CSV), "[9;[5;2;2;ab01;[1;2]] + [0;0;0;;];::1;;6;0;]\n");
     nc_refl_fini(&r);
 
     /* absent top-level message: empty cell, JSON null */
@@ -617,8 +620,9 @@ static void test_repeated_cells(void **state)
     assert_int_equal(nc_refl_init(&r, &netcap__dns__descriptor, NULL), NC_OK);
     assert_int_equal(nc_refl_select(&r, "questions,answers,authorities", NULL, 0), NC_OK);
     const char *row = render(&r, &d->base, F_CSV);
-    assert_string_equal(row, "(a.com-1-1)|(b.org-28-1),"
-                             "(a.com-1-1-300-0-01020304-1.2.3.4----(6e73--7-0-0-0-0)---6869|00),\n");
+    assert_string_equal(row,
+            "(a.com-1-1)|(b.org-28-1),"
+            "(a.com-1-1-300-0-01020304-1.2.3.4----(6e73--7-0-0-0-0)---6869|00),\n");
     assert_int_equal(csv_count(row, ","), 3);
     const char *js = render(&r, &d->base, F_JSON);
     assert_json_line(js);
@@ -711,8 +715,8 @@ static void test_numbers_bools_enums(void **state)
     assert_int_equal(nc_refl_init(&r, &netcap__header__descriptor, NULL), NC_OK);
     assert_int_equal(nc_refl_select(&r, "created,type,schema_version", NULL, 0), NC_OK);
     assert_string_equal(render(&r, &h.base, F_CSV), "-9223372036854775808,NC_DNS,4294967295\n");
-    assert_string_equal(render(&r, &h.base, F_JSON),
-            "{\"created\":-9223372036854775808,\"type\":\"NC_DNS\",\"schema_version\":4294967295}\n");
+    assert_string_equal(render(&r, &h.base, F_JSON), "{\"created\":-9223372036854775808,\"type\":"
+                                                     "\"NC_DNS\",\"schema_version\":4294967295}\n");
     h.type = (Netcap__Type)77;
     assert_string_equal(render(&r, &h.base, F_CSV), "-9223372036854775808,77,4294967295\n");
     assert_string_equal(render(&r, &h.base, F_JSON),
@@ -761,8 +765,8 @@ static void test_every_type_has_consistent_columns(void **state)
             for (size_t k = 0; k < 2; k++) {
                 const char *row = render(&r, ms[k], F_CSV);
                 if (csv_count(row, seps[s]) != n_hdr) {
-                    fail_msg("%s sep '%s' msg %zu: %zu cells, header %zu: %s", info->name,
-                            seps[s], k, csv_count(row, seps[s]), n_hdr, row);
+                    fail_msg("%s sep '%s' msg %zu: %zu cells, header %zu: %s", info->name, seps[s],
+                            k, csv_count(row, seps[s]), n_hdr, row);
                 }
                 assert_json_line(render(&r, ms[k], F_JSON));
                 for (size_t c = 0; c < r.n_cols; c++) {
@@ -827,7 +831,7 @@ static void test_fields_listing(void **state)
     assert_true(strncmp(s, "timestamp ", 10) == 0);
     assert_non_null(strstr(s, "\nquestions "));
     assert_non_null(strstr(s, "repeated DNSQuestion\n  name "));
-    assert_non_null(strstr(s, "\n    serial "));  /* answers.soa.serial: two levels */
+    assert_non_null(strstr(s, "\n    serial "));    /* answers.soa.serial: two levels */
     assert_non_null(strstr(s, "repeated bytes\n")); /* txts */
     nc_dbuf_fini(&b);
     nc_dbuf_init(&b, 1 << 20);
@@ -1032,8 +1036,8 @@ static void test_reader_plain_zstd_gzip_multiframe(void **state)
     write_file(tpath("gz-named.ncap"), g4.p, g4.len);
     static const char *const names[] = { "a.ncap", "a.ncap.zst", "a5.ncap.zst", "a.ncap.gz",
         "a4.ncap.gz", "gz-named.ncap" };
-    static const enum nc_ncfile_comp comps[] = { NC_NCFILE_PLAIN, NC_NCFILE_ZSTD,
-        NC_NCFILE_ZSTD, NC_NCFILE_GZIP, NC_NCFILE_GZIP, NC_NCFILE_GZIP };
+    static const enum nc_ncfile_comp comps[] = { NC_NCFILE_PLAIN, NC_NCFILE_ZSTD, NC_NCFILE_ZSTD,
+        NC_NCFILE_GZIP, NC_NCFILE_GZIP, NC_NCFILE_GZIP };
     for (size_t i = 0; i < NC_ARRAY_LEN(names); i++) {
         int rc;
         char err[NC_ERRBUF_SIZE];
@@ -1208,8 +1212,8 @@ static void test_reader_bad_records(void **state)
 
     /* a length prefix longer than 10 bytes */
     dns_stream(&s, 1, NULL);
-    assert_int_equal(nc_dbuf_append(&s, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12),
-            NC_OK);
+    assert_int_equal(
+            nc_dbuf_append(&s, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12), NC_OK);
     write_file(tpath("b3.ncap"), s.p, s.len);
     expect("b3.ncap", 1, NC_EMALFORMED, "record 2: malformed length prefix");
     nc_dbuf_fini(&s);
@@ -1306,11 +1310,61 @@ static void expect_open_error(const char *name, int want_rc, const char *want_ms
 
 static const uint8_t pcap_bytes[] = {
     /* pcap global header: magic a1b2c3d4 (LE), v2.4, snaplen 65535, DLT 1 */
-    0xd4, 0xc3, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
-    0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+    0xd4,
+    0xc3,
+    0xb2,
+    0xa1,
+    0x02,
+    0x00,
+    0x04,
+    0x00,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0xff,
+    0xff,
+    0x00,
+    0x00,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     /* one record header: ts, caplen 14, len 14; then 14 bytes of Ethernet */
-    0, 0, 0, 0, 0, 0, 0, 0, 14, 0, 0, 0, 14, 0, 0, 0,
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x06,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    14,
+    0,
+    0,
+    0,
+    14,
+    0,
+    0,
+    0,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0x02,
+    0,
+    0,
+    0,
+    0,
+    1,
+    0x08,
+    0x06,
 };
 
 static void test_reader_rejects_other_files(void **state)
