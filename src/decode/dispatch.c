@@ -162,6 +162,7 @@ static void decode_layers(struct nc_pkt *pkt, struct nc_rd r)
         }
         int rc = NC_DECLINE;
         const struct nc_decoder *d = NULL;
+        uint8_t tunnels_before = pkt->ctx.tunnel_depth;
         for (size_t k = 0; k < 2 && rc == NC_DECLINE; k++) {
             if (!cand[k] || (k == 1 && cand[1] == cand[0])) {
                 continue;
@@ -196,6 +197,14 @@ static void decode_layers(struct nc_pkt *pkt, struct nc_rd r)
         }
         if (d->layer != NC_LAYER_NONE) {
             pkt->ctx.proto[d->layer] = d->display;
+            /* a tunnel decoder (VXLAN, GRE...) names its carrier's protocol at
+             * its layer; an inner IP header that entered a tunnel by itself
+             * does not (its layer already names the carrier's IP) */
+            struct nc_pkt_carrier *k = &pkt->ctx.carrier;
+            if (tunnels_before == 0 && pkt->ctx.tunnel_depth > 0 && k->valid &&
+                    !k->proto_name[d->layer]) {
+                k->proto_name[d->layer] = d->display;
+            }
         }
     }
     fill_ports(pkt);
@@ -332,6 +341,22 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
 void nc_pkt_tunnel(struct nc_pkt *pkt, uint32_t id)
 {
     struct nc_pkt_ctx *c = &pkt->ctx;
+    if (c->tunnel_depth == 0 && c->ip_ver) {
+        struct nc_pkt_carrier *k = &c->carrier;
+        k->valid = true;
+        k->ver = c->ip_ver;
+        k->proto = c->ip_proto;
+        k->has_ports = c->has_ports;
+        k->src_port = c->src_port;
+        k->dst_port = c->dst_port;
+        k->tcp_flags = c->tcp_flags;
+        k->tcp_window = c->tcp_window;
+        k->payload = c->has_ports ? c->l4_payload : c->ip_left;
+        k->zone = c->zone;
+        memcpy(k->src_ip, c->src_ip, 16);
+        memcpy(k->dst_ip, c->dst_ip, 16);
+        memcpy(k->proto_name, c->proto, sizeof(k->proto_name));
+    }
     if (c->tunnel_depth < UINT8_MAX) {
         c->tunnel_depth++;
     }

@@ -112,6 +112,19 @@ struct nc_pkt_ctx {
     bool tunnel_open;          /* entered, its inner IP header not seen yet */
     const char *tunnel_parent; /* "" outside tunnels */
     uint64_t zone;
+    /* the flow that carries the outermost tunnel, as it was when the
+     * tunnel was entered: it gets a Connection of its own (Zeek's conn.log
+     * has the VXLAN or Teredo UDP flow next to the inner ones) */
+    struct nc_pkt_carrier {
+        bool valid, has_ports;
+        uint8_t ver, proto;
+        uint16_t src_port, dst_port;
+        uint16_t tcp_flags, tcp_window;
+        uint32_t payload; /* transport payload (UDP, TCP) or IP payload bytes */
+        uint64_t zone;    /* VLANs outside the tunnel */
+        uint8_t src_ip[16], dst_ip[16];
+        const char *proto_name[NC_LAYER_COUNT];
+    } carrier;
     uint8_t ip_depth; /* IP headers seen; ports[k] belong to the k-th */
     struct {
         uint16_t src, dst;

@@ -211,6 +211,44 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
     fp->hash = key_hash(&fp->key, run_seed);
 }
 
+bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
+{
+    const struct nc_pkt_ctx *c = &pkt->ctx;
+    const struct nc_pkt_carrier *k = &c->carrier;
+    memset(fp, 0, sizeof(*fp));
+    if (!k->valid) {
+        return false;
+    }
+    fp->ts = pkt->ts;
+    fp->wirelen = pkt->wirelen;
+    fp->valid = true;
+    fp->ver = k->ver;
+    fp->proto = k->proto;
+    memcpy(fp->src_ip, k->src_ip, 16);
+    memcpy(fp->dst_ip, k->dst_ip, 16);
+    if (k->has_ports) {
+        fp->has_ports = true;
+        fp->src_port = fp->key_sport = k->src_port;
+        fp->dst_port = fp->key_dport = k->dst_port;
+        fp->tcp_flags = k->tcp_flags;
+        fp->tcp_window = k->tcp_window;
+    }
+    fp->payload = k->payload;
+    fp->count = 1;
+    /* no tcp_seq/data: a tunnel over TCP is counted, not reassembled */
+    if (c->has_mac) {
+        fp->has_mac = true;
+        fp->has_dst_mac = c->has_dst_mac;
+        memcpy(fp->src_mac, c->src_mac, 6);
+        memcpy(fp->dst_mac, c->dst_mac, 6);
+    }
+    memcpy(fp->proto_name, k->proto_name, sizeof(fp->proto_name));
+    fp->zone = k->zone;
+    make_key(fp, &fp->key, &fp->pkt_is_a);
+    fp->hash = key_hash(&fp->key, run_seed);
+    return true;
+}
+
 uint32_t nc_flow_shard(const struct nc_flow_pkt *fp, uint32_t n_shards)
 {
     /* order-independent: sum and xor of the two addresses' hashes */

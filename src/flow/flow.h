@@ -75,6 +75,9 @@ struct nc_flow_pkt {
 
 /* Fill fp from a decoded packet. */
 void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt);
+/* Fill fp from the carrier of the packet's outermost tunnel; false (and fp
+ * invalid) if the packet was not tunnelled. */
+bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt);
 /* Recompute key and hash after changing addresses, protocol or ports. */
 void nc_flow_pkt_rekey(struct nc_flow_pkt *fp);
 /* The logical shard (0..n_shards-1) of an address pair: symmetric, so both

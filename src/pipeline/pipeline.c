@@ -266,6 +266,10 @@ static void task_decode(struct worker *w, struct batch *b)
         nc_flow_pkt_from_ctx(fp, &pkt);
         fp->shard = fp->valid ? nc_flow_shard(fp, NC_SHARDS) : NC_SHARDS;
         counts[fp->shard]++;
+        /* a tunnelled packet also counts in its carrier's connection */
+        struct nc_flow_pkt *cp = &b->flows[BATCH_PKTS + i];
+        cp->shard = nc_flow_pkt_from_carrier(cp, &pkt) ? nc_flow_shard(cp, NC_SHARDS) : NC_SHARDS;
+        counts[cp->shard]++;
         for (size_t r = 0; r < pkt.n_recs; r++) {
             if (nc_recout_add(&b->out, pkt.rec_type[r], b->first_index + i, pkt.recs[r]) != NC_OK) {
                 b->stats.encode_limit++; /* buffer cap or memory cap: lost, and counted */
@@ -287,6 +291,10 @@ static void task_decode(struct worker *w, struct batch *b)
         if (s < NC_SHARDS) {
             b->pos[fill[s]++] = (uint32_t)i;
         }
+        s = b->flows[BATCH_PKTS + i].shard;
+        if (s < NC_SHARDS) {
+            b->pos[fill[s]++] = (uint32_t)(BATCH_PKTS + i);
+        }
     }
 }
 
@@ -301,7 +309,8 @@ static void task_shard(struct pipeline *pl, struct batch *b, uint32_t s)
     }
     uint32_t lo = b->shard_start[s], hi = b->shard_start[s + 1];
     uint64_t last = b->first_index + (b->n ? b->n - 1 : 0);
-    nc_shard_run(sh, out, b->flows, b->pos + lo, hi - lo, b->now, b->first_index, b->end_now, last);
+    nc_shard_run(sh, out, b->flows, BATCH_PKTS, b->pos + lo, hi - lo, b->now, b->first_index,
+            b->end_now, last);
 }
 
 /* One source of records for a type during the merge. */
@@ -594,9 +603,10 @@ static int batch_init(struct batch *b, enum nc_format f)
         nc_dbuf_init(&b->frame[t], OUT_CAP);
     }
     b->pkts = nc_calloc(BATCH_PKTS, sizeof(*b->pkts));
-    b->flows = nc_calloc(BATCH_PKTS, sizeof(*b->flows));
+    /* [i]: packet i's flow; [BATCH_PKTS + i]: its tunnel carrier's, if any */
+    b->flows = nc_calloc(2 * BATCH_PKTS, sizeof(*b->flows));
     b->now = nc_calloc(BATCH_PKTS, sizeof(*b->now));
-    b->pos = nc_calloc(BATCH_PKTS, sizeof(*b->pos));
+    b->pos = nc_calloc(2 * BATCH_PKTS, sizeof(*b->pos));
     if (!b->pkts || !b->flows || !b->now || !b->pos) {
         return NC_ENOMEM;
     }

@@ -228,8 +228,8 @@ static void fragment(struct nc_shard *sh, const struct nc_flow_pkt *fp)
 }
 
 void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_flow_pkt *fps,
-        const uint32_t *pos, size_t n, const int64_t *now, uint64_t first_index, int64_t end_now,
-        uint64_t last_index)
+        uint32_t carrier_base, const uint32_t *pos, size_t n, const int64_t *now,
+        uint64_t first_index, int64_t end_now, uint64_t last_index)
 {
     /* prefetch distances: buckets far ahead, then the flows they point to
      * (the table is too big for the cache; this hides most misses) */
@@ -245,8 +245,8 @@ void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_fl
         if (j + AHEAD_FLOW < n && fps[pos[j + AHEAD_FLOW]].valid) {
             nc_flow_table_prefetch_flow(sh->flows, fps[pos[j + AHEAD_FLOW]].hash);
         }
-        uint32_t i = pos[j];
-        const struct nc_flow_pkt *fp = &fps[i];
+        const struct nc_flow_pkt *fp = &fps[pos[j]];
+        uint32_t i = pos[j] >= carrier_base ? pos[j] - carrier_base : pos[j]; /* the packet */
         set_index(sh, first_index + i);
         nc_defrag_expire(sh->defrag, now[i]);
         nc_flow_table_advance(sh->flows, now[i]);

@@ -61,14 +61,15 @@ struct nc_shard {
 NC_WARN_UNUSED int nc_shard_init(struct nc_shard *sh, uint32_t id, const struct nc_shard_cfg *cfg);
 void nc_shard_fini(struct nc_shard *sh);
 
-/* Run the shard over its packets of one batch. fps: the batch's packets;
- * pos[0..n): positions of this shard's packets in it, ascending; now[i]:
+/* Run the shard over its packets of one batch. fps: the batch's flow
+ * facts, fps[i] of packet i and fps[carrier_base + i] of its tunnel carrier;
+ * pos[0..n): this shard's entries of fps, in packet order; now[i]:
  * capture time reached at packet i (running maximum over the input);
  * first_index: number of fps[0] in the input. Afterwards time advances to
  * end_now, tagged with last_index. */
 void nc_shard_run(struct nc_shard *sh, struct nc_recout *out, const struct nc_flow_pkt *fps,
-        const uint32_t *pos, size_t n, const int64_t *now, uint64_t first_index, int64_t end_now,
-        uint64_t last_index);
+        uint32_t carrier_base, const uint32_t *pos, size_t n, const int64_t *now,
+        uint64_t first_index, int64_t end_now, uint64_t last_index);
 /* End of input, in rounds: the first gives up incomplete datagrams (their
  * fragments join connections); each round writes the connections whose
  * first packet number is below upto, tagged with that number. */

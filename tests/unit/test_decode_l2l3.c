@@ -1059,10 +1059,21 @@ static void test_ip_in_ip_is_a_tunnel(void **state)
     assert_string_equal(u->src_ip, "192.0.2.1");
     uint64_t zone = pkt.ctx.zone;
     assert_true(zone != 0);
+    /* the carrier flow (10.0.0.1 -> 10.0.0.2, protocol 4) gets its own
+     * Connection, outside the tunnel's zone */
+    struct nc_flow_pkt cf;
+    assert_true(nc_flow_pkt_from_carrier(&cf, &pkt));
+    assert_int_equal(cf.proto, 4);
+    assert_int_equal(cf.ver, 4);
+    assert_memory_equal(cf.src_ip, a, 4);
+    assert_int_equal(cf.zone, 0);
+    assert_false(cf.has_ports);
+    assert_int_equal(cf.payload, 32);
     /* the inner packet alone: same addresses and ports, no zone */
     run(DLT_IPV4, p + 20, sizeof(p) - 20);
     assert_int_equal(pkt.ctx.zone, 0);
     assert_int_equal(pkt.ctx.tunnel_depth, 0);
+    assert_false(nc_flow_pkt_from_carrier(&cf, &pkt));
     assert_int_equal(((Netcap__UDP *)need(NC_REC_UDP, 0))->tunnel_depth, 0);
 }
 
