@@ -1,7 +1,7 @@
 /*
  * summary: EtherNet/IP encapsulation (TCP and UDP 44818) -> ENIP records, the
- *          CIP messages in their data items -> CIP records; CIP I/O datagrams
- *          (UDP 2222) -> CIP records.
+ *          CIP messages in their data items -> CIP records (CIP I/O on UDP
+ *          2222 is cip.c).
  * spec:    ODVA CIP Networks Library Vol. 2 (EtherNet/IP) 2-3 (encapsulation
  *          header), 2-4 (commands), 2-6 (Common Packet Format); Vol. 1 (CIP)
  *          2-4 (message router request/response), C-1 (EPATH segments),
@@ -43,11 +43,6 @@
  *     error.
  *   - response is "sent from port 44818" for ENIP (no direction bit); CIP
  *     has the reply bit.
- *   - A UDP 2222 datagram is a CPF without encapsulation header (class 0/1
- *     I/O): it must parse as 1..ENIP_MAX_ITEMS items filling the datagram
- *     exactly, starting with an address item, or the decoder declines. Its
- *     CIP record has io set, the connection id, the 16-bit sequence count
- *     (first two bytes of the data item) and the rest as data.
  */
 #include "decode/decoder.h"
 
@@ -55,7 +50,6 @@
 
 enum {
     ENIP_PORT = 44818,
-    CIP_IO_PORT = 2222,
     ENIP_HDR_LEN = 24,
     ENIP_MAX_MSGS = 16,    /* per segment; a ~1460-byte segment holds 60 bare headers */
     ENIP_MAX_ITEMS = 16,   /* CPF items listed; real messages have 1-4 */
@@ -620,67 +614,14 @@ static int enip_decode_tcp_udp(struct nc_pkt *pkt, struct nc_rd *r)
     return rc;
 }
 
-/* UDP 2222: is r a CPF of 1..ENIP_MAX_ITEMS items that fills it exactly and
- * starts with an address item? (does not move r) */
-static bool io_cpf_ok(const struct nc_rd *r)
-{
-    struct nc_rd c = *r;
-    uint16_t count = nc_rd_le16(&c);
-    uint16_t first = nc_rd_le16(&c);
-    if (!nc_rd_ok(&c) || count == 0 || count > ENIP_MAX_ITEMS ||
-            (first != ITEM_SEQ_ADDR && first != ITEM_CONN_ADDR && first != ITEM_NULL_ADDR)) {
-        return false;
-    }
-    c = *r;
-    nc_rd_skip(&c, 2);
-    for (uint16_t i = 0; i < count; i++) {
-        nc_rd_skip(&c, 2);
-        uint16_t len = nc_rd_le16(&c);
-        nc_rd_skip(&c, len);
-    }
-    return nc_rd_ok(&c) && nc_rd_left(&c) == 0;
-}
-
-static int cip_io_decode(struct nc_pkt *pkt, struct nc_rd *r)
-{
-    if (!io_cpf_ok(r)) {
-        return NC_DECLINE;
-    }
-    uint16_t count = nc_rd_le16(r);
-    uint32_t conn_id = 0;
-    for (uint16_t i = 0; i < count; i++) {
-        uint16_t type = nc_rd_le16(r);
-        uint16_t len = nc_rd_le16(r);
-        struct nc_rd d = nc_rd_sub(r, len);
-        if (type == ITEM_SEQ_ADDR || type == ITEM_CONN_ADDR) {
-            conn_id = nc_rd_le32(&d);
-        } else if (type == ITEM_CONN_DATA) {
-            Netcap__CIP *rec = nc_pkt_record(pkt, NC_REC_CIP);
-            if (rec) {
-                rec->io = true;
-                rec->connection_id = conn_id;
-                rec->sequence_count = len >= 2 ? nc_rd_le16(&d) : -1;
-                rec->data = nc_bytes(nc_rd_rest(&d));
-                rec->service_name = cstr("");
-            }
-        }
-    }
-    pkt->ctx.proto[NC_LAYER_APP] = "CIP";
-    return NC_OK;
-}
-
 static int enip_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    if (pkt->next_id == CIP_IO_PORT) {
-        return cip_io_decode(pkt, r);
-    }
     return enip_decode_tcp_udp(pkt, r);
 }
 
 static const struct nc_claim enip_claims[] = {
     { NC_NS_TCP_PORT, ENIP_PORT },
     { NC_NS_UDP_PORT, ENIP_PORT },
-    { NC_NS_UDP_PORT, CIP_IO_PORT },
 };
 const struct nc_decoder nc_decoder_enip = {
     .name = "enip",

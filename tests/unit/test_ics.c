@@ -408,7 +408,7 @@ static void test_enip_declines_and_io(void **state)
     };
     pkt = fresh_pkt(f, 17, 2222, 2222);
     r = reader(f, io, sizeof(io));
-    assert_int_equal(run(pkt, NC_DEC_enip, 2222, &r), NC_OK);
+    assert_int_equal(run(pkt, NC_DEC_cip, 2222, &r), NC_OK);
     Netcap__CIP *c = nth_rec(pkt, NC_REC_CIP, 0);
     assert_non_null(c);
     assert_true(c->io);
@@ -419,7 +419,7 @@ static void test_enip_declines_and_io(void **state)
     for (size_t cut = 0; cut < sizeof(io); cut++) {
         pkt = fresh_pkt(f, 17, 2222, 2222);
         r = reader(f, io, cut);
-        assert_int_equal(run(pkt, NC_DEC_enip, 2222, &r), NC_DECLINE);
+        assert_int_equal(run(pkt, NC_DEC_cip, 2222, &r), NC_DECLINE);
     }
 }
 
