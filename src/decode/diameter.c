@@ -226,9 +226,9 @@ static char *vendor_name(uint32_t id)
 /* One message being parsed. */
 struct diam {
     struct nc_pkt *pkt;
-    bool build;   /* a record exists: store what is parsed */
-    size_t avps;  /* AVPs seen in this message */
-    int err;      /* first problem (the verdict) */
+    bool build;  /* a record exists: store what is parsed */
+    size_t avps; /* AVPs seen in this message */
+    int err;     /* first problem (the verdict) */
 };
 
 static void note(struct diam *d, int err)
@@ -301,8 +301,8 @@ static char *decode_value(struct nc_pkt *pkt, enum fmt f, struct nc_span v)
 
 /* Parse the AVPs in r (exactly a message body or a Grouped value) into
  * *out / *n_out (when building). depth counts Grouped levels above. */
-static void parse_avps(struct diam *d, struct nc_rd *r, unsigned depth, Netcap__AVP ***out,
-        size_t *n_out)
+static void parse_avps(
+        struct diam *d, struct nc_rd *r, unsigned depth, Netcap__AVP ***out, size_t *n_out)
 {
     struct nc_pkt *pkt = d->pkt;
     Netcap__AVP **v = NULL;
@@ -396,8 +396,8 @@ static bool header_ok(const struct nc_rd *r)
     if (nc_rd_left(r) < DIAM_HDR_LEN) {
         return false;
     }
-    uint32_t len = (uint32_t)nc_rd_peek(r, 1) << 16 | (uint32_t)nc_rd_peek(r, 2) << 8 |
-                   nc_rd_peek(r, 3);
+    uint32_t len =
+            (uint32_t)nc_rd_peek(r, 1) << 16 | (uint32_t)nc_rd_peek(r, 2) << 8 | nc_rd_peek(r, 3);
     return nc_rd_peek(r, 0) == DIAM_VERSION && len >= DIAM_HDR_LEN && (len & 3u) == 0 &&
            (nc_rd_peek(r, 4) & DIAM_FLAGS_RSVD) == 0;
 }

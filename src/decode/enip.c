@@ -365,8 +365,8 @@ static int parse_embedded(struct nc_pkt *pkt, const struct cip_msg *m, Netcap__C
 }
 
 /* One CIP record for the message in item data; conn/seq from the CPF. */
-static int cip_record(struct nc_pkt *pkt, struct nc_span item, uint16_t enip_cmd,
-        uint32_t session, uint32_t conn_id, int32_t seq)
+static int cip_record(struct nc_pkt *pkt, struct nc_span item, uint16_t enip_cmd, uint32_t session,
+        uint32_t conn_id, int32_t seq)
 {
     struct nc_rd r = nc_rd_make(item.p, item.len);
     struct cip_msg m;

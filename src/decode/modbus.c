@@ -31,10 +31,10 @@
 
 enum {
     MODBUS_PORT = 502,
-    MBAP_LEN = 7,           /* transaction, protocol, length, unit id */
-    MODBUS_MIN_LEN = 2,     /* unit id + function code */
-    MODBUS_MAX_LEN = 254,   /* unit id + 253-byte PDU */
-    MODBUS_MAX_ADUS = 16,   /* per segment; a 1460-byte segment holds ~160 tiny ones */
+    MBAP_LEN = 7,         /* transaction, protocol, length, unit id */
+    MODBUS_MIN_LEN = 2,   /* unit id + function code */
+    MODBUS_MAX_LEN = 254, /* unit id + 253-byte PDU */
+    MODBUS_MAX_ADUS = 16, /* per segment; a 1460-byte segment holds ~160 tiny ones */
     MODBUS_EXCEPTION = 0x80,
 };
 
