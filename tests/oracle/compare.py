@@ -591,8 +591,6 @@ REASON_TIMEOUT_SPLIT = ("netcap ends a connection after 5 min idle (-conn-timeou
                         "one; the peer keeps one flow: compared as the sum of netcap's connections")
 REASON_TCP_END_SPLIT = ("netcap ends a TCP connection at FIN/RST and starts a new one for later "
                         "packets; the peer keeps one flow: compared as the sum of netcap's connections")
-REASON_SCTP_PORTS = ("netcap has no SCTP decoder yet: SCTP traffic is one connection per address "
-                     "pair with ports 0 (the peer keys SCTP by ports): compared as sums per address pair")
 REASON_TUNNEL_CARRIER = ("netcap's connection is the outer tunnel flow (GRE/IP-in-IP/VXLAN/Geneve); "
                          "the peer decapsulates and reports only the inner flows")
 TUNNEL_UDP_PORTS = {4789, 6081, 4790}
@@ -769,11 +767,8 @@ class FlowMatch:
                     self.explain_split(p, O)
                 self.pair(p, sum_sides(side(i, p) for i in O), O)
             elif len(P) > 1 and len(O) == 1:
-                if P[0].proto == 132:
-                    c.expect(REASON_SCTP_PORTS)
-                else:
-                    c.problem("%s: %s has %d flows for this one netcap connection"
-                              % (P[0].tag, self.tool, len(P)))
+                c.problem("%s: %s has %d flows for this one netcap connection"
+                          % (P[0].tag, self.tool, len(P)))
                 agg = Peer(P[0].tag + " (+%d)" % (len(P) - 1), P[0].proto, P[0].a, P[0].ap, P[0].b, P[0].bp,
                            {}, P[0].info)
                 for p in P:
@@ -824,8 +819,6 @@ class FlowMatch:
 
     def pair(self, p, ours, idx):
         self.c.fig("flows matched", True)
-        if p.proto == 132 and (p.ap or p.bp) and all(self.conns[i]["src_port"] == 0 for i in idx):
-            self.c.expect(REASON_SCTP_PORTS)
         self.compare(self.c, p, ours, [self.conns[i] for i in idx])
 
     def explain_peer(self, p, extra):
@@ -913,7 +906,7 @@ def ip_bytes_per_conn(conns, recs):
                     continue
                 if rtype == "IPv4" and r.get("protocol") != cn.get("ip_protocol"):
                     continue
-                if cn.get("ip_protocol") in (6, 17) and \
+                if cn.get("ip_protocol") in (6, 17, 132) and \
                         {(r["src_ip"], r.get("src_port")), (r["dst_ip"], r.get("dst_port"))} != \
                         {(cn["src_ip"], cn["src_port"]), (cn["dst_ip"], cn["dst_port"])}:
                     continue
@@ -922,7 +915,7 @@ def ip_bytes_per_conn(conns, recs):
             if best is None:
                 continue
             cn = conns[best]
-            if cn.get("ip_protocol") in (6, 17):
+            if cn.get("ip_protocol") in (6, 17, 132):
                 c2s = (r["src_ip"], r.get("src_port")) == (cn["src_ip"], cn["src_port"])
             else:
                 c2s = r["src_ip"] == cn["src_ip"]
@@ -934,8 +927,6 @@ def ip_bytes_per_conn(conns, recs):
 
 
 def default_key(proto, a, ap, b, bp):
-    if proto == 132:    # no SCTP ports in netcap yet
-        return (proto, tuple(sorted((a, b))))
     return (proto, tuple(sorted(((a, ap), (b, bp)))))
 
 
@@ -1059,6 +1050,27 @@ CID_RE = re.compile(r"orig_h=([^,]+), orig_p=(\d+)/(\w+), resp_h=([^,]+), resp_p
                     r"proto=(\d+).*?(1:[A-Za-z0-9+/=]+)\s*$")
 
 
+REASON_CID_SCTP_ZEEK = ("Zeek has no SCTP analyzer: its Community ID hashes SCTP with ports 0; netcap "
+                        "hashes the SCTP ports, as the Community ID v1 specification says (both values "
+                        "recomputed here from the specification: Zeek's with ports 0, ours with our ports)")
+
+
+def community_id_v1(proto, a, ap, b, bp, seed=0):
+    """Community ID v1 (corelight/community-id-spec), for TCP/UDP/SCTP and
+    port-less protocols: base64(sha1(seed, addrs, proto, 0, ports)), the
+    smaller (address, port) endpoint first."""
+    import base64
+    import hashlib
+    import struct
+    ia, ib = ipaddress.ip_address(a).packed, ipaddress.ip_address(b).packed
+    if (ia, ap) > (ib, bp):
+        ia, ap, ib, bp = ib, bp, ia, ap
+    data = struct.pack("!H", seed) + ia + ib + struct.pack("!BB", proto, 0)
+    if proto in (6, 17, 132):
+        data += struct.pack("!HH", ap, bp)
+    return "1:" + base64.b64encode(hashlib.sha1(data).digest()).decode()
+
+
 def check_cid(case, paths, recs):
     c = Check("%s/cid" % case)
     conns = recs.get("Connection", [])
@@ -1070,21 +1082,34 @@ def check_cid(case, paths, recs):
                     continue
                 a, ap, _, b, bp, _, proto, cid = m.groups()
                 a, b, ap, bp, proto = canon_ip(a), canon_ip(b), int(ap), int(bp), int(proto)
-                key = default_key(proto, a, ap, b, bp)
-                cands = [cn for cn in conns if cn.get("ip_protocol") == proto and default_key(
+                # Zeek keys SCTP without ports (no analyzer): match by addresses
+                keyf = (lambda pr, x, xp, y, yp: (pr, tuple(sorted((x, y))))) if proto == 132 and ap == bp == 0 \
+                    else default_key
+                key = keyf(proto, a, ap, b, bp)
+                cands = [cn for cn in conns if cn.get("ip_protocol") == proto and keyf(
                     proto, canon_ip(cn["src_ip"]), cn["src_port"], canon_ip(cn["dst_ip"]), cn["dst_port"]) == key]
                 if not cands:
                     c.problem("no netcap connection for %d %s:%d %s:%d" % (proto, a, ap, b, bp))
                     c.fig("community_id", False)
                     continue
                 lab = "community_id"
-                if proto == 132 and ap == bp == 0:
-                    # Zeek has no SCTP analyzer: its ID is over ports 0, and so is ours
-                    # while netcap has no SCTP decoder; a decoder would change ours
-                    lab = "community_id (sctp, ports 0 on both sides)"
                 for cn in cands:
                     ours = cn.get("community_id", "")
                     ok = ours == cid
+                    if not ok and proto == 132 and ap == bp == 0 and (cn["src_port"] or cn["dst_port"]):
+                        # the difference must be exactly the ports: Zeek's value is the
+                        # specification's with ports 0, ours the specification's with ours
+                        lab = "community_id (sctp; Zeek ports 0, ours recomputed with ports)"
+                        spec0 = community_id_v1(proto, a, 0, b, 0)
+                        spec = community_id_v1(proto, cn["src_ip"], cn["src_port"], cn["dst_ip"], cn["dst_port"])
+                        ok = spec0 == cid and spec == ours
+                        c.fig(lab, ok)
+                        if ok:
+                            c.expect(REASON_CID_SCTP_ZEEK)
+                        else:
+                            c.problem("%d %s <-> %s: zeek %s (spec, ports 0: %s), netcap %s (spec: %s)"
+                                      % (proto, a, b, cid, spec0, ours, spec))
+                        continue
                     c.fig(lab, ok)
                     if not ok:
                         c.problem("%d %s:%d <-> %s:%d: zeek %s, netcap %s" % (proto, a, ap, b, bp, cid, ours))
@@ -1333,7 +1358,7 @@ def arkime_key(proto, a, ap, b, bp):
         return (proto,)
     if proto == 17 and {ap, bp} <= {67, 68} and (ap or bp):
         return ("dhcp",)
-    if proto not in (6, 17):
+    if proto not in (6, 17, 132):
         return (proto, tuple(sorted((a, b))))
     return default_key(proto, a, ap, b, bp)
 
@@ -1343,7 +1368,7 @@ def arkime_mode(p):
         return "all"
     if p.proto == 17 and {p.ap, p.bp} <= {67, 68}:
         return "port"
-    if p.proto not in (6, 17):
+    if p.proto not in (6, 17, 132):
         return "ip"
     return "ep"
 
@@ -1736,7 +1761,8 @@ def check_arkime_tls(case, paths, recs):
 REASON_HTTP_SNAPLEN = ("the capture's snaplen cut these frames (frame.cap_len < frame.len): the HTTP "
                        "message is incomplete; tshark dissects the partial start line, netcap's reassembly "
                        "has a gap and writes no exchange")
-REASON_HTTP_SCTP = "HTTP over SCTP: netcap has no SCTP decoder, so no stream parser sees it"
+REASON_HTTP_SCTP = ("HTTP over SCTP: netcap decodes SCTP chunks but reassembles only TCP streams, so no "
+                    "stream parser sees it")
 REASON_TSHARK_HTTP_PORT = ("tshark dissects HTTP only on its configured ports: no frame of this connection has "
                            "an http layer in frames.tsv; netcap parses HTTP on any port")
 REASON_ZEEK_HTTP_PARTIAL = ("Zeek's HTTP analyzer skips partial connections (TCP()->IsPartial(): no SYN seen, "
