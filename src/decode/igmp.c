@@ -39,7 +39,6 @@
 
 enum {
     IGMP_IPPROTO = 2,
-    IGMP_V12_LEN = 8,      /* v1/v2 messages and the v3 query's first 8 bytes */
     IGMP_V3_QUERY_LEN = 12, /* v3 query without sources */
     IGMP_MAX_LIST = 256,   /* sources or group records kept per list */
     IGMP_QUERY = 0x11,
@@ -166,8 +165,7 @@ static int igmp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return r->err;
     }
     struct nc_pkt_ctx *c = &pkt->ctx;
-    c->ip_proto = IGMP_IPPROTO;
-    c->l4_payload = nc_pkt_ip_after(pkt, IGMP_V12_LEN);
+    c->ip_proto = IGMP_IPPROTO; /* l4_payload stays 0: the whole message is decoded, none is payload */
 
     int version = 0;
     switch (type) {

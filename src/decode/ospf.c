@@ -780,8 +780,8 @@ static int ospf_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (len < hdr) {
         return NC_EMALFORMED;
     }
+    /* l4_payload stays 0: the packet is decoded whole, none of it is payload */
     pkt->ctx.ip_proto = OSPF_IPPROTO;
-    pkt->ctx.l4_payload = nc_pkt_ip_after(pkt, hdr);
     size_t blen = (size_t)len - hdr;
     bool cut = blen > nc_rd_left(r);
     struct nc_rd b = nc_rd_sub(r, NC_MIN(blen, nc_rd_left(r)));
