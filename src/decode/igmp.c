@@ -40,7 +40,7 @@
 enum {
     IGMP_IPPROTO = 2,
     IGMP_V3_QUERY_LEN = 12, /* v3 query without sources */
-    IGMP_MAX_LIST = 256,   /* sources or group records kept per list */
+    IGMP_MAX_LIST = 256,    /* sources or group records kept per list */
     IGMP_QUERY = 0x11,
     IGMP_V1_REPORT = 0x12,
     IGMP_V2_REPORT = 0x16,
@@ -63,8 +63,8 @@ static uint32_t igmp_expand(uint8_t code)
 
 /* Read n IPv4 addresses into a string list (at most IGMP_MAX_LIST kept, the
  * rest skipped). NC_ELIMIT when some were not kept. */
-static int igmp_addrs(struct nc_pkt *pkt, struct nc_rd *r, size_t n, bool keep, char ***out,
-        size_t *n_out)
+static int igmp_addrs(
+        struct nc_pkt *pkt, struct nc_rd *r, size_t n, bool keep, char ***out, size_t *n_out)
 {
     size_t k = NC_MIN(n, (size_t)IGMP_MAX_LIST);
     char **v = NULL;
@@ -165,7 +165,8 @@ static int igmp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return r->err;
     }
     struct nc_pkt_ctx *c = &pkt->ctx;
-    c->ip_proto = IGMP_IPPROTO; /* l4_payload stays 0: the whole message is decoded, none is payload */
+    c->ip_proto =
+            IGMP_IPPROTO; /* l4_payload stays 0: the whole message is decoded, none is payload */
 
     int version = 0;
     switch (type) {

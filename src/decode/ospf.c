@@ -81,7 +81,7 @@ enum {
 enum {
     LSA_ROUTER = 1,
     LSA_NETWORK = 2,
-    LSA_SUMMARY_NET = 3, /* v3: inter-area-prefix */
+    LSA_SUMMARY_NET = 3,  /* v3: inter-area-prefix */
     LSA_SUMMARY_ASBR = 4, /* v3: inter-area-router */
     LSA_AS_EXTERNAL = 5,
     LSA_NSSA = 7,
@@ -132,8 +132,7 @@ static int u32_list(struct nc_pkt *pkt, struct nc_rd *r, uint32_t **out, size_t 
     return nc_rd_left(r) ? NC_ETRUNC : NC_OK;
 }
 
-static int lsa_header(
-        struct nc_pkt *pkt, int ver, struct nc_rd *r, Netcap__LSAheader **out)
+static int lsa_header(struct nc_pkt *pkt, int ver, struct nc_rd *r, Netcap__LSAheader **out)
 {
     uint16_t age = nc_rd_be16(r);
     uint8_t opts = 0;

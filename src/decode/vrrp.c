@@ -31,7 +31,7 @@
 
 enum {
     VRRP_IPPROTO = 112,
-    VRRP_AUTH_LEN = 8, /* v2 authentication data */
+    VRRP_AUTH_LEN = 8,    /* v2 authentication data */
     VRRP_MAX_ADDRS = 255, /* Count is one octet */
     VRRP_V3_INT_MASK = 0x0fff,
 };

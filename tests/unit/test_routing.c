@@ -198,7 +198,8 @@ static void patch16(struct buf *w, size_t at, size_t v)
     w->b[at + 1] = (uint8_t)v;
 }
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d)                                                                             \
+    ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
 /* ------------------------------------------------------------------ frames */
 
@@ -749,8 +750,8 @@ static void lsa_end(struct buf *w, size_t at)
     patch16(w, at + 18, w->n - at);
 }
 
-static void assert_lsa_header(const Netcap__LSAheader *h, int ver, int type, uint32_t lsid,
-        uint32_t adv, int len)
+static void assert_lsa_header(
+        const Netcap__LSAheader *h, int ver, int type, uint32_t lsid, uint32_t adv, int len)
 {
     assert_non_null(h);
     assert_int_equal(h->ls_age, 17);
@@ -1344,8 +1345,8 @@ static void test_ospf_caps_and_versions(void **state)
 
 /* Cut a frame carrying msg at every length: no crash, and a cut inside the
  * first `need` bytes of the message is counted as bad for decoder id. */
-static void cut_everywhere(struct fx *f, uint8_t ipver, uint8_t proto, const uint8_t *msg,
-        size_t n, size_t need, enum nc_decoder_id id, enum nc_rec_type t)
+static void cut_everywhere(struct fx *f, uint8_t ipver, uint8_t proto, const uint8_t *msg, size_t n,
+        size_t need, enum nc_decoder_id id, enum nc_rec_type t)
 {
     uint8_t frame[FRAME_MAX];
     size_t len = ipver == 4 ? frame4(frame, proto, msg, n) : frame6(frame, proto, msg, n);
@@ -1485,8 +1486,8 @@ static void test_unwanted_records_still_decode(void **state)
     assert_int_equal(f->pkt.n_recs, 0);
     static const uint8_t trunc[] = { 0x22, 0, 0, 0, 0, 1, 1, 0 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, trunc, sizeof(trunc)), NC_ETRUNC);
-    static const uint8_t ospf_short[] = { 2, 1, 0, 60, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    static const uint8_t ospf_short[] = { 2, 1, 0, 60, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0xff, 0xff };
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, ospf_short, sizeof(ospf_short)), NC_ETRUNC);
     assert_int_equal(f->pkt.n_recs, 0);
     static const uint8_t esp[] = { 0, 0, 0, 1, 0, 0, 0, 2 };
