@@ -165,8 +165,8 @@ static int igmp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return r->err;
     }
     struct nc_pkt_ctx *c = &pkt->ctx;
-    c->ip_proto =
-            IGMP_IPPROTO; /* l4_payload stays 0: the whole message is decoded, none is payload */
+    /* l4_payload stays 0: the whole message is decoded, none of it is payload */
+    c->ip_proto = IGMP_IPPROTO;
 
     int version = 0;
     switch (type) {
