@@ -97,7 +97,6 @@ STOP_TOKENS = {
     "wlan": "802.11 link type is not decoded yet",
     "usb": "USB is not decoded",
     "usbll": "USB is not decoded",
-    "ah": "IPsec AH payload is not decoded yet (no AH decoder)",
 }
 REASON_ICMP_QUOTE = ("ICMP error messages quote the offending packet: tshark lists the quoted "
                      "headers, netcap records the outer packet only (by design)")
@@ -1177,10 +1176,29 @@ def check_ndpi(case, path, recs, frames):
             check_orientation(c, p, conns, "a = netcap client",
                               REASON_SYNACK_FIRST if leading_synack(conns[0], recs) else None)
 
+    ah_inner(c, peers, recs)
     fm = FlowMatch(c, recs.get("Connection", []), recs, frames, ndpi_key,
                    lambda p: "ep" if p.proto in (6, 17) else "ip", compare, "nDPI")
     fm.run(peers)
     return c
+
+
+REASON_AH_INNER = ("netcap decodes through IPsec AH (as through an IPv6 extension header): its "
+                   "connection is keyed by the protocol inside AH; the peer keys the flow by AH (51)")
+
+
+def ah_inner(c, peers, recs):
+    """A peer flow of protocol 51 whose every AH record of ours (same address
+    pair) names one inner protocol without ports (ICMP...): compare it with
+    our connection of that protocol."""
+    inner = collections.defaultdict(set)
+    for r in recs.get("IPSecAH", []):
+        inner[frozenset((canon_ip(r.get("src_ip")), canon_ip(r.get("dst_ip"))))].add(r.get("next_header"))
+    for p in peers:
+        nh = inner.get(frozenset((p.a, p.b)), set())
+        if p.proto == 51 and len(nh) == 1 and next(iter(nh)) not in (6, 17, 132):
+            p.proto = next(iter(nh))
+            c.expect(REASON_AH_INNER)
 
 
 # --------------------------------------------------------------------------
