@@ -54,7 +54,9 @@ static int fddi_decode(struct nc_pkt *pkt, struct nc_rd *r)
     Netcap__FDDI *rec = nc_pkt_record(pkt, NC_REC_FDDI);
     if (rec) {
         rec->frame_control = fc;
-        rec->priority = fc & FDDI_PRIORITY_MASK;
+        if (format == FDDI_FF_LLC && !(fc & FDDI_FC_SYNC)) {
+            rec->priority = fc & FDDI_PRIORITY_MASK;
+        }
         rec->src_mac = nc_pkt_mac(pkt, src);
         rec->dst_mac = nc_pkt_mac(pkt, dst);
         rec->synchronous = (fc & FDDI_FC_SYNC) != 0;
