@@ -6,7 +6,8 @@
  *          frames), 9.3.2 (data frames), 9.3.3 (management frames).
  *
  *   +------+------+--------+--------+--------+--------+---------+--------+-----+------+----------
- *   | FC(2)| dur 2| addr1 6| addr2 6| addr3 6| seq (2)| addr4 6 | QoS (2)| HTC (4)     | body | FCS (4)
+ *   | FC(2)| dur 2| addr1 6| addr2 6| addr3 6| seq (2)| addr4 6 | QoS (2)| HTC (4)     | body | FCS
+ * (4)
  *   +------+------+--------+--------+--------+--------+---------+--------+-----+------+----------
  *   management: FC dur addr1 addr2 addr3 seq [HTC if order]
  *   control:    FC dur addr1 [addr2]  (ACK, CTS: addr1 only; control wrapper:
@@ -42,15 +43,15 @@ enum {
     D11_FROM_DS = 0x02,
     D11_PROTECTED = 0x40,
     D11_ORDER = 0x80,
-    D11_SUB_QOS = 0x8,         /* data subtype bit: QoS Control present */
-    D11_SUB_NODATA = 0x4,      /* data subtype bit: null function, no body */
-    D11_CTRL_WRAPPER = 7,      /* control subtype: carried FC and HT Control follow addr1 */
-    D11_CTRL_EXT = 6,          /* control frame extension: format by its own subtype */
-    D11_CTRL_PSPOLL = 10,      /* addr1 is the BSSID */
-    D11_CTRL_CTS = 12,         /* addr1 only */
-    D11_CTRL_ACK = 13,         /* addr1 only */
-    D11_CTRL_CFEND = 14,       /* and 15 (CF-End + CF-Ack): addr2 is the BSSID */
-    D11_QOS_AMSDU = 0x80,      /* QoS Control: body is an A-MSDU */
+    D11_SUB_QOS = 0x8,    /* data subtype bit: QoS Control present */
+    D11_SUB_NODATA = 0x4, /* data subtype bit: null function, no body */
+    D11_CTRL_WRAPPER = 7, /* control subtype: carried FC and HT Control follow addr1 */
+    D11_CTRL_EXT = 6,     /* control frame extension: format by its own subtype */
+    D11_CTRL_PSPOLL = 10, /* addr1 is the BSSID */
+    D11_CTRL_CTS = 12,    /* addr1 only */
+    D11_CTRL_ACK = 13,    /* addr1 only */
+    D11_CTRL_CFEND = 14,  /* and 15 (CF-End + CF-Ack): addr2 is the BSSID */
+    D11_QOS_AMSDU = 0x80, /* QoS Control: body is an A-MSDU */
     D11_FCS_LEN = 4,
     D11_MAC_LEN = 6,
     D11_ASEL_INDICATION = 14, /* HT variant MAI value announcing ASEL */
@@ -59,8 +60,22 @@ enum {
 /* CRC-32 (IEEE 802.3 polynomial, reflected) one nibble at a time: a
  * 16-entry table, no state to initialise across worker threads. */
 static const uint32_t crc_nibble[16] = {
-    0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
-    0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c, 0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+    0x00000000,
+    0x1db71064,
+    0x3b6e20c8,
+    0x26d930ac,
+    0x76dc4190,
+    0x6b6b51f4,
+    0x4db26158,
+    0x5005713c,
+    0xedb88320,
+    0xf00f9344,
+    0xd6d6a3e8,
+    0xcb61b38c,
+    0x9b64c2b0,
+    0x86d3d2d4,
+    0xa00ae278,
+    0xbdbdf21c,
 };
 
 static uint32_t crc32_ieee(struct nc_rd r)
@@ -198,41 +213,42 @@ static void d11_parse(struct nc_rd *r, struct d11_hdr *h)
     nc_rd_copy(r, h->addr[0], D11_MAC_LEN);
     h->n_addr = 1;
     switch (h->type) {
-    case D11_TYPE_MGMT:
-    case D11_TYPE_DATA:
-        nc_rd_copy(r, h->addr[1], D11_MAC_LEN);
-        nc_rd_copy(r, h->addr[2], D11_MAC_LEN);
-        h->n_addr = 3;
-        h->has_seq = true;
-        h->seq = nc_rd_le16(r);
-        if (h->type == D11_TYPE_DATA && (h->fc1 & (D11_TO_DS | D11_FROM_DS)) == (D11_TO_DS | D11_FROM_DS)) {
-            nc_rd_copy(r, h->addr[3], D11_MAC_LEN);
-            h->n_addr = 4;
-        }
-        if (h->type == D11_TYPE_DATA && (h->subtype & D11_SUB_QOS)) {
-            h->has_qos = true;
-            h->qos = nc_rd_le16(r);
-        }
-        /* +HTC: management frames, and QoS data (in non-QoS data the bit
-         * still means "strictly ordered") */
-        if ((h->fc1 & D11_ORDER) && (h->type == D11_TYPE_MGMT || h->has_qos)) {
-            h->has_htc = true;
-            h->htc = nc_rd_le32(r);
-        }
-        break;
-    case D11_TYPE_CTRL:
-        if (h->subtype == D11_CTRL_WRAPPER) {
-            nc_rd_skip(r, 2); /* carried frame control */
-            h->has_htc = true;
-            h->htc = nc_rd_le32(r);
-        } else if (h->subtype != D11_CTRL_CTS && h->subtype != D11_CTRL_ACK && h->subtype != D11_CTRL_EXT
-                && h->subtype > 1) {
+        case D11_TYPE_MGMT:
+        case D11_TYPE_DATA:
             nc_rd_copy(r, h->addr[1], D11_MAC_LEN);
-            h->n_addr = 2;
-        }
-        break;
-    default:
-        break; /* extension frames: addr1 only */
+            nc_rd_copy(r, h->addr[2], D11_MAC_LEN);
+            h->n_addr = 3;
+            h->has_seq = true;
+            h->seq = nc_rd_le16(r);
+            if (h->type == D11_TYPE_DATA &&
+                    (h->fc1 & (D11_TO_DS | D11_FROM_DS)) == (D11_TO_DS | D11_FROM_DS)) {
+                nc_rd_copy(r, h->addr[3], D11_MAC_LEN);
+                h->n_addr = 4;
+            }
+            if (h->type == D11_TYPE_DATA && (h->subtype & D11_SUB_QOS)) {
+                h->has_qos = true;
+                h->qos = nc_rd_le16(r);
+            }
+            /* +HTC: management frames, and QoS data (in non-QoS data the bit
+             * still means "strictly ordered") */
+            if ((h->fc1 & D11_ORDER) && (h->type == D11_TYPE_MGMT || h->has_qos)) {
+                h->has_htc = true;
+                h->htc = nc_rd_le32(r);
+            }
+            break;
+        case D11_TYPE_CTRL:
+            if (h->subtype == D11_CTRL_WRAPPER) {
+                nc_rd_skip(r, 2); /* carried frame control */
+                h->has_htc = true;
+                h->htc = nc_rd_le32(r);
+            } else if (h->subtype != D11_CTRL_CTS && h->subtype != D11_CTRL_ACK &&
+                       h->subtype != D11_CTRL_EXT && h->subtype > 1) {
+                nc_rd_copy(r, h->addr[1], D11_MAC_LEN);
+                h->n_addr = 2;
+            }
+            break;
+        default:
+            break; /* extension frames: addr1 only */
     }
 }
 
@@ -248,21 +264,21 @@ static void d11_roles(
         *bssid = h->addr[2];
     } else if (h->type == D11_TYPE_DATA) {
         switch (h->fc1 & (D11_TO_DS | D11_FROM_DS)) {
-        case 0:
-            *bssid = h->addr[2];
-            break;
-        case D11_TO_DS:
-            *bssid = h->addr[0];
-            *da = h->addr[2];
-            break;
-        case D11_FROM_DS:
-            *bssid = h->addr[1];
-            *sa = h->addr[2];
-            break;
-        default: /* WDS / mesh: RA TA DA SA */
-            *da = h->addr[2];
-            *sa = h->addr[3];
-            break;
+            case 0:
+                *bssid = h->addr[2];
+                break;
+            case D11_TO_DS:
+                *bssid = h->addr[0];
+                *da = h->addr[2];
+                break;
+            case D11_FROM_DS:
+                *bssid = h->addr[1];
+                *sa = h->addr[2];
+                break;
+            default: /* WDS / mesh: RA TA DA SA */
+                *da = h->addr[2];
+                *sa = h->addr[3];
+                break;
         }
     } else if (h->type == D11_TYPE_CTRL) {
         if (h->subtype == D11_CTRL_PSPOLL) {
@@ -278,7 +294,8 @@ static int dot11_decode(struct nc_pkt *pkt, struct nc_rd *r)
     /* the FCS, when the layer below says it is there and the snaplen left it */
     uint8_t fcs_len = pkt->ctx.link_fcs;
     pkt->ctx.link_fcs = 0;
-    bool has_fcs = fcs_len == D11_FCS_LEN && pkt->caplen >= pkt->wirelen && nc_rd_left(r) >= D11_FCS_LEN;
+    bool has_fcs =
+            fcs_len == D11_FCS_LEN && pkt->caplen >= pkt->wirelen && nc_rd_left(r) >= D11_FCS_LEN;
     uint32_t fcs = 0;
     bool fcs_valid = false;
     if (has_fcs) {
@@ -337,8 +354,8 @@ static int dot11_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->header_length = (int32_t)(r->off - start);
         nc_pkt_payload(pkt, r, &rec->payload_size, &rec->payload_entropy, NULL);
     }
-    if (h.type == D11_TYPE_DATA && !(h.subtype & D11_SUB_NODATA) && !(h.fc1 & D11_PROTECTED)
-            && !(h.has_qos && (h.qos & D11_QOS_AMSDU)) && nc_rd_left(r) > 0) {
+    if (h.type == D11_TYPE_DATA && !(h.subtype & D11_SUB_NODATA) && !(h.fc1 & D11_PROTECTED) &&
+            !(h.has_qos && (h.qos & D11_QOS_AMSDU)) && nc_rd_left(r) > 0) {
         pkt->next_ns = NC_NS_LINK;
         pkt->next_id = NC_LINK_LLC;
     }

@@ -28,8 +28,8 @@
 
 enum {
     FDDI_MAC_LEN = 6,
-    FDDI_FC_SYNC = 0x80,       /* C: synchronous class */
-    FDDI_FF_SHIFT = 4,         /* FF: frame format bits 5-4 */
+    FDDI_FC_SYNC = 0x80, /* C: synchronous class */
+    FDDI_FF_SHIFT = 4,   /* FF: frame format bits 5-4 */
     FDDI_FF_LLC = 1,
     FDDI_PRIORITY_MASK = 0x07, /* asynchronous LLC priority */
 };

@@ -68,27 +68,27 @@ enum {
 static const struct {
     uint8_t size, align;
 } rt_fields[RT_MAX_FIELDS] = {
-    [0] = { 8, 8 },  /* TSFT */
-    [1] = { 1, 1 },  /* flags */
-    [2] = { 1, 1 },  /* rate */
-    [3] = { 4, 2 },  /* channel: frequency, flags */
-    [4] = { 2, 1 },  /* FHSS: hop set, pattern */
-    [5] = { 1, 1 },  /* dBm antenna signal */
-    [6] = { 1, 1 },  /* dBm antenna noise */
-    [7] = { 2, 2 },  /* lock quality */
-    [8] = { 2, 2 },  /* TX attenuation */
-    [9] = { 2, 2 },  /* dB TX attenuation */
-    [10] = { 1, 1 }, /* dBm TX power */
-    [11] = { 1, 1 }, /* antenna */
-    [12] = { 1, 1 }, /* dB antenna signal */
-    [13] = { 1, 1 }, /* dB antenna noise */
-    [14] = { 2, 2 }, /* RX flags */
-    [15] = { 2, 2 }, /* TX flags */
-    [16] = { 1, 1 }, /* RTS retries */
-    [17] = { 1, 1 }, /* data retries */
-    [18] = { 8, 4 }, /* XChannel: flags (4), frequency (2), channel, max power */
-    [19] = { 3, 1 }, /* MCS: known, flags, index */
-    [20] = { 8, 4 }, /* A-MPDU status: reference (4), flags (2), delimiter CRC, reserved */
+    [0] = { 8, 8 },   /* TSFT */
+    [1] = { 1, 1 },   /* flags */
+    [2] = { 1, 1 },   /* rate */
+    [3] = { 4, 2 },   /* channel: frequency, flags */
+    [4] = { 2, 1 },   /* FHSS: hop set, pattern */
+    [5] = { 1, 1 },   /* dBm antenna signal */
+    [6] = { 1, 1 },   /* dBm antenna noise */
+    [7] = { 2, 2 },   /* lock quality */
+    [8] = { 2, 2 },   /* TX attenuation */
+    [9] = { 2, 2 },   /* dB TX attenuation */
+    [10] = { 1, 1 },  /* dBm TX power */
+    [11] = { 1, 1 },  /* antenna */
+    [12] = { 1, 1 },  /* dB antenna signal */
+    [13] = { 1, 1 },  /* dB antenna noise */
+    [14] = { 2, 2 },  /* RX flags */
+    [15] = { 2, 2 },  /* TX flags */
+    [16] = { 1, 1 },  /* RTS retries */
+    [17] = { 1, 1 },  /* data retries */
+    [18] = { 8, 4 },  /* XChannel: flags (4), frequency (2), channel, max power */
+    [19] = { 3, 1 },  /* MCS: known, flags, index */
+    [20] = { 8, 4 },  /* A-MPDU status: reference (4), flags (2), delimiter CRC, reserved */
     [21] = { 12, 2 }, /* VHT */
     [22] = { 12, 8 }, /* timestamp: value (8), accuracy (2), unit/position, flags */
     [23] = { 12, 2 }, /* HE */
@@ -103,73 +103,73 @@ static const struct {
 static void rt_store(Netcap__RadioTap *rec, unsigned b, struct nc_rd *f)
 {
     switch (b) {
-    case RT_BIT_TSFT:
-        rec->tsft = nc_rd_le64(f);
-        break;
-    case RT_BIT_FLAGS:
-        rec->flags = nc_rd_u8(f);
-        break;
-    case RT_BIT_RATE:
-        rec->rate = nc_rd_u8(f);
-        break;
-    case RT_BIT_CHANNEL:
-        rec->channel_frequency = nc_rd_le16(f);
-        rec->channel_flags = nc_rd_le16(f);
-        break;
-    case RT_BIT_FHSS:
-        rec->fhss_hop_set = nc_rd_u8(f);
-        rec->fhss_hop_pattern = nc_rd_u8(f);
-        break;
-    case RT_BIT_DBM_SIGNAL:
-        rec->dbm_antenna_signal = (int8_t)nc_rd_u8(f);
-        break;
-    case RT_BIT_DBM_NOISE:
-        rec->dbm_antenna_noise = (int8_t)nc_rd_u8(f);
-        break;
-    case RT_BIT_LOCK_QUALITY:
-        rec->lock_quality = nc_rd_le16(f);
-        break;
-    case RT_BIT_TX_ATT:
-        rec->tx_attenuation = nc_rd_le16(f);
-        break;
-    case RT_BIT_DB_TX_ATT:
-        rec->db_tx_attenuation = nc_rd_le16(f);
-        break;
-    case RT_BIT_DBM_TX_POWER:
-        rec->dbm_tx_power = (int8_t)nc_rd_u8(f);
-        break;
-    case RT_BIT_ANTENNA:
-        rec->antenna = nc_rd_u8(f);
-        break;
-    case RT_BIT_DB_SIGNAL:
-        rec->db_antenna_signal = nc_rd_u8(f);
-        break;
-    case RT_BIT_DB_NOISE:
-        rec->db_antenna_noise = nc_rd_u8(f);
-        break;
-    case RT_BIT_RX_FLAGS:
-        rec->rx_flags = nc_rd_le16(f);
-        break;
-    case RT_BIT_TX_FLAGS:
-        rec->tx_flags = nc_rd_le16(f);
-        break;
-    case RT_BIT_MCS:
-        rec->mcs_known = nc_rd_u8(f);
-        rec->mcs_flags = nc_rd_u8(f);
-        rec->mcs_index = nc_rd_u8(f);
-        break;
-    case RT_BIT_AMPDU:
-        rec->ampdu_reference = nc_rd_le32(f);
-        rec->ampdu_flags = nc_rd_le16(f);
-        break;
-    case RT_BIT_VHT:
-        rec->vht_known = nc_rd_le16(f);
-        rec->vht_flags = nc_rd_u8(f);
-        rec->vht_bandwidth = nc_rd_u8(f);
-        rec->vht_mcs_nss = nc_bytes(nc_rd_span(f, 4));
-        break;
-    default:
-        break; /* known size, not stored */
+        case RT_BIT_TSFT:
+            rec->tsft = nc_rd_le64(f);
+            break;
+        case RT_BIT_FLAGS:
+            rec->flags = nc_rd_u8(f);
+            break;
+        case RT_BIT_RATE:
+            rec->rate = nc_rd_u8(f);
+            break;
+        case RT_BIT_CHANNEL:
+            rec->channel_frequency = nc_rd_le16(f);
+            rec->channel_flags = nc_rd_le16(f);
+            break;
+        case RT_BIT_FHSS:
+            rec->fhss_hop_set = nc_rd_u8(f);
+            rec->fhss_hop_pattern = nc_rd_u8(f);
+            break;
+        case RT_BIT_DBM_SIGNAL:
+            rec->dbm_antenna_signal = (int8_t)nc_rd_u8(f);
+            break;
+        case RT_BIT_DBM_NOISE:
+            rec->dbm_antenna_noise = (int8_t)nc_rd_u8(f);
+            break;
+        case RT_BIT_LOCK_QUALITY:
+            rec->lock_quality = nc_rd_le16(f);
+            break;
+        case RT_BIT_TX_ATT:
+            rec->tx_attenuation = nc_rd_le16(f);
+            break;
+        case RT_BIT_DB_TX_ATT:
+            rec->db_tx_attenuation = nc_rd_le16(f);
+            break;
+        case RT_BIT_DBM_TX_POWER:
+            rec->dbm_tx_power = (int8_t)nc_rd_u8(f);
+            break;
+        case RT_BIT_ANTENNA:
+            rec->antenna = nc_rd_u8(f);
+            break;
+        case RT_BIT_DB_SIGNAL:
+            rec->db_antenna_signal = nc_rd_u8(f);
+            break;
+        case RT_BIT_DB_NOISE:
+            rec->db_antenna_noise = nc_rd_u8(f);
+            break;
+        case RT_BIT_RX_FLAGS:
+            rec->rx_flags = nc_rd_le16(f);
+            break;
+        case RT_BIT_TX_FLAGS:
+            rec->tx_flags = nc_rd_le16(f);
+            break;
+        case RT_BIT_MCS:
+            rec->mcs_known = nc_rd_u8(f);
+            rec->mcs_flags = nc_rd_u8(f);
+            rec->mcs_index = nc_rd_u8(f);
+            break;
+        case RT_BIT_AMPDU:
+            rec->ampdu_reference = nc_rd_le32(f);
+            rec->ampdu_flags = nc_rd_le16(f);
+            break;
+        case RT_BIT_VHT:
+            rec->vht_known = nc_rd_le16(f);
+            rec->vht_flags = nc_rd_u8(f);
+            rec->vht_bandwidth = nc_rd_u8(f);
+            rec->vht_mcs_nss = nc_bytes(nc_rd_span(f, 4));
+            break;
+        default:
+            break; /* known size, not stored */
     }
 }
 
@@ -177,8 +177,8 @@ static void rt_store(Netcap__RadioTap *rec, unsigned b, struct nc_rd *f)
  * octets); words[] holds n present words. Returns false when parsing
  * stopped early (unknown field size, field past the end). rec may be NULL:
  * the walk still finds the flags octet (*flags). */
-static bool rt_fields_walk(Netcap__RadioTap *rec, struct nc_rd *h, const uint32_t *words, size_t n,
-        uint8_t *flags)
+static bool rt_fields_walk(
+        Netcap__RadioTap *rec, struct nc_rd *h, const uint32_t *words, size_t n, uint8_t *flags)
 {
     bool radiotap_ns = true; /* current namespace: radiotap, or a vendor's (skipped) */
     bool first_ns = true;    /* still in the first radiotap namespace */
@@ -286,7 +286,8 @@ static int radiotap_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const struct nc_claim radiotap_claims[] = { { NC_NS_DLT, 127 /* LINKTYPE_IEEE802_11_RADIOTAP */ } };
+static const struct nc_claim radiotap_claims[] = { { NC_NS_DLT,
+        127 /* LINKTYPE_IEEE802_11_RADIOTAP */ } };
 const struct nc_decoder nc_decoder_radiotap = {
     .name = "radiotap",
     .display = "RadioTap",

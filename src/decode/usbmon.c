@@ -33,8 +33,8 @@
 #include "decode/usb_int.h"
 
 enum {
-    USBMON_HDR_SHORT = 48,      /* LINKTYPE_USB_LINUX (189) */
-    USBMON_HDR_MMAPPED = 64,    /* LINKTYPE_USB_LINUX_MMAPPED (220) */
+    USBMON_HDR_SHORT = 48,   /* LINKTYPE_USB_LINUX (189) */
+    USBMON_HDR_MMAPPED = 64, /* LINKTYPE_USB_LINUX_MMAPPED (220) */
     USBMON_DLT_MMAPPED = 220,
     USBMON_ISO_DESC_LEN = 16,   /* status, offset, length, padding */
     USBMON_MAX_ISO_DESC = 1024, /* more than the kernel ever puts in one capture */

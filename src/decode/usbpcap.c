@@ -6,7 +6,8 @@
  *
  *    0         2            10         14         16     17        19         21   22   23
  *   +---------+------------+----------+----------+------+---------+----------+----+----+-----------+
- *   | hdr len | IRP id (8) | status 4 | function | info | bus (2) | dev (2)  | ep |xfer| data len 4|
+ *   | hdr len | IRP id (8) | status 4 | function | info | bus (2) | dev (2)  | ep |xfer| data len
+ * 4|
  *   +---------+------------+----------+----------+------+---------+----------+----+----+-----------+
  *   27: transfer-specific part up to hdr len: control: stage (1);
  *       isochronous: start frame (4), packets (4), error count (4), packet descriptors...
