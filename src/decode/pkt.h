@@ -104,6 +104,10 @@ struct nc_pkt_ctx {
     bool ip_frag_overlap;           /* ...whose fragments overlapped */
     uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t src_mac[6], dst_mac[6];
+    /* bytes of frame check sequence at the end of the current window, as the
+     * layer below said (radiotap flags): the link layer that follows keeps
+     * them out of its body */
+    uint8_t link_fcs;
     /* encapsulation: tunnels entered so far, the Community ID of the flow
      * that carries the innermost one, and a zone (VLAN ids and tunnel
      * identities mixed) that keeps equal inner addresses of different

@@ -77,10 +77,6 @@ import tempfile
 # Link types netcap does not decode (yet): it writes no records for them.
 UNSUPPORTED_LINKTYPES = {
     9: "PPP link type (9) is not decoded yet: netcap writes no records",
-    105: "802.11 link type (105) is not decoded yet: netcap writes no records",
-    127: "802.11 radiotap link type (127) is not decoded yet: netcap writes no records",
-    220: "USB (usbmon) link type (220) is not decoded: netcap writes no records",
-    249: "USBPcap link type (249) is not decoded: netcap writes no records",
     288: "USB 2.0 packets link type (288) is not decoded: netcap writes no records",
 }
 
@@ -93,10 +89,8 @@ STOP_TOKENS = {
     "mpls": "MPLS label stack is not decoded yet",
     "pppoes": "PPPoE session payload is not decoded yet",
     "ppp": "PPP is not decoded yet",
-    "radiotap": "802.11 radiotap link type is not decoded yet",
-    "wlan": "802.11 link type is not decoded yet",
-    "usb": "USB is not decoded",
-    "usbll": "USB is not decoded",
+    "usbll": "USB 2.0 packets (link type 288) are not decoded",
+    "llc": "LLC/SNAP is not decoded yet (802.11 and FDDI hand their bodies on as LLC)",
 }
 REASON_ICMP_QUOTE = ("ICMP error messages quote the offending packet: tshark lists the quoted "
                      "headers, netcap records the outer packet only (by design)")
