@@ -21,7 +21,8 @@
  * first and declines (NC_DECLINE) what is not BOOTP: op must be 1 or 2 and
  * hlen at most 16. When both ports are 67/68 the message is taken even
  * without the cookie (plain BOOTP: a record with no options, msg_type 0,
- * msg_type_name "BOOTP") and a short one is truncated (NC_ETRUNC); with
+ * msg_type_name "BOOTP"; NC_ETRUNC when the capture ends before the 4
+ * octets where the cookie would be) and a short one is truncated; with
  * only one such port a missing cookie or a short message is a wrong guess.
  *
  * Options. Pad (0) and end (255) are not listed; end stops the area. With
@@ -424,7 +425,9 @@ static int dhcp4_decode(struct nc_pkt *pkt, struct nc_rd *r)
             rec->server_name = app_cstr(pkt, sname.base, DHCP_SNAME_LEN);
             rec->file = app_cstr(pkt, file.base, DHCP_FILE_LEN);
         }
-        return NC_OK; /* BOOTP: the vendor area is not DHCP options */
+        /* BOOTP: the vendor area is not DHCP options; fewer than 4 octets
+         * of it cannot tell BOOTP from a cut DHCP message */
+        return nc_rd_left(r) < DHCP_COOKIE_LEN ? NC_ETRUNC : NC_OK;
     }
 
     struct dhcp_walk w = { pkt, rec, NULL, 0, 0, 0, false };

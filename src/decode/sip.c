@@ -19,8 +19,8 @@
  * Headers are kept in wire order as "Name: value" (name as sent, value
  * without surrounding white space; folded continuation lines are joined
  * with one space), at most SIP_MAX_HEADERS (then NC_ELIMIT). A message
- * that ends before the empty line is NC_ETRUNC, the record keeping the
- * headers read. The top-level fields take the first header of their kind,
+ * that ends before the empty line, or whose body is shorter than its
+ * Content-Length, is NC_ETRUNC, the record keeping what was read. The top-level fields take the first header of their kind,
  * long or compact name, case-insensitively (from: From/f, to: To/t,
  * call_id: Call-ID/i, contact: Contact/m, content_type: Content-Type/c,
  * Content-Length/l, via: every Via/v header, one entry each). method is a
@@ -219,18 +219,24 @@ static void note_header(struct nc_pkt *pkt, Netcap__SIP *rec, struct nc_span nam
         }
         return;
     }
-    if ((span_ieq(name, "Content-Length") || span_ieq(name, "l")) && rec->content_length < 0) {
-        int64_t v = 0;
-        bool ok = value.len > 0 && value.len <= 9;
-        for (size_t i = 0; ok && i < value.len; i++) {
-            ok = value.p[i] >= '0' && value.p[i] <= '9';
-            v = v * 10 + (value.p[i] - '0');
-        }
-        if (ok) {
-            rec->content_length = (int32_t)v;
-        }
-    }
     NC_UNUSED(pkt);
+    NC_UNUSED(value);
+}
+
+/* Content-Length / l: its value, or -1 when the header is another one or
+ * not a number of at most 9 digits. */
+static int32_t content_length(struct nc_span name, struct nc_span value)
+{
+    if (!span_ieq(name, "Content-Length") && !span_ieq(name, "l")) {
+        return -1;
+    }
+    int32_t v = 0;
+    bool ok = value.len > 0 && value.len <= 9;
+    for (size_t i = 0; ok && i < value.len; i++) {
+        ok = value.p[i] >= '0' && value.p[i] <= '9';
+        v = v * 10 + (value.p[i] - '0');
+    }
+    return ok ? v : -1;
 }
 
 /* The value text of a header whose first line is value and whose folded
@@ -302,7 +308,6 @@ static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->transport = pkt->ctx.ip_proto == 6 ? transport_tcp : transport_udp;
         rec->version = nc_pkt_str(pkt, f.version.p, f.version.len);
         rec->is_response = f.response;
-        rec->content_length = -1;
         if (f.response) {
             rec->response_code = f.code;
             rec->response_status = nc_pkt_str(pkt, f.reason.p, f.reason.len);
@@ -316,6 +321,7 @@ static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
     }
     int err = rc == NC_EAGAIN ? NC_ETRUNC : NC_OK;
     size_t n_headers = 0;
+    int32_t clen = -1;
     bool ended = false;
     while (err == NC_OK) {
         rc = nc_rd_line(r, &line, SIP_MAX_LINE);
@@ -342,6 +348,9 @@ static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
         name = trim(name);
         value = trim(value);
         char *v = header_value(pkt, r, value, &err);
+        if (clen < 0) {
+            clen = content_length(name, value);
+        }
         if (!rec) {
             continue;
         }
@@ -357,7 +366,11 @@ static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
     }
     size_t body = ended ? nc_rd_left(r) : 0;
     nc_rd_rest(r);
+    if (err == NC_OK && clen > 0 && body < (size_t)clen) {
+        err = NC_ETRUNC; /* the body is cut (snaplen, or a TCP segment boundary) */
+    }
     if (rec) {
+        rec->content_length = clen;
         rec->headers = headers;
         if (!rec->via) {
             rec->n_via = 0;
