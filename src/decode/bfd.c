@@ -37,9 +37,9 @@ enum {
     BFD_PORT_MULTI = 4784,
     BFD_HDR_LEN = 24,
     BFD_VERSION = 1,
-    BFD_AUTH_MIN = 3,       /* type, length, key id */
+    BFD_AUTH_MIN = 3, /* type, length, key id */
     BFD_AUTH_SIMPLE = 1,
-    BFD_AUTH_SEQ_HDR = 8,   /* type, length, key id, reserved, sequence (4) */
+    BFD_AUTH_SEQ_HDR = 8, /* type, length, key id, reserved, sequence (4) */
     BFD_PASSWORD_MAX = 16,
     BFD_MD5_LEN = 16,
     BFD_SHA1_LEN = 20,
@@ -136,8 +136,9 @@ static int bfd_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->desired_min_tx_interval = tx;
         rec->required_min_rx_interval = rx;
         rec->required_min_echo_rx_interval = echo;
-        rec->multihop = pkt->ctx.dst_port == BFD_PORT_MULTI ||
-                        (pkt->ctx.dst_port != BFD_PORT_SINGLE && pkt->ctx.src_port == BFD_PORT_MULTI);
+        rec->multihop =
+                pkt->ctx.dst_port == BFD_PORT_MULTI ||
+                (pkt->ctx.dst_port != BFD_PORT_SINGLE && pkt->ctx.src_port == BFD_PORT_MULTI);
     }
     /* the auth section lies within Length; a Length past the datagram is a cut */
     size_t rest = (size_t)length - BFD_HDR_LEN;

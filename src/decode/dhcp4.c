@@ -54,7 +54,7 @@
 enum {
     DHCP_PORT_SERVER = 67,
     DHCP_PORT_CLIENT = 68,
-    DHCP_FIXED_LEN = 236,  /* op .. file */
+    DHCP_FIXED_LEN = 236, /* op .. file */
     DHCP_COOKIE_LEN = 4,
     DHCP_CHADDR_LEN = 16,
     DHCP_SNAME_LEN = 64,
@@ -93,16 +93,16 @@ static const char *const msg_type_names[] = {
     [6] = "NAK",
     [7] = "RELEASE",
     [8] = "INFORM",
-    [9] = "FORCERENEW",       /* RFC 3203 */
-    [10] = "LEASEQUERY",      /* RFC 4388 */
-    [11] = "LEASEUNASSIGNED", /* RFC 4388 */
-    [12] = "LEASEUNKNOWN",    /* RFC 4388 */
-    [13] = "LEASEACTIVE",     /* RFC 4388 */
-    [14] = "BULKLEASEQUERY",  /* RFC 6926 */
-    [15] = "LEASEQUERYDONE",  /* RFC 6926 */
-    [16] = "ACTIVELEASEQUERY",  /* RFC 7724 */
-    [17] = "LEASEQUERYSTATUS",  /* RFC 7724 */
-    [18] = "TLS",               /* RFC 7724 */
+    [9] = "FORCERENEW",        /* RFC 3203 */
+    [10] = "LEASEQUERY",       /* RFC 4388 */
+    [11] = "LEASEUNASSIGNED",  /* RFC 4388 */
+    [12] = "LEASEUNKNOWN",     /* RFC 4388 */
+    [13] = "LEASEACTIVE",      /* RFC 4388 */
+    [14] = "BULKLEASEQUERY",   /* RFC 6926 */
+    [15] = "LEASEQUERYDONE",   /* RFC 6926 */
+    [16] = "ACTIVELEASEQUERY", /* RFC 7724 */
+    [17] = "LEASEQUERYSTATUS", /* RFC 7724 */
+    [18] = "TLS",              /* RFC 7724 */
 };
 
 static char name_bootp[] = "BOOTP";
@@ -129,19 +129,65 @@ enum opt_kind {
 static enum opt_kind opt_kind(uint8_t code)
 {
     switch (code) {
-        case 12: case 14: case 15: case 17: case 18: case 40: case 47: case 56: case 60:
-        case 62: case 64: case 66: case 67: case 100: case 101: case 114:
+        case 12:
+        case 14:
+        case 15:
+        case 17:
+        case 18:
+        case 40:
+        case 47:
+        case 56:
+        case 60:
+        case 62:
+        case 64:
+        case 66:
+        case 67:
+        case 100:
+        case 101:
+        case 114:
             return K_TEXT;
-        case 1: case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 10: case 11:
-        case 16: case 28: case 32: case 41: case 42: case 44: case 45: case 48: case 49:
-        case 50: case 54: case 65: case 68: case 69: case 70: case 71: case 72: case 73:
-        case 74: case 75: case 76: case 118:
+        case 1:
+        case 3:
+        case 4:
+        case 5:
+        case 6:
+        case 7:
+        case 8:
+        case 9:
+        case 10:
+        case 11:
+        case 16:
+        case 28:
+        case 32:
+        case 41:
+        case 42:
+        case 44:
+        case 45:
+        case 48:
+        case 49:
+        case 50:
+        case 54:
+        case 65:
+        case 68:
+        case 69:
+        case 70:
+        case 71:
+        case 72:
+        case 73:
+        case 74:
+        case 75:
+        case 76:
+        case 118:
             return K_ADDRS;
-        case 23: case 53:
+        case 23:
+        case 53:
             return K_U8;
-        case 26: case 57:
+        case 26:
+        case 57:
             return K_U16;
-        case 51: case 58: case 59:
+        case 51:
+        case 58:
+        case 59:
             return K_U32;
         case 55:
             return K_CODES;
@@ -219,12 +265,12 @@ static char *opt_text(struct nc_pkt *pkt, uint8_t code, const uint8_t *p, size_t
 /* What the option walk collects besides the list. */
 struct dhcp_walk {
     struct nc_pkt *pkt;
-    Netcap__DHCPv4 *rec;            /* NULL: validate only */
-    Netcap__DHCPOption **opts;      /* DHCP_MAX_OPTS slots, or NULL */
+    Netcap__DHCPv4 *rec;       /* NULL: validate only */
+    Netcap__DHCPOption **opts; /* DHCP_MAX_OPTS slots, or NULL */
     size_t n_opts;
     size_t n_seen;
-    uint8_t overload;               /* option 52's value */
-    bool ended;                     /* end option seen */
+    uint8_t overload; /* option 52's value */
+    bool ended;       /* end option seen */
 };
 
 /* The client FQDN option's name (RFC 4702 2): | flags | rcode1 | rcode2 |

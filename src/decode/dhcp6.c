@@ -101,7 +101,8 @@ static bool is_port(uint16_t p)
 
 static char *addr6_list(struct nc_pkt *pkt, const uint8_t *p, size_t n)
 {
-    struct app_buf b = app_buf_new(pkt, NC_MIN(n / 16 * NC_IP6_STRLEN + 1, (size_t)DHCP6_LIST_TEXT));
+    struct app_buf b =
+            app_buf_new(pkt, NC_MIN(n / 16 * NC_IP6_STRLEN + 1, (size_t)DHCP6_LIST_TEXT));
     for (size_t i = 0; i + 16 <= n; i += 16) {
         char ip[NC_IP6_STRLEN];
         size_t l = nc_fmt_ip6(ip, p + i);
@@ -143,12 +144,20 @@ static char *opt6_text(struct nc_pkt *pkt, uint16_t code, const uint8_t *p, size
                 return app_buf_str(&b);
             }
             break;
-        case 12: case 22: case 23: case 31: case 40: case 48: case 88:
+        case 12:
+        case 22:
+        case 23:
+        case 31:
+        case 40:
+        case 48:
+        case 88:
             if (n > 0 && n % 16 == 0) {
                 return addr6_list(pkt, p, n);
             }
             break;
-        case 21: case 24: case 29:
+        case 21:
+        case 24:
+        case 29:
             s = app_names(pkt, p, n, &ok);
             if (ok) {
                 return s;

@@ -91,8 +91,7 @@ static int lcm_decode(struct nc_pkt *pkt, struct nc_rd *r)
     }
     size_t data = nc_rd_left(r);
     nc_rd_rest(r);
-    if (err == NC_OK && frag &&
-            (frag_no >= n_frags || (uint64_t)offset + data > (uint64_t)size)) {
+    if (err == NC_OK && frag && (frag_no >= n_frags || (uint64_t)offset + data > (uint64_t)size)) {
         err = NC_EMALFORMED;
     }
     if (rec) {

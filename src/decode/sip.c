@@ -20,8 +20,8 @@
  * without surrounding white space; folded continuation lines are joined
  * with one space), at most SIP_MAX_HEADERS (then NC_ELIMIT). A message
  * that ends before the empty line, or whose body is shorter than its
- * Content-Length, is NC_ETRUNC, the record keeping what was read. The top-level fields take the first header of their kind,
- * long or compact name, case-insensitively (from: From/f, to: To/t,
+ * Content-Length, is NC_ETRUNC, the record keeping what was read. The top-level fields take the
+ * first header of their kind, long or compact name, case-insensitively (from: From/f, to: To/t,
  * call_id: Call-ID/i, contact: Contact/m, content_type: Content-Type/c,
  * Content-Length/l, via: every Via/v header, one entry each). method is a
  * number for the RFC 3261/3262/3265/3903/2976/3515/3428/3311 methods (see
@@ -35,15 +35,27 @@
 
 enum {
     SIP_PORT = 5060,
-    SIP_MAX_LINE = 4096,    /* octets of one line; a Via or Authorization fits easily */
-    SIP_MAX_HEADERS = 64,   /* headers kept; real messages have < 30 */
-    SIP_MAX_FOLDS = 8,      /* continuation lines joined into one header */
+    SIP_MAX_LINE = 4096,  /* octets of one line; a Via or Authorization fits easily */
+    SIP_MAX_HEADERS = 64, /* headers kept; real messages have < 30 */
+    SIP_MAX_FOLDS = 8,    /* continuation lines joined into one header */
     SIP_MAX_VIA = 16,
 };
 
 static const char *const methods[] = {
-    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE",
-    "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "OPTIONS",
+    "REGISTER",
+    "PRACK",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "PUBLISH",
+    "INFO",
+    "REFER",
+    "MESSAGE",
+    "UPDATE",
 };
 
 static char transport_udp[] = "udp";
@@ -195,14 +207,14 @@ static int method_number(struct nc_span m)
 }
 
 /* One header (name and value) into the record's fields. */
-static void note_header(struct nc_pkt *pkt, Netcap__SIP *rec, struct nc_span name,
-        struct nc_span value, char *text)
+static void note_header(
+        struct nc_pkt *pkt, Netcap__SIP *rec, struct nc_span name, struct nc_span value, char *text)
 {
 #define FIRST(field, long_name, short_name)                                                        \
-    if ((span_ieq(name, long_name) || (short_name && span_ieq(name, short_name))) &&            \
-            rec->field[0] == '\0') {                                                           \
-        rec->field = text;                                                                     \
-        return;                                                                                \
+    if ((span_ieq(name, long_name) || (short_name && span_ieq(name, short_name))) &&               \
+            rec->field[0] == '\0') {                                                               \
+        rec->field = text;                                                                         \
+        return;                                                                                    \
     }
     FIRST(from, "From", "f");
     FIRST(to, "To", "t");

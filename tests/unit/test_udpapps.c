@@ -216,7 +216,7 @@ static size_t dhcp_msg(uint8_t *out, bool cookie, const uint8_t *opts, size_t n)
     out[10] = 0x80; /* broadcast */
     const uint8_t mac[6] = { 0x00, 0x0b, 0x82, 0x01, 0xfc, 0x42 };
     memcpy(out + 28, mac, 6);
-    memcpy(out + 44, "srv", 3); /* sname */
+    memcpy(out + 44, "srv", 3);       /* sname */
     memcpy(out + 108, "boot.img", 8); /* file */
     size_t len = 236;
     if (cookie) {
@@ -417,10 +417,10 @@ static void test_dhcp6_relay_and_decline(void **state)
     msg[1] = 1;
     msg[2] = 0x20;
     msg[3] = 0x01;
-    msg[17] = 1;  /* link 2001::1 */
+    msg[17] = 1; /* link 2001::1 */
     msg[18] = 0xfe;
     msg[19] = 0x80;
-    msg[33] = 2;  /* peer fe80::2 */
+    msg[33] = 2; /* peer fe80::2 */
     const uint8_t opt9[] = { 0, 9, 0, 4, 1, 0xaa, 0xbb, 0xcc };
     memcpy(msg + 34, opt9, sizeof(opt9));
     size_t len = udp_frame(frame, 547, 547, msg, 34 + sizeof(opt9));
@@ -447,7 +447,8 @@ static void test_dhcp6_relay_and_decline(void **state)
 static void test_dhcp6_truncated_at_every_length(void **state)
 {
     struct fx *f = *state;
-    every_length(f, 546, 547, dhcp6_solicit, sizeof(dhcp6_solicit), NC_REC_DHCPv6, NC_DEC_dhcp6, 4, 4);
+    every_length(
+            f, 546, 547, dhcp6_solicit, sizeof(dhcp6_solicit), NC_REC_DHCPv6, NC_DEC_dhcp6, 4, 4);
 }
 
 /* -------------------------------------------------------------------- NTP */
@@ -727,7 +728,8 @@ static void test_bfd_md5_and_password(void **state)
 static void test_bfd_truncated_at_every_length(void **state)
 {
     struct fx *f = *state;
-    every_length(f, 1024, 3784, bfd_md5, sizeof(bfd_md5), NC_REC_BFD, NC_DEC_bfd, 24, sizeof(bfd_md5));
+    every_length(
+            f, 1024, 3784, bfd_md5, sizeof(bfd_md5), NC_REC_BFD, NC_DEC_bfd, 24, sizeof(bfd_md5));
 }
 
 /* -------------------------------------------------------------------- LCM */
