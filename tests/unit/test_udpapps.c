@@ -96,7 +96,9 @@ static size_t udp_frame(uint8_t *out, uint16_t sport, uint16_t dport, const uint
     u[3] = (uint8_t)dport;
     u[4] = (uint8_t)((UDP_LEN + n) >> 8);
     u[5] = (uint8_t)(UDP_LEN + n);
-    memcpy(u + UDP_LEN, p, n);
+    if (n) {
+        memcpy(u + UDP_LEN, p, n);
+    }
     return ETH_LEN + ip_total;
 }
 
@@ -224,7 +226,9 @@ static size_t dhcp_msg(uint8_t *out, bool cookie, const uint8_t *opts, size_t n)
         memcpy(out + 236, c, 4);
         len = 240;
     }
-    memcpy(out + len, opts, n);
+    if (n) {
+        memcpy(out + len, opts, n);
+    }
     return len + n;
 }
 
