@@ -288,6 +288,10 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
             nc_pkt_tunnel(pkt, 0);
         }
         save_ports(c);
+        /* the carrier's transport (UDP of VXLAN, Teredo) and application
+         * are not the inner packet's */
+        c->proto[NC_LAYER_TRANSPORT] = NULL;
+        c->proto[NC_LAYER_APP] = NULL;
         if (c->ip_depth + 1 < NC_MAX_LAYERS) {
             c->ip_depth++;
         }
@@ -332,6 +336,9 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
 void nc_pkt_tunnel(struct nc_pkt *pkt, uint32_t id)
 {
     struct nc_pkt_ctx *c = &pkt->ctx;
+    c->carrier_depth = c->tunnel_depth;
+    c->carrier_parent = c->tunnel_parent;
+    c->carrier_zone = c->zone;
     if (c->tunnel_depth < UINT8_MAX) {
         c->tunnel_depth++;
     }
