@@ -3,8 +3,8 @@
  *          through every output format.
  *
  * Input: | sel (1 byte) | frame ... |
- *   sel % 9 picks the link type (Ethernet, Linux SLL, SLL2, raw IP, BSD
- *   null, OpenBSD loop, raw IPv4, raw IPv6, raw); bit 7 of sel marks the
+ *   sel % 11 picks the link type (Ethernet, Linux SLL, SLL2, raw IP, BSD
+ *   null, OpenBSD loop, raw IPv4, raw IPv6, raw, PPP, PPP in HDLC framing); bit 7 of sel marks the
  *   frame as cut by a snaplen (wirelen = caplen + 1000), so the decoders'
  *   "IP length beyond the capture" paths run too.
  * Every record type is wanted, with payload and entropy. Each record is
@@ -24,8 +24,8 @@ enum {
     ARENA_CAP = 4 * 1024 * 1024, /* the pipeline's per-packet arena cap */
 };
 
-/* The link types with a decoder (see src/decode/{ethernet,sll,sll2,rawip,null}.c). */
-static const uint32_t dlts[] = { 1, 113, 276, 101, 0, 108, 228, 229, 12 };
+/* The link types with a decoder (see src/decode/{ethernet,sll,sll2,rawip,null,ppp}.c). */
+static const uint32_t dlts[] = { 1, 113, 276, 101, 0, 108, 228, 229, 12, 9, 50 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
