@@ -3,9 +3,10 @@
  *          through every output format.
  *
  * Input: | sel (1 byte) | frame ... |
- *   sel % 16 picks the link type (Ethernet, Linux SLL, SLL2, raw IP, BSD
- *   null, OpenBSD loop, raw IPv4, raw IPv6, raw, FDDI, 802.11, radiotap,
- *   usbmon 48 and 64, USBPcap, and Ethernet again); bit 7 of sel marks the
+ *   the low 7 bits of sel, modulo the table size, pick the link type
+ *   (Ethernet, Linux SLL, SLL2, raw IP, BSD null, OpenBSD loop, raw IPv4,
+ *   raw IPv6, raw, FDDI, 802.11, radiotap, usbmon 48 and 64, USBPcap, PPP,
+ *   PPP in HDLC framing); bit 7 of sel marks the
  *   frame as cut by a snaplen (wirelen = caplen + 1000), so the decoders'
  *   "IP length beyond the capture" paths run too.
  * Every record type is wanted, with payload and entropy. Each record is
@@ -26,9 +27,9 @@ enum {
 };
 
 /* The link types with a decoder (see src/decode/{ethernet,sll,sll2,rawip,null,fddi,dot11,
- * radiotap,usbmon,usbpcap}.c); 16 entries, so a selector byte maps evenly. */
+ * radiotap,usbmon,usbpcap,ppp}.c). */
 static const uint32_t dlts[] = { 1, 113, 276, 101, 0, 108, 228, 229, 12, 10, 105, 127, 189, 220,
-    249, 1 };
+    249, 9, 50 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

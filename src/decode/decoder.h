@@ -46,6 +46,10 @@ struct nc_decoder {
     enum nc_layer layer;           /* which Connection *_proto field it names */
     const struct nc_claim *claims; /* where this decoder is reached from */
     size_t n_claims;               /* explicit count: id 0 is valid (IPv6 hop-by-hop) */
+    /* tunnel decoders: the layer at which they name the carrier flow's
+     * Connection ("GRE" as transport, "VXLAN" as application); their own
+     * layer is NONE, so the inner connection does not take their name */
+    enum nc_layer carrier_layer;
     nc_decode_fn *decode;
 };
 

@@ -197,14 +197,12 @@ static void decode_layers(struct nc_pkt *pkt, struct nc_rd r)
         }
         if (d->layer != NC_LAYER_NONE) {
             pkt->ctx.proto[d->layer] = d->display;
-            /* a tunnel decoder (VXLAN, GRE...) names its carrier's protocol at
-             * its layer; an inner IP header that entered a tunnel by itself
-             * does not (its layer already names the carrier's IP) */
-            struct nc_pkt_carrier *k = &pkt->ctx.carrier;
-            if (tunnels_before == 0 && pkt->ctx.tunnel_depth > 0 && k->valid &&
-                    !k->proto_name[d->layer]) {
-                k->proto_name[d->layer] = d->display;
-            }
+        }
+        /* the decoder that entered the outermost tunnel names its carrier */
+        struct nc_pkt_carrier *k = &pkt->ctx.carrier;
+        if (d->carrier_layer != NC_LAYER_NONE && tunnels_before == 0 && pkt->ctx.tunnel_depth > 0 &&
+                k->valid && !k->proto_name[d->carrier_layer]) {
+            k->proto_name[d->carrier_layer] = d->display;
         }
     }
     fill_ports(pkt);
@@ -297,6 +295,10 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
             nc_pkt_tunnel(pkt, 0);
         }
         save_ports(c);
+        /* the carrier's transport (UDP of VXLAN, Teredo) and application
+         * are not the inner packet's */
+        c->proto[NC_LAYER_TRANSPORT] = NULL;
+        c->proto[NC_LAYER_APP] = NULL;
         if (c->ip_depth + 1 < NC_MAX_LAYERS) {
             c->ip_depth++;
         }
@@ -357,6 +359,9 @@ void nc_pkt_tunnel(struct nc_pkt *pkt, uint32_t id)
         memcpy(k->dst_ip, c->dst_ip, 16);
         memcpy(k->proto_name, c->proto, sizeof(k->proto_name));
     }
+    c->carrier_depth = c->tunnel_depth;
+    c->carrier_parent = c->tunnel_parent;
+    c->carrier_zone = c->zone;
     if (c->tunnel_depth < UINT8_MAX) {
         c->tunnel_depth++;
     }

@@ -57,7 +57,10 @@ static int ethernet_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return NC_OK;
 }
 
-static const struct nc_claim ethernet_claims[] = { { NC_NS_DLT, 1 /* LINKTYPE_ETHERNET */ } };
+static const struct nc_claim ethernet_claims[] = {
+    { NC_NS_DLT, 1 /* LINKTYPE_ETHERNET */ },
+    { NC_NS_LINK, NC_LINK_ETHERNET }, /* inside VXLAN, Geneve, ERSPAN, GRE bridging */
+};
 const struct nc_decoder nc_decoder_ethernet = {
     .name = "ethernet",
     .display = "Ethernet",

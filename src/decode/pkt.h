@@ -42,6 +42,8 @@ enum nc_link_id {
     NC_LINK_ETHERNET = 1, /* an Ethernet frame (VXLAN, ERSPAN, Geneve with 0x6558) */
     NC_LINK_LLC = 2,      /* IEEE 802.2 LLC (802.3 length frames, FDDI, 802.11 data) */
     NC_LINK_IP = 3,       /* IPv4 or IPv6 by the version nibble (Teredo, MPLS payload) */
+    NC_LINK_MPLS_PW =
+            4, /* an MPLS pseudowire (control word, Ethernet...): no decoder, so counted */
 };
 
 /* Layer a decoder belongs to, for the Connection's protocol-per-layer fields. */
@@ -129,6 +131,11 @@ struct nc_pkt_ctx {
         uint8_t src_ip[16], dst_ip[16];
         const char *proto_name[NC_LAYER_COUNT];
     } carrier;
+    /* the three above as they were before the last tunnel was entered: a
+     * packet whose tunnel holds no IP (ARP in VXLAN) belongs to its carrier */
+    uint8_t carrier_depth;
+    const char *carrier_parent;
+    uint64_t carrier_zone;
     uint8_t ip_depth; /* IP headers seen; ports[k] belong to the k-th */
     struct {
         uint16_t src, dst;

@@ -204,9 +204,14 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
         memcpy(fp->dst_mac, c->dst_mac, 6);
     }
     memcpy(fp->proto_name, c->proto, sizeof(fp->proto_name));
-    fp->zone = c->zone;
-    fp->tunnel_depth = c->tunnel_depth;
-    fp->tunnel_parent = c->tunnel_parent;
+    /* a tunnel without an inner IP header (ARP in VXLAN, a cut inner
+     * header): the packet counts in its carrier's flow */
+    fp->zone = c->tunnel_open ? c->carrier_zone : c->zone;
+    fp->tunnel_depth = c->tunnel_open ? c->carrier_depth : c->tunnel_depth;
+    const char *parent = c->tunnel_open ? c->carrier_parent : c->tunnel_parent;
+    if (fp->tunnel_depth && parent) {
+        snprintf(fp->tunnel_parent, sizeof(fp->tunnel_parent), "%s", parent);
+    }
     make_key(fp, &fp->key, &fp->pkt_is_a);
     fp->hash = key_hash(&fp->key, run_seed);
 }
@@ -216,7 +221,9 @@ bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
     const struct nc_pkt_ctx *c = &pkt->ctx;
     const struct nc_pkt_carrier *k = &c->carrier;
     memset(fp, 0, sizeof(*fp));
-    if (!k->valid) {
+    if (!k->valid || (c->tunnel_open && c->carrier_depth == 0)) {
+        /* not tunnelled, or the outermost tunnel holds no IP header (ARP in
+         * VXLAN): then the packet's own flow already is the carrier's */
         return false;
     }
     fp->ts = pkt->ts;
@@ -634,8 +641,8 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     f->first_index = index;
     f->first_ts = f->last_ts = fp->ts;
     f->tunnel_depth = fp->tunnel_depth;
-    if (fp->tunnel_depth && fp->tunnel_parent) {
-        snprintf(f->tunnel_parent, sizeof(f->tunnel_parent), "%s", fp->tunnel_parent);
+    if (fp->tunnel_depth) {
+        memcpy(f->tunnel_parent, fp->tunnel_parent, sizeof(f->tunnel_parent));
     }
     /* the sender of the first packet is the client, unless it answers a SYN */
     bool synack = fp->proto == 6 && fp->has_ports &&

@@ -42,6 +42,10 @@ struct nc_flow_key {
 
 /* Everything the table needs to know about one packet; computed by the
  * decoding workers (in parallel) from the packet context. */
+enum {
+    NC_COMMUNITY_ID_LEN = 32
+}; /* "1:" + 28 base64 characters + NUL, rounded */
+
 struct nc_flow_pkt {
     bool valid; /* false: not an IP packet, no connection */
     uint8_t ver, proto;
@@ -68,9 +72,11 @@ struct nc_flow_pkt {
     bool pkt_is_a;          /* the packet's source is endpoint a of the key */
     uint64_t hash;          /* of key */
     const char *proto_name[NC_LAYER_COUNT];
-    uint64_t zone;             /* from the packet context */
-    uint8_t tunnel_depth;      /* tunnels around the innermost IP header */
-    const char *tunnel_parent; /* their carrier's Community ID (packet arena) */
+    uint64_t zone;        /* from the packet context */
+    uint8_t tunnel_depth; /* tunnels around the innermost IP header */
+    /* their carrier's Community ID, copied: the packet arena is reset
+     * before the shard stage reads this */
+    char tunnel_parent[NC_COMMUNITY_ID_LEN];
 };
 
 /* Fill fp from a decoded packet. */
@@ -98,10 +104,6 @@ struct nc_flow_table;
 /* A finished connection as plain data: cheap to copy out of the table, so
  * that building and encoding the Connection record can happen in a worker
  * thread (nc_flow_conn_record). [0] is client->server, [1] the reverse. */
-enum {
-    NC_COMMUNITY_ID_LEN = 32
-}; /* "1:" + 28 base64 characters + NUL, rounded */
-
 struct nc_flow_conn {
     uint8_t ver, proto;
     bool one_way, has_c_mac, has_s_mac;

@@ -59,7 +59,7 @@ static void datagram_facts(
     if (dg->has_link) {
         memcpy(lf, dg->link, sizeof(*lf));
         fp->tunnel_depth = lf->tunnel_depth;
-        fp->tunnel_parent = lf->tunnel_parent; /* lives as long as *lf */
+        memcpy(fp->tunnel_parent, lf->tunnel_parent, sizeof(fp->tunnel_parent));
         fp->has_mac = lf->has_mac;
         fp->has_dst_mac = lf->has_dst_mac;
         memcpy(fp->src_mac, lf->src_mac, 6);
@@ -108,7 +108,7 @@ static void datagram_done(void *ctx, const struct nc_defrag_datagram *dg)
     fp.count = facts.count;
     fp.wirelen = facts.wirelen;
     fp.tunnel_depth = facts.tunnel_depth;
-    fp.tunnel_parent = facts.tunnel_parent;
+    memcpy(fp.tunnel_parent, facts.tunnel_parent, sizeof(fp.tunnel_parent));
     fp.has_mac = facts.has_mac;
     fp.has_dst_mac = facts.has_dst_mac;
     memcpy(fp.src_mac, facts.src_mac, 6);
@@ -215,8 +215,8 @@ static void fragment(struct nc_shard *sh, const struct nc_flow_pkt *fp)
     lf.has_mac = fp->has_mac;
     lf.has_dst_mac = fp->has_dst_mac;
     lf.tunnel_depth = fp->tunnel_depth;
-    if (fp->tunnel_depth && fp->tunnel_parent) {
-        snprintf(lf.tunnel_parent, sizeof(lf.tunnel_parent), "%s", fp->tunnel_parent);
+    if (fp->tunnel_depth) {
+        memcpy(lf.tunnel_parent, fp->tunnel_parent, sizeof(lf.tunnel_parent));
     }
     lf.link_proto = fp->proto_name[NC_LAYER_LINK];
     lf.net_proto = fp->proto_name[NC_LAYER_NETWORK];
