@@ -63,8 +63,14 @@ static int days_in_month(int64_t y, int m)
 /* ns -> whole seconds (floored) and the 0..999999999 ns after them. */
 static void split_ns(int64_t ns, int64_t *secs, int64_t *frac)
 {
-    *secs = floor_div(ns, NS_PER_S);
-    *frac = ns - *secs * NS_PER_S;
+    /* From the truncated quotient and remainder: floored seconds times 1e9
+     * would overflow for INT64_MIN. */
+    *secs = ns / NS_PER_S;
+    *frac = ns % NS_PER_S;
+    if (*frac < 0) {
+        *frac += NS_PER_S;
+        *secs -= 1;
+    }
 }
 
 void nc_time_rfc3339(int64_t ns, char out[NC_TIME_BUF])
