@@ -23,6 +23,7 @@
 #include "core/dbuf.h"
 #include "core/mem.h"
 #include "record/encode.h"
+#include "record/ncgo.h"
 
 enum {
     IN_CHUNK = 128 * 1024,  /* raw bytes per read(2) */
@@ -57,6 +58,10 @@ struct nc_ncfile {
 
     struct nc_dbuf win; /* decompressed bytes; win.p[win_pos..win.len) unread */
     size_t win_pos;
+    uint64_t win_base;  /* stream offset of win.p[0]: bytes dropped by compaction */
+    uint64_t rec_off;   /* stream offset of the last record read or failed */
+    const uint8_t *raw; /* packed bytes of the last record returned (in win) */
+    size_t raw_len;
     bool src_done; /* the decompressed stream ended cleanly */
     int pending;   /* error found after good output: reported by the next fill */
     bool byte_err; /* the last error came from reading/decompressing, not framing */
@@ -258,6 +263,7 @@ static int fill(struct nc_ncfile *f, size_t want)
         return f->pending; /* why still holds its message */
     }
     if (f->win_pos > 0) {
+        f->win_base += f->win_pos;
         memmove(f->win.p, f->win.p + f->win_pos, f->win.len - f->win_pos);
         f->win.len -= f->win_pos;
         f->win_pos = 0;
@@ -478,6 +484,9 @@ static int read_header(struct nc_ncfile *f, char errbuf[NC_ERRBUF_SIZE])
         snprintf(errbuf, NC_ERRBUF_SIZE, "not a netcap record file (no valid header)");
         return NC_EMALFORMED;
     }
+    if (nc_ncgo_header(p, len, errbuf, NC_ERRBUF_SIZE)) {
+        return NC_EUNSUPP; /* Netcap's own Header: refused by name, see ncgo.h */
+    }
     f->hbud.used = 0;
     f->hdr = netcap__header__unpack(&f->halloc, len, p);
     if (!f->hdr) {
@@ -615,6 +624,22 @@ uint64_t nc_ncfile_count(const struct nc_ncfile *f)
     return f->count;
 }
 
+uint64_t nc_ncfile_record_offset(const struct nc_ncfile *f)
+{
+    return f->rec_off;
+}
+
+uint64_t nc_ncfile_stream_offset(const struct nc_ncfile *f)
+{
+    return f->win_base + f->win_pos;
+}
+
+void nc_ncfile_raw(const struct nc_ncfile *f, const uint8_t **p, size_t *len)
+{
+    *p = f->raw;
+    *len = f->raw_len;
+}
+
 void nc_ncfile_set_unpack_cap(struct nc_ncfile *f, size_t cap)
 {
     f->rbud.cap = cap;
@@ -630,6 +655,9 @@ int nc_ncfile_next(struct nc_ncfile *f, const ProtobufCMessage **msg, char errbu
     protobuf_c_message_free_unpacked(f->msg, &f->ralloc);
     f->msg = NULL;
     unsigned long long idx = (unsigned long long)f->count + 1;
+    f->rec_off = f->win_base + f->win_pos;
+    f->raw = NULL;
+    f->raw_len = 0;
     const uint8_t *p = NULL;
     size_t len = 0;
     bool at_end = false;
@@ -658,6 +686,8 @@ int nc_ncfile_next(struct nc_ncfile *f, const ProtobufCMessage **msg, char errbu
         return rc;
     }
     f->count++;
+    f->raw = p;
+    f->raw_len = len;
     *msg = f->msg;
     return NC_OK;
 }

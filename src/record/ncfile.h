@@ -64,6 +64,19 @@ NC_WARN_UNUSED int nc_ncfile_next(
 /* Records delivered so far. */
 uint64_t nc_ncfile_count(const struct nc_ncfile *f);
 
+/* Offsets in the uncompressed stream (the file itself when plain); the
+ * header's length prefix is at 0. record_offset: where the record last
+ * returned, or the one that failed, starts (its length prefix).
+ * stream_offset: bytes consumed so far; after the clean end, the size of
+ * the uncompressed stream. */
+uint64_t nc_ncfile_record_offset(const struct nc_ncfile *f);
+uint64_t nc_ncfile_stream_offset(const struct nc_ncfile *f);
+
+/* The packed bytes of the record last returned, without its length
+ * prefix, valid until the next nc_ncfile_next (copying records losslessly,
+ * unknown fields included). {NULL, 0} after an error or the end. */
+void nc_ncfile_raw(const struct nc_ncfile *f, const uint8_t **p, size_t *len);
+
 /* Lowers (or raises) the unpack budget of later records from
  * NC_NCFILE_UNPACK_MAX: for tests and memory-tight callers. */
 void nc_ncfile_set_unpack_cap(struct nc_ncfile *f, size_t cap);

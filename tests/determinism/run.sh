@@ -59,6 +59,12 @@ check() {
                 why="-workers $w differs from -workers 1 in: $why"; break
             fi
         done
+        # --- the files must pass `netcap util check` (tests/util)
+        if [ -z "$why" ] && ls "$ref" | grep -q '\.ncap' &&
+            ! "$NETCAP" util check -quiet "$ref" >"$tmp/check.out" 2>&1; then
+            why="util check: $(grep -m1 -E '^BAD|ERROR|runtime error' "$tmp/check.out")"
+        fi
+        # --- end of util check
         if [ -n "$why" ]; then
             bad "$label" "$why"
         else

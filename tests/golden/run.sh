@@ -59,6 +59,13 @@ run_case() { # name source extra-args...
         bad "$name" "capture exited $rc: $(head -n 1 "$w/stderr")"
         return
     fi
+    # --- every record file written must pass `netcap util check` (tests/util)
+    if ls "$w/out" | grep -q '\.ncap' &&
+        ! "$NETCAP" util check -quiet "$w/out" >"$w/check.out" 2>&1; then
+        bad "$name" "util check: $(grep -m1 -E '^BAD|ERROR|runtime error' "$w/check.out")"
+        return
+    fi
+    # --- end of util check
     (cd "$w/out" && ls -A) >"$w/actual/FILES"
     for f in "$w/out"/*; do
         [ -f "$f" ] || continue
