@@ -45,8 +45,9 @@ static const char synopsis[] =
         "  -csv       RFC 4180 CSV with a header row (-sep sets the separator)\n"
         "  -tsv       the same, tab-separated\n"
         "  -json      JSON Lines: one object per record\n"
-        "Nested messages in table/CSV cells look like (a-b-c) (see -begin, -end,\n"
-        "-struct-sep), repeated fields like x|y (-list-sep), bytes are lowercase hex.\n"
+        "Nested messages in table/CSV cells look like (a-b-c) (see -struct-begin,\n"
+        "-struct-end, -struct-sep), repeated fields like x|y (-list-sep), bytes are lowercase "
+        "hex.\n"
         "Full rules: docs/OUTPUT.md.\n"
         "\n"
         "Exit status: 0 ok, 1 bad flags, 2 the file is missing, unreadable, not a\n"
@@ -58,8 +59,12 @@ struct opts {
     const char *sep;
     const char *select;
     bool fields, header;
-    const char *begin, *end, *struct_sep, *list_sep;
+    const char *struct_begin, *struct_end, *struct_sep, *list_sep;
     long long max;
+    const char *time; /* -time MODE */
+    bool utc;         /* Netcap's -utc: -time utc */
+    bool no_names;
+    enum nc_time_mode time_mode;
 };
 
 struct out {
@@ -471,6 +476,18 @@ static int check_opts(struct opts *op)
         op->sep = "\t";
         op->csv = true; /* TSV is CSV with a tab */
     }
+    /* People read the table; programs read CSV and JSON, which keep the
+     * integers unless asked otherwise. */
+    op->time_mode = op->csv || op->json ? NC_TIME_NS : NC_TIME_UTC;
+    if (op->utc) {
+        if (op->time && strcmp(op->time, "utc") != 0) {
+            return usage_error("-utc is -time utc: give one of them");
+        }
+        op->time_mode = NC_TIME_UTC;
+    }
+    if (op->time && !nc_time_mode_parse(op->time, &op->time_mode)) {
+        return usage_error("-time takes utc, local, unix or ns");
+    }
     return NC_EXIT_OK;
 }
 
@@ -593,10 +610,14 @@ static int run_dump(struct run *r, const struct opts *op)
     }
     struct nc_refl_opts ro = {
         .sep = op->sep,
-        .begin = op->begin,
-        .end = op->end,
+        .begin = op->struct_begin,
+        .end = op->struct_end,
         .struct_sep = op->struct_sep,
         .list_sep = op->list_sep,
+        .time = op->time_mode,
+        .human = !op->csv && !op->json && !op->no_names,
+        .durations = !op->csv && !op->json,
+        .name_cols = (op->csv || op->json) && !op->no_names,
     };
     rc = nc_refl_init(&r->refl, nc_ncfile_desc(r->f), &ro);
     r->refl_ready = true;
@@ -631,9 +652,23 @@ int nc_cmd_dump(int argc, char **argv)
                 "list the fields of the file's record type and exit", 0, 0 },
         { "header", NC_FLAG_BOOL, &op.header, NULL,
                 "print the file header (version, source, type...) and exit", 0, 0 },
-        { "begin", NC_FLAG_STR, &op.begin, "STR", "opens a nested message in a cell (default ()", 0,
-                0 },
-        { "end", NC_FLAG_STR, &op.end, "STR", "closes a nested message (default ))", 0, 0 },
+        { "time", NC_FLAG_STR, &op.time, "MODE",
+                "how times print in every view: utc (RFC 3339, the table's default),\n"
+                "                         local (RFC 3339 with the TZ offset), unix (seconds with "
+                "9\n"
+                "                         decimals) or ns (the integer, the CSV/TSV/JSON "
+                "default);\n"
+                "                         e.g. -csv -time utc",
+                0, 0 },
+        { "utc", NC_FLAG_BOOL, &op.utc, NULL, "same as -time utc (Netcap's flag)", 0, 0 },
+        { "no-names", NC_FLAG_BOOL, &op.no_names, NULL,
+                "numbers only: no names in the table (AAAA, TCP, NXDOMAIN) and no\n"
+                "                         <field>_name columns in CSV/TSV/JSON",
+                0, 0 },
+        { "struct-begin", NC_FLAG_STR, &op.struct_begin, "STR",
+                "opens a nested message in a cell (default ()", 0, 0 },
+        { "struct-end", NC_FLAG_STR, &op.struct_end, "STR", "closes a nested message (default ))",
+                0, 0 },
         { "struct-sep", NC_FLAG_STR, &op.struct_sep, "STR",
                 "separates the fields of a nested message (default -)", 0, 0 },
         { "list-sep", NC_FLAG_STR, &op.list_sep, "STR",

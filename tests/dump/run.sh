@@ -149,7 +149,7 @@ run tsv 0 "" -- dump -read "$s/dns.ncap" -tsv -select id,src_ip
 expect tsv-tabs "[ \"\$(sed -n 2p '$tmp/out')\" = \"\$(printf '1\\t192.168.0.1')\" ]"
 run sep 0 "" -- dump -read "$s/dns.ncap" -sep ';' -select id,src_ip
 expect sep-semicolon "head -n 1 '$tmp/out' | grep -qx 'id;src_ip'"
-run struct-seps 0 "" -- dump -read "$s/dns.ncap" -csv -select questions -begin '[' -end ']' -struct-sep : -list-sep ' + '
+run struct-seps 0 "" -- dump -read "$s/dns.ncap" -csv -select questions -struct-begin '[' -struct-end ']' -struct-sep : -list-sep ' + '
 expect struct-seps-cell "grep -qxF '[a.com:1:1] + [b.org:28:1]' '$tmp/out'"
 run limit 0 "" -- dump -read "$s/dns.ncap" -json -n 2
 expect limit-2-lines "[ \$(wc -l <'$tmp/out') = 2 ]"
@@ -168,7 +168,7 @@ fi
 expect json-nested "grep -qF '\"questions\":[{\"name\":\"a.com\",\"type\":1,\"class\":1}' '$tmp/out'"
 
 run table 0 "" -- dump -read "$s/dns.ncap"
-expect table-header "head -n 1 '$tmp/out' | grep -q '^ *timestamp  id  qr '"
+expect table-header "head -n 1 '$tmp/out' | grep -q '^timestamp  *id  qr '"
 expect table-rows "[ \$(wc -l <'$tmp/out') = 6 ]"
 expect table-cut-marked "grep -q '…' '$tmp/out'"
 COLUMNS=60 "$NETCAP" dump -read "$s/dns.ncap" >"$tmp/out" 2>"$tmp/err"
