@@ -221,9 +221,15 @@ static unsigned month_days(int64_t y, int64_t m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-/* seconds * 1e9 + frac without overflow. */
+/* seconds * 1e9 + frac (0 <= frac < 1e9), false on overflow. A negative
+ * time borrows one second first, so that the earliest time (-9223372037 s
+ * + 145224192 ns) is reached without an intermediate overflow. */
 static bool to_ns(int64_t sec, int64_t frac, int64_t *ns)
 {
+    if (sec < 0 && frac > 0) {
+        sec += 1;
+        frac -= NS_PER_SEC;
+    }
     int64_t v;
     if (__builtin_mul_overflow(sec, (int64_t)NS_PER_SEC, &v) ||
             __builtin_add_overflow(v, frac, &v)) {
