@@ -72,8 +72,14 @@ bool nc_time_mode_parse(const char *s, enum nc_time_mode *mode)
 /* Seconds since the epoch (floor) and the nanoseconds within that second. */
 static void split_ns(int64_t ns, int64_t *sec, int64_t *frac)
 {
-    *sec = floor_div(ns, NS_PER_SEC);
-    *frac = ns - *sec * NS_PER_SEC; /* [0, 1e9); no overflow: |sec * 1e9| <= |ns| + 1e9 */
+    /* Quotient and remainder, not sec * 1e9: that product overflows for the
+     * earliest times (INT64_MIN is -9223372037 s + 145224192 ns). */
+    *sec = ns / NS_PER_SEC;
+    *frac = ns % NS_PER_SEC;
+    if (*frac < 0) {
+        *frac += NS_PER_SEC;
+        *sec -= 1;
+    }
 }
 
 static void format_rfc3339(char *buf, size_t n, int64_t ns, bool local)
