@@ -140,7 +140,7 @@ static int count_value(struct nc_summary *s, struct field *f, const uint8_t *p, 
             if (e->count == 0) {
                 break;
             }
-            if (e->hash == h && e->len == n && memcmp(f->keys.p + e->off, p, n) == 0) {
+            if (e->hash == h && e->len == n && (n == 0 || memcmp(f->keys.p + e->off, p, n) == 0)) {
                 e->count++;
                 return NC_OK;
             }
