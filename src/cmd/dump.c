@@ -566,7 +566,7 @@ static bool wanted(const struct run *r, const struct opts *op, const ProtobufCMe
 {
     if (r->time_field) {
         int64_t t = nc_filter_time_of(r->time_field, m);
-        if (t < op->begin_ns || t >= op->end_ns) {
+        if ((op->begin && t < op->begin_ns) || (op->end && t >= op->end_ns)) {
             return false;
         }
     }
