@@ -23,12 +23,23 @@ enum nc_flag_kind {
     NC_FLAG_BOOL,
     NC_FLAG_STR,
     NC_FLAG_INT,
+    NC_FLAG_STRLIST, /* repeatable; dst is a struct nc_strlist */
+};
+
+enum {
+    NC_STRLIST_MAX = 64
+};
+
+/* The values of a repeatable flag, in order. */
+struct nc_strlist {
+    const char *v[NC_STRLIST_MAX];
+    size_t n;
 };
 
 struct nc_flag {
     const char *name;
     enum nc_flag_kind kind;
-    void *dst;       /* bool *, const char **, or long long * */
+    void *dst;       /* bool *, const char **, long long * or struct nc_strlist * */
     const char *arg; /* value placeholder in help, e.g. "FILE" */
     const char *help;
     long long min, max; /* for INT */

@@ -18,9 +18,11 @@
 
 #include "core/dbuf.h"
 #include "core/mem.h"
+#include "record/filter.h"
 #include "record/ncfile.h"
 #include "record/record.h"
 #include "record/reflect.h"
+#include "record/summary.h"
 
 enum {
     OUT_FLUSH = 256 * 1024,                 /* write the output buffer once it holds this much */
@@ -45,8 +47,21 @@ static const char synopsis[] =
         "  -csv       RFC 4180 CSV with a header row (-sep sets the separator)\n"
         "  -tsv       the same, tab-separated\n"
         "  -json      JSON Lines: one object per record\n"
-        "Nested messages in table/CSV cells look like (a-b-c) (see -begin, -end,\n"
-        "-struct-sep), repeated fields like x|y (-list-sep), bytes are lowercase hex.\n"
+        "Nested messages in table/CSV cells look like (a-b-c) (see -struct-begin,\n"
+        "-struct-end, -struct-sep), repeated fields like x|y (-list-sep), bytes are\n"
+        "lowercase hex.\n"
+        "\n"
+        "Readable records: the table prints times as UTC RFC 3339 and durations as\n"
+        "1.5s (-time changes every view), and names for numbers (DNS type AAAA, rcode\n"
+        "NXDOMAIN, IP protocol TCP, EtherType IPv4, ICMP types); CSV/TSV/JSON keep the\n"
+        "numbers and add a <field>_name column after each named field.\n"
+        "Filters (-where, -begin, -end) come before -n; -summary counts instead of\n"
+        "printing. Examples:\n"
+        "  netcap dump -read DNS.ncap.zst -where 'response_code=NXDOMAIN'\n"
+        "  netcap dump -read Connection.ncap.zst -where 'src_ip=10.0.0.0/8 and dst_port<1024'\n"
+        "  netcap dump -read HTTP.ncap.zst -begin 2011-03-18T19:00:00Z -end 2011-03-18T20:00:00Z\n"
+        "  netcap dump -read Connection.ncap.zst -summary -top src_ip,dst_port -k 5\n"
+        "  netcap dump -read DNS.ncap.zst -csv -time unix -select timestamp,id,response_code_name\n"
         "Full rules: docs/OUTPUT.md.\n"
         "\n"
         "Exit status: 0 ok, 1 bad flags, 2 the file is missing, unreadable, not a\n"
@@ -58,8 +73,18 @@ struct opts {
     const char *sep;
     const char *select;
     bool fields, header;
-    const char *begin, *end, *struct_sep, *list_sep;
+    const char *struct_begin, *struct_end, *struct_sep, *list_sep;
     long long max;
+    const char *time; /* -time MODE */
+    bool utc;         /* Netcap's -utc: -time utc */
+    bool no_names;
+    enum nc_time_mode time_mode;
+    const char *where;
+    const char *begin, *end; /* -begin/-end TIME */
+    int64_t begin_ns, end_ns;
+    bool summary;
+    struct nc_strlist top; /* -top F1,F2 (repeatable) */
+    long long k;
 };
 
 struct out {
@@ -458,6 +483,13 @@ static int check_opts(struct opts *op)
     if (op->csv + op->tsv + op->json > 1) {
         return usage_error("choose one of -csv, -tsv and -json");
     }
+    if (op->top.n > 0 && !op->summary) {
+        return usage_error("-top goes with -summary");
+    }
+    if (op->summary && (op->csv || op->tsv || op->json || op->sep || op->select)) {
+        return usage_error("-summary is a view of its own: pick its fields with -top, not "
+                           "-select, -csv, -tsv or -json");
+    }
     if (op->sep) {
         if (op->tsv || op->json) {
             return usage_error("-sep applies to -csv only");
@@ -471,12 +503,40 @@ static int check_opts(struct opts *op)
         op->sep = "\t";
         op->csv = true; /* TSV is CSV with a tab */
     }
+    /* People read the table; programs read CSV and JSON, which keep the
+     * integers unless asked otherwise. */
+    op->time_mode = op->csv || op->json ? NC_TIME_NS : NC_TIME_UTC;
+    if (op->utc) {
+        if (op->time && strcmp(op->time, "utc") != 0) {
+            return usage_error("-utc is -time utc: give one of them");
+        }
+        op->time_mode = NC_TIME_UTC;
+    }
+    if (op->time && !nc_time_mode_parse(op->time, &op->time_mode)) {
+        return usage_error("-time takes utc, local, unix or ns");
+    }
+    op->begin_ns = INT64_MIN;
+    op->end_ns = INT64_MAX;
+    const char *why = NULL;
+    if (op->begin && nc_time_parse(op->begin, strlen(op->begin), &op->begin_ns, &why) != NC_OK) {
+        fprintf(stderr, "netcap dump: -begin '%s': %s (see netcap dump -h)\n", op->begin, why);
+        return NC_EXIT_USAGE;
+    }
+    if (op->end && nc_time_parse(op->end, strlen(op->end), &op->end_ns, &why) != NC_OK) {
+        fprintf(stderr, "netcap dump: -end '%s': %s (see netcap dump -h)\n", op->end, why);
+        return NC_EXIT_USAGE;
+    }
     return NC_EXIT_OK;
 }
 
 /* Everything one run owns, so that every exit path frees it all. */
 struct run {
     struct nc_ncfile *f;
+    struct nc_summary *summary;
+    struct nc_refl top_refl; /* -summary: renders the -top fields */
+    bool top_ready;
+    struct nc_filter *where;
+    const ProtobufCFieldDescriptor *time_field; /* -begin/-end: the record's time */
     struct nc_refl refl;
     bool refl_ready;
     struct table table;
@@ -501,6 +561,106 @@ static int render_error(struct run *r, const char *path, int rc)
     return read_error(r, path, msg);
 }
 
+/* -begin/-end, then -where. */
+static bool wanted(const struct run *r, const struct opts *op, const ProtobufCMessage *m)
+{
+    if (r->time_field) {
+        int64_t t = nc_filter_time_of(r->time_field, m);
+        if ((op->begin && t < op->begin_ns) || (op->end && t >= op->end_ns)) {
+            return false;
+        }
+    }
+    return !r->where || nc_filter_match(r->where, m);
+}
+
+/* -summary: counts the wanted records, then prints the report. */
+static int summarize(struct run *r, const struct opts *op)
+{
+    const char *path = op->read;
+    char errbuf[NC_ERRBUF_SIZE];
+    uint64_t limit = op->max > 0 ? (uint64_t)op->max : UINT64_MAX;
+    uint64_t seen = 0;
+    int rc = NC_OK;
+    while (seen < limit) {
+        const ProtobufCMessage *m = NULL;
+        rc = nc_ncfile_next(r->f, &m, errbuf);
+        if (rc != NC_OK) {
+            break;
+        }
+        if (!m) {
+            break;
+        }
+        if (!wanted(r, op, m)) {
+            continue;
+        }
+        seen++;
+        int src = nc_summary_add(r->summary, m);
+        if (src != NC_OK) {
+            return render_error(r, path, src);
+        }
+    }
+    /* The records before damage are summarised, as dump prints them. */
+    int prc = nc_summary_print(r->summary, op->time_mode, &r->out.b);
+    if (prc != NC_OK) {
+        return render_error(r, path, prc);
+    }
+    if (rc != NC_OK) {
+        return read_error(r, path, errbuf);
+    }
+    return out_finish(&r->out) == NC_OK ? NC_EXIT_OK : NC_EXIT_FAILURE;
+}
+
+/* Joins the -top values into one -select list for the summary's refl. */
+static int setup_summary(struct run *r, const struct opts *op)
+{
+    const ProtobufCMessageDescriptor *desc = nc_ncfile_desc(r->f);
+    struct nc_refl_opts ro = {
+        .time = op->time_mode,
+        .human = !op->no_names,
+        .durations = true,
+    };
+    int rc = nc_refl_init(&r->top_refl, desc, &ro);
+    r->top_ready = true;
+    if (rc == NC_OK && op->top.n > 0) {
+        struct nc_dbuf list;
+        nc_dbuf_init(&list, 1024 * 1024);
+        for (size_t i = 0; i < op->top.n && rc == NC_OK; i++) {
+            rc = i > 0 ? nc_dbuf_putc(&list, ',') : NC_OK;
+            if (rc == NC_OK) {
+                rc = nc_dbuf_puts(&list, op->top.v[i]);
+            }
+        }
+        if (rc == NC_OK) {
+            rc = nc_dbuf_putc(&list, '\0');
+        }
+        char sel_err[NC_REFL_ERRBUF_SIZE];
+        if (rc == NC_OK) {
+            rc = nc_refl_select(&r->top_refl, (const char *)list.p, sel_err, sizeof(sel_err));
+            if (rc == NC_EARG) {
+                fprintf(stderr, "netcap dump: -top: %s\n", sel_err);
+            }
+        }
+        nc_dbuf_fini(&list);
+        if (rc == NC_EARG) {
+            return NC_EXIT_USAGE;
+        }
+    } else if (rc == NC_OK) {
+        r->top_refl.n_cols = 0; /* count and time span only */
+    }
+    if (rc == NC_OK) {
+        rc = nc_summary_init(&r->summary, &r->top_refl, nc_filter_time_field(desc), (size_t)op->k);
+        if (rc == NC_EARG) {
+            fprintf(stderr, "netcap dump: -top: more than %d fields\n", NC_SUMMARY_MAX_FIELDS);
+            return NC_EXIT_USAGE;
+        }
+    }
+    if (rc != NC_OK) {
+        fprintf(stderr, "netcap dump: %s\n", nc_strerror(rc));
+        return NC_EXIT_FAILURE;
+    }
+    return summarize(r, op);
+}
+
 static int dump_records(struct run *r, const struct opts *op)
 {
     const char *path = op->read;
@@ -518,7 +678,8 @@ static int dump_records(struct run *r, const struct opts *op)
         return render_error(r, path, rc);
     }
     uint64_t limit = op->max > 0 ? (uint64_t)op->max : UINT64_MAX;
-    while (nc_ncfile_count(r->f) < limit && !r->out.closed) {
+    uint64_t shown = 0;
+    while (shown < limit && !r->out.closed) {
         const ProtobufCMessage *m = NULL;
         rc = nc_ncfile_next(r->f, &m, errbuf);
         if (rc != NC_OK) {
@@ -533,6 +694,10 @@ static int dump_records(struct run *r, const struct opts *op)
         if (!m) {
             break;
         }
+        if (!wanted(r, op, m)) {
+            continue;
+        }
+        shown++;
         size_t mark = r->out.b.len;
         if (sampling) {
             bool full = false;
@@ -593,16 +758,40 @@ static int run_dump(struct run *r, const struct opts *op)
     }
     struct nc_refl_opts ro = {
         .sep = op->sep,
-        .begin = op->begin,
-        .end = op->end,
+        .begin = op->struct_begin,
+        .end = op->struct_end,
         .struct_sep = op->struct_sep,
         .list_sep = op->list_sep,
+        .time = op->time_mode,
+        .human = !op->csv && !op->json && !op->no_names,
+        .durations = !op->csv && !op->json,
+        .name_cols = (op->csv || op->json) && !op->no_names,
     };
     rc = nc_refl_init(&r->refl, nc_ncfile_desc(r->f), &ro);
     r->refl_ready = true;
     if (rc != NC_OK) {
         fprintf(stderr, "netcap dump: %s\n", nc_strerror(rc));
         return rc == NC_EARG ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
+    }
+    const ProtobufCMessageDescriptor *desc = nc_ncfile_desc(r->f);
+    if (op->begin || op->end) {
+        r->time_field = nc_filter_time_field(desc);
+        if (!r->time_field) {
+            fprintf(stderr, "netcap dump: -begin/-end: %s records have no timestamp\n",
+                    desc->short_name);
+            return NC_EXIT_USAGE;
+        }
+    }
+    if (op->where) {
+        char w_err[NC_FILTER_ERRBUF_SIZE];
+        rc = nc_filter_parse(&r->where, desc, op->where, w_err, sizeof(w_err));
+        if (rc != NC_OK) {
+            fprintf(stderr, "netcap dump: -where: %s\n", w_err);
+            return rc == NC_EARG ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
+        }
+    }
+    if (op->summary) {
+        return setup_summary(r, op);
     }
     if (op->select) {
         char sel_err[NC_REFL_ERRBUF_SIZE];
@@ -617,7 +806,7 @@ static int run_dump(struct run *r, const struct opts *op)
 
 int nc_cmd_dump(int argc, char **argv)
 {
-    struct opts op = { 0 };
+    struct opts op = { .k = 10 };
     const struct nc_flag flags[] = {
         { "read", NC_FLAG_STR, &op.read, "FILE", "record file to read; - is stdin", 0, 0 },
         { "csv", NC_FLAG_BOOL, &op.csv, NULL, "print CSV (with a header row)", 0, 0 },
@@ -631,14 +820,59 @@ int nc_cmd_dump(int argc, char **argv)
                 "list the fields of the file's record type and exit", 0, 0 },
         { "header", NC_FLAG_BOOL, &op.header, NULL,
                 "print the file header (version, source, type...) and exit", 0, 0 },
-        { "begin", NC_FLAG_STR, &op.begin, "STR", "opens a nested message in a cell (default ()", 0,
-                0 },
-        { "end", NC_FLAG_STR, &op.end, "STR", "closes a nested message (default ))", 0, 0 },
+        { "time", NC_FLAG_STR, &op.time, "MODE",
+                "how times print in every view: utc (RFC 3339, the table's default),\n"
+                "                         local (RFC 3339 with the TZ offset), unix (seconds with "
+                "9\n"
+                "                         decimals) or ns (the integer, the CSV/TSV/JSON "
+                "default);\n"
+                "                         e.g. -csv -time utc",
+                0, 0 },
+        { "utc", NC_FLAG_BOOL, &op.utc, NULL, "same as -time utc (Netcap's flag)", 0, 0 },
+        { "no-names", NC_FLAG_BOOL, &op.no_names, NULL,
+                "numbers only: no names in the table (AAAA, TCP, NXDOMAIN) and no\n"
+                "                         <field>_name columns in CSV/TSV/JSON",
+                0, 0 },
+        { "struct-begin", NC_FLAG_STR, &op.struct_begin, "STR",
+                "opens a nested message in a cell (default ()", 0, 0 },
+        { "struct-end", NC_FLAG_STR, &op.struct_end, "STR", "closes a nested message (default ))",
+                0, 0 },
         { "struct-sep", NC_FLAG_STR, &op.struct_sep, "STR",
                 "separates the fields of a nested message (default -)", 0, 0 },
         { "list-sep", NC_FLAG_STR, &op.list_sep, "STR",
                 "separates the elements of a repeated field (default |)", 0, 0 },
-        { "n", NC_FLAG_INT, &op.max, "N", "print at most N records (0: all)", 0, INT64_MAX },
+        { "where", NC_FLAG_STR, &op.where, "EXPR",
+                "print only records that match EXPR: comparisons of top-level\n"
+                "                         fields (= != < > <= >=, ~ substring, ~/regex/) joined by "
+                "and,\n"
+                "                         or, not and ( ); addresses match CIDRs, times take RFC "
+                "3339,\n"
+                "                         numbers with names take the name. e.g.\n"
+                "                         -where 'src_ip=10.0.0.0/8 and (dst_port=53 or "
+                "dst_port>=1024)'\n"
+                "                         -where 'host~example or url~/\\.php$/'   -where "
+                "'type=AAAA'",
+                0, 0 },
+        { "begin", NC_FLAG_STR, &op.begin, "TIME",
+                "only records at or after TIME (the record's timestamp): RFC 3339,\n"
+                "                         Unix seconds or ns, e.g. -begin 2011-03-18T19:06:08Z",
+                0, 0 },
+        { "end", NC_FLAG_STR, &op.end, "TIME", "only records before TIME, e.g. -end 1300475200.5",
+                0, 0 },
+        { "summary", NC_FLAG_BOOL, &op.summary, NULL,
+                "print a summary instead of the records: count, first and last\n"
+                "                         time, span, and with -top the most frequent values, "
+                "e.g.\n"
+                "                         -read Connection.ncap.zst -summary -top src_ip,dst_port",
+                0, 0 },
+        { "top", NC_FLAG_STRLIST, &op.top, "F1,F2",
+                "-summary: fields whose most frequent values to list (repeatable)", 0, 0 },
+        { "k", NC_FLAG_INT, &op.k, "N", "-summary: values listed per -top field (default 10)", 1,
+                1000000 },
+        { "n", NC_FLAG_INT, &op.max, "N",
+                "print at most N records (0: all), counted after\n"
+                "                         -where, -begin and -end",
+                0, INT64_MAX },
     };
     int rc = nc_flags_parse("dump", synopsis, flags, NC_ARRAY_LEN(flags), argc, argv);
     if (rc < 0) {
@@ -664,6 +898,11 @@ int nc_cmd_dump(int argc, char **argv)
     }
     if (r.refl_ready) {
         nc_refl_fini(&r.refl);
+    }
+    nc_filter_free(r.where);
+    nc_summary_free(r.summary);
+    if (r.top_ready) {
+        nc_refl_fini(&r.top_refl);
     }
     nc_ncfile_close(r.f);
     nc_dbuf_fini(&r.out.b);

@@ -109,6 +109,14 @@ int nc_flags_parse(const char *cmd, const char *synopsis, const struct nc_flag *
         }
         if (f->kind == NC_FLAG_STR) {
             *(const char **)f->dst = v;
+        } else if (f->kind == NC_FLAG_STRLIST) {
+            struct nc_strlist *l = f->dst;
+            if (l->n == NC_STRLIST_MAX) {
+                fprintf(stderr, "netcap %s: -%s given more than %d times\n", cmd, f->name,
+                        NC_STRLIST_MAX);
+                return NC_EXIT_USAGE;
+            }
+            l->v[l->n++] = v;
         } else {
             int rc = parse_int(cmd, f, v);
             if (rc != NC_EXIT_OK) {

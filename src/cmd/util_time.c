@@ -38,7 +38,7 @@ static bool convert_one(const char *v)
     int64_t ns = 0;
     enum nc_time_form form;
     const char *why = NULL;
-    if (nc_time_parse(v, &ns, &form, &why) != NC_OK) {
+    if (nc_time_parse_form(v, &ns, &form, &why) != NC_OK) {
         fprintf(stderr, "netcap util time: '%.80s': %s\n", v, why);
         return false;
     }

@@ -293,7 +293,7 @@ static int parse_number(const char *s, int64_t *ns, enum nc_time_form *form, con
     return NC_OK;
 }
 
-int nc_time_parse(const char *s, int64_t *ns, enum nc_time_form *form, const char **why)
+int nc_time_parse_form(const char *s, int64_t *ns, enum nc_time_form *form, const char **why)
 {
     char buf[128];
     while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {

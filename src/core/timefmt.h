@@ -34,7 +34,7 @@ enum nc_time_form {
  * Surrounding blanks are ignored. Returns NC_OK, NC_EMALFORMED (not a
  * time) or NC_ELIMIT (outside the int64 nanosecond range), with *why a
  * static reason on error. */
-NC_WARN_UNUSED int nc_time_parse(
+NC_WARN_UNUSED int nc_time_parse_form(
         const char *s, int64_t *ns, enum nc_time_form *form, const char **why);
 
 /* "2023-11-14T22:13:20.123456789Z": UTC, always nine fraction digits. */

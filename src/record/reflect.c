@@ -80,6 +80,7 @@ static const char hex_digits[] = "0123456789abcdef";
 
 static int put_message(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCMessageDescriptor *d,
         const ProtobufCMessage *msg, enum mode m, unsigned depth);
+static int put_string(struct nc_dbuf *o, const uint8_t *s, size_t n, enum mode m);
 
 /* ------------------------------------------------------------- leaf values */
 
@@ -366,11 +367,59 @@ static size_t elem_size(ProtobufCType t)
     }
 }
 
-/* One value of field f stored at p (the field itself, or one element of a
- * repeated field). Values are read with memcpy: no alignment assumptions. */
-static int put_value(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCFieldDescriptor *f,
-        const uint8_t *p, enum mode m, unsigned depth)
+/* The readable form of an integer value, if the options ask for one: a
+ * time (any mode but ns), a duration or a name (human views, not JSON).
+ * NC_OK with *done false leaves the value to the plain number. */
+static int put_readable(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCMessageDescriptor *d,
+        const ProtobufCFieldDescriptor *f, const ProtobufCMessage *msg, const uint8_t *p,
+        enum mode m, bool *done)
 {
+    *done = false;
+    int64_t v;
+    if (!nc_enum_read_int(f, p, &v) || f->type == PROTOBUF_C_TYPE_ENUM) {
+        return NC_OK;
+    }
+    char buf[(int)NC_TIME_TEXT_MAX > (int)NC_ENUM_BUF ? (int)NC_TIME_TEXT_MAX : (int)NC_ENUM_BUF];
+    const char *text = NULL;
+    bool quote = m == MODE_JSON;
+    enum nc_field_kind k = nc_field_kind(f);
+    if (k == NC_FIELD_TIME && r->time != NC_TIME_NS) {
+        text = nc_time_str(buf, v, r->time);
+        quote = quote && r->time != NC_TIME_UNIX; /* a JSON number */
+    } else if (m == MODE_JSON) {
+        return NC_OK;
+    } else if (k == NC_FIELD_DURATION) {
+        if (!r->durations) {
+            return NC_OK;
+        }
+        text = nc_duration_str(buf, v);
+    } else if (r->human) {
+        text = nc_enum_name(nc_enum_find(d, f), v, msg, buf);
+    }
+    if (!text) {
+        return NC_OK;
+    }
+    *done = true;
+    if (quote) {
+        return put_string(o, (const uint8_t *)text, strlen(text), m);
+    }
+    return nc_dbuf_puts(o, text);
+}
+
+/* One value of field f of message d stored at p (the field itself, or one
+ * element of a repeated field); msg is the message that holds it. Values
+ * are read with memcpy: no alignment assumptions. */
+static int put_value(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCMessageDescriptor *d,
+        const ProtobufCFieldDescriptor *f, const ProtobufCMessage *msg, const uint8_t *p,
+        enum mode m, unsigned depth)
+{
+    if (r->time != NC_TIME_NS || r->human || r->durations) {
+        bool done;
+        int rc = put_readable(r, o, d, f, msg, p, m, &done);
+        if (rc != NC_OK || done) {
+            return rc;
+        }
+    }
     switch (f->type) {
         case PROTOBUF_C_TYPE_INT32:
         case PROTOBUF_C_TYPE_SINT32:
@@ -472,15 +521,16 @@ static bool field_present(const ProtobufCFieldDescriptor *f, const uint8_t *base
     return true;
 }
 
-/* Field f of the message at base: a value, a list, or "absent". */
-static int put_field(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCFieldDescriptor *f,
-        const uint8_t *base, enum mode m, unsigned depth)
+/* Field f of the message at base (of type d): a value, a list, or "absent". */
+static int put_field(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCMessageDescriptor *d,
+        const ProtobufCFieldDescriptor *f, const uint8_t *base, enum mode m, unsigned depth)
 {
+    const ProtobufCMessage *msg = (const ProtobufCMessage *)(const void *)base;
     if (!field_present(f, base)) {
         return m == MODE_JSON ? put_mem(o, "null", 4) : NC_OK;
     }
     if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-        return put_value(r, o, f, base + f->offset, m, depth);
+        return put_value(r, o, d, f, msg, base + f->offset, m, depth);
     }
     size_t n;
     const uint8_t *arr;
@@ -501,12 +551,33 @@ static int put_field(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCFieldD
                 break;
             }
         }
-        rc = put_value(r, o, f, arr + i * esz, m, depth);
+        rc = put_value(r, o, d, f, msg, arr + i * esz, m, depth);
     }
     if (rc == NC_OK && m == MODE_JSON) {
         rc = nc_dbuf_putc(o, ']');
     }
     return rc;
+}
+
+/* Column c of msg: the field, or the name of its value ("" / null when the
+ * value has none). */
+static int put_col(struct nc_refl *r, struct nc_dbuf *o, const struct nc_refl_col *c,
+        const ProtobufCMessage *msg, enum mode m)
+{
+    const uint8_t *base = (const uint8_t *)msg;
+    if (!c->name) {
+        return put_field(r, o, r->desc, c->f, base, m, 0);
+    }
+    int64_t v;
+    char buf[NC_ENUM_BUF];
+    const char *text = NULL;
+    if (field_present(c->f, base) && nc_enum_read_int(c->f, base + c->f->offset, &v)) {
+        text = nc_enum_name(c->names, v, msg, buf);
+    }
+    if (!text) {
+        return m == MODE_JSON ? put_mem(o, "null", 4) : NC_OK;
+    }
+    return put_string(o, (const uint8_t *)text, strlen(text), m);
 }
 
 static int put_json_key(struct nc_dbuf *o, const char *name)
@@ -549,7 +620,7 @@ static int put_message(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCMess
             rc = put_rstr(o, r->struct_sep);
         }
         if (rc == NC_OK) {
-            rc = put_field(r, o, f, base, m, depth);
+            rc = put_field(r, o, d, f, base, m, depth);
         }
     }
     if (rc == NC_OK) {
@@ -594,6 +665,30 @@ static int put_csv_cell(const struct nc_refl *r, struct nc_dbuf *o, const uint8_
     return NC_OK;
 }
 
+/* Appends the "<f>_name" column of field f to cols[*n] if f has names, is
+ * single, and the message has no field of that name already. */
+static int add_name_col(
+        struct nc_refl *r, struct nc_refl_col *cols, size_t *n, const ProtobufCFieldDescriptor *f)
+{
+    const struct nc_enum *e = nc_enum_find(r->desc, f);
+    if (!e || f->label == PROTOBUF_C_LABEL_REPEATED) {
+        return NC_OK;
+    }
+    size_t len = strlen(f->name);
+    char *name = nc_malloc(len + sizeof("_name"));
+    if (!name) {
+        return NC_ENOMEM;
+    }
+    memcpy(name, f->name, len);
+    memcpy(name + len, "_name", sizeof("_name"));
+    if (protobuf_c_message_descriptor_get_field_by_name(r->desc, name)) {
+        nc_free(name);
+        return NC_OK;
+    }
+    cols[(*n)++] = (struct nc_refl_col){ f, e, name };
+    return NC_OK;
+}
+
 static void set_str(struct nc_refl_str *dst, const char *s, const char *def)
 {
     dst->p = s ? s : def;
@@ -626,15 +721,34 @@ int nc_refl_init(
     r->quote_byte['"'] = true;
     r->quote_byte['\r'] = true;
     r->quote_byte['\n'] = true;
-    r->cols = nc_malloc(NC_MAX(desc->n_fields, 1u) * sizeof(*r->cols));
+    r->time = opts->time;
+    r->human = opts->human;
+    r->durations = opts->durations;
+    r->name_cols = opts->name_cols;
+    /* Room for a name column after every field. */
+    r->cols = nc_calloc(2 * (size_t)NC_MAX(desc->n_fields, 1u), sizeof(*r->cols));
     if (!r->cols) {
         return NC_ENOMEM;
     }
     for (unsigned i = 0; i < desc->n_fields; i++) {
-        r->cols[i] = &desc->fields[i];
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        r->cols[r->n_cols++] = (struct nc_refl_col){ f, nc_enum_find(desc, f), NULL };
+        if (r->name_cols) {
+            int rc = add_name_col(r, r->cols, &r->n_cols, f);
+            if (rc != NC_OK) {
+                return rc;
+            }
+        }
     }
-    r->n_cols = desc->n_fields;
     return NC_OK;
+}
+
+static void free_cols(struct nc_refl_col *cols, size_t n)
+{
+    for (size_t i = 0; cols && i < n; i++) {
+        nc_free(cols[i].name);
+    }
+    nc_free(cols);
 }
 
 void nc_refl_fini(struct nc_refl *r)
@@ -642,7 +756,7 @@ void nc_refl_fini(struct nc_refl *r)
     if (!r) {
         return;
     }
-    nc_free(r->cols);
+    free_cols(r->cols, r->n_cols);
     r->cols = NULL;
     r->n_cols = 0;
     nc_dbuf_fini(&r->cell);
@@ -738,7 +852,7 @@ int nc_refl_select(struct nc_refl *r, const char *list, char *errbuf, size_t err
         snprintf(errbuf, errbuf_len, "too many fields (more than %d)", NC_REFL_MAX_COLS);
         return NC_EARG;
     }
-    const ProtobufCFieldDescriptor **cols = nc_malloc(n_items * sizeof(*cols));
+    struct nc_refl_col *cols = nc_calloc(n_items, sizeof(*cols));
     if (!cols) {
         snprintf(errbuf, errbuf_len, "out of memory");
         return NC_ENOMEM;
@@ -758,22 +872,29 @@ int nc_refl_select(struct nc_refl *r, const char *list, char *errbuf, size_t err
         }
         if (len == 0) {
             select_error(r, errbuf, errbuf_len, "empty field name in", list, strlen(list));
-            nc_free(cols);
+            free_cols(cols, n);
             return NC_EARG;
         }
         const ProtobufCFieldDescriptor *f = find_field(r->desc, name, len);
-        if (!f) {
-            select_error(r, errbuf, errbuf_len, "unknown field", name, len);
-            nc_free(cols);
-            return NC_EARG;
+        size_t before = n;
+        int rc = NC_OK;
+        if (f) {
+            cols[n++] = (struct nc_refl_col){ f, nc_enum_find(r->desc, f), NULL };
+        } else if (len > 5 && memcmp(name + len - 5, "_name", 5) == 0 &&
+                   (f = find_field(r->desc, name, len - 5)) != NULL) {
+            rc = add_name_col(r, cols, &n, f);
         }
-        cols[n++] = f;
+        if (rc != NC_OK || n == before) {
+            select_error(r, errbuf, errbuf_len, "unknown field", name, len);
+            free_cols(cols, n);
+            return rc != NC_OK ? rc : NC_EARG;
+        }
         if (!comma) {
             break;
         }
         s = comma + 1;
     }
-    nc_free(r->cols);
+    free_cols(r->cols, r->n_cols);
     r->cols = cols;
     r->n_cols = n;
     return NC_OK;
@@ -781,15 +902,26 @@ int nc_refl_select(struct nc_refl *r, const char *list, char *errbuf, size_t err
 
 const char *nc_refl_col_name(const struct nc_refl *r, size_t col)
 {
-    return col < r->n_cols ? r->cols[col]->name : "";
+    if (col >= r->n_cols) {
+        return "";
+    }
+    return r->cols[col].name ? r->cols[col].name : r->cols[col].f->name;
 }
 
 bool nc_refl_col_is_number(const struct nc_refl *r, size_t col)
 {
-    if (col >= r->n_cols || r->cols[col]->label == PROTOBUF_C_LABEL_REPEATED) {
+    if (col >= r->n_cols || r->cols[col].name ||
+            r->cols[col].f->label == PROTOBUF_C_LABEL_REPEATED) {
         return false;
     }
-    switch (r->cols[col]->type) {
+    const ProtobufCFieldDescriptor *f = r->cols[col].f;
+    if (r->human && r->cols[col].names) {
+        return false; /* shows names */
+    }
+    if (r->time != NC_TIME_NS && r->time != NC_TIME_UNIX && nc_field_kind(f) == NC_FIELD_TIME) {
+        return false;
+    }
+    switch (f->type) {
         case PROTOBUF_C_TYPE_BOOL:
         case PROTOBUF_C_TYPE_ENUM:
         case PROTOBUF_C_TYPE_STRING:
@@ -809,7 +941,7 @@ int nc_refl_csv_header(struct nc_refl *r, struct nc_dbuf *out)
             rc = put_rstr(out, r->sep);
         }
         if (rc == NC_OK) {
-            const char *name = r->cols[c]->name;
+            const char *name = nc_refl_col_name(r, c);
             rc = put_csv_cell(r, out, (const uint8_t *)name, strlen(name));
         }
     }
@@ -821,7 +953,6 @@ int nc_refl_csv_row(struct nc_refl *r, const ProtobufCMessage *m, struct nc_dbuf
     if (!m || m->descriptor != r->desc) {
         return NC_EARG;
     }
-    const uint8_t *base = (const uint8_t *)m;
     int rc = NC_OK;
     for (size_t c = 0; c < r->n_cols && rc == NC_OK; c++) {
         if (c > 0) {
@@ -831,7 +962,7 @@ int nc_refl_csv_row(struct nc_refl *r, const ProtobufCMessage *m, struct nc_dbuf
             }
         }
         nc_dbuf_reset(&r->cell);
-        rc = put_field(r, &r->cell, r->cols[c], base, MODE_CSV, 0);
+        rc = put_col(r, &r->cell, &r->cols[c], m, MODE_CSV);
         if (rc == NC_OK) {
             rc = put_csv_cell(r, out, r->cell.p, r->cell.len);
         }
@@ -844,17 +975,16 @@ int nc_refl_json(struct nc_refl *r, const ProtobufCMessage *m, struct nc_dbuf *o
     if (!m || m->descriptor != r->desc) {
         return NC_EARG;
     }
-    const uint8_t *base = (const uint8_t *)m;
     int rc = nc_dbuf_putc(out, '{');
     for (size_t c = 0; c < r->n_cols && rc == NC_OK; c++) {
         if (c > 0) {
             rc = nc_dbuf_putc(out, ',');
         }
         if (rc == NC_OK) {
-            rc = put_json_key(out, r->cols[c]->name);
+            rc = put_json_key(out, nc_refl_col_name(r, c));
         }
         if (rc == NC_OK) {
-            rc = put_field(r, out, r->cols[c], base, MODE_JSON, 0);
+            rc = put_col(r, out, &r->cols[c], m, MODE_JSON);
         }
     }
     if (rc == NC_OK) {
@@ -868,7 +998,7 @@ int nc_refl_text(struct nc_refl *r, const ProtobufCMessage *m, size_t col, struc
     if (!m || m->descriptor != r->desc || col >= r->n_cols) {
         return NC_EARG;
     }
-    return put_field(r, out, r->cols[col], (const uint8_t *)m, MODE_TEXT, 0);
+    return put_col(r, out, &r->cols[col], m, MODE_TEXT);
 }
 
 /* ------------------------------------------------------------------ -fields */

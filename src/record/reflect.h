@@ -28,6 +28,8 @@
 
 #include "core/common.h"
 #include "core/dbuf.h"
+#include "record/enums.h"
+#include "record/timefmt.h"
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -46,6 +48,11 @@ struct nc_refl_opts {
     const char *end;        /* ")" closes it */
     const char *struct_sep; /* "-" between the fields of a nested message */
     const char *list_sep;   /* "|" between the elements of a repeated field */
+    enum nc_time_mode time; /* time fields (timefmt.h); default NC_TIME_NS: the integer */
+    bool human;             /* views for people: names instead of numbers (enums.h), at
+                             * every depth; ignored for JSON */
+    bool durations;         /* duration fields as "1.5s"; ignored for JSON */
+    bool name_cols;         /* after each named top-level field, a <field>_name column */
 };
 
 struct nc_refl_str {
@@ -53,10 +60,19 @@ struct nc_refl_str {
     size_t len;
 };
 
+/* One output column: a top-level field, or the name of its value. */
+struct nc_refl_col {
+    const ProtobufCFieldDescriptor *f;
+    const struct nc_enum *names; /* naming entry of f, or NULL */
+    char *name;                  /* "<field>_name", owned; NULL for a value column */
+};
+
 struct nc_refl {
     const ProtobufCMessageDescriptor *desc;
-    const ProtobufCFieldDescriptor **cols; /* selected top-level fields, in order */
+    struct nc_refl_col *cols; /* selected columns, in order */
     size_t n_cols;
+    enum nc_time_mode time;
+    bool human, durations, name_cols;
     struct nc_refl_str sep, begin, end, struct_sep, list_sep;
     bool quote_byte[256]; /* CSV: a cell containing one of these bytes is quoted */
     struct nc_dbuf cell;  /* scratch: one CSV cell before quoting */
@@ -72,14 +88,15 @@ void nc_refl_fini(struct nc_refl *r);
 
 /* Replaces the columns with the comma-separated top-level field names in
  * list, in the user's order (spaces around names are ignored; a name may
- * repeat). NC_EARG with a message in errbuf naming the bad item and listing
- * the valid fields; NC_ENOMEM. */
+ * repeat). "<field>_name" selects the name column of a named field. NC_EARG with a message in
+ * errbuf naming the bad item and listing the valid fields; NC_ENOMEM. */
 NC_WARN_UNUSED int nc_refl_select(
         struct nc_refl *r, const char *list, char *errbuf, size_t errbuf_len);
 
 /* Column metadata for the table renderer. */
 const char *nc_refl_col_name(const struct nc_refl *r, size_t col);
-/* True for a single (not repeated) integer or floating-point column. */
+/* True for a single (not repeated) integer or floating-point column that
+ * prints as a number (not a name, not an RFC 3339 time). */
 bool nc_refl_col_is_number(const struct nc_refl *r, size_t col);
 
 /* CSV/TSV: the header row and one row per message, each ending in "\n".

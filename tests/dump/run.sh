@@ -82,6 +82,7 @@ run sep-with-quote 1 "-sep must be" -- dump -read x -sep '"'
 run bad-n 1 "-n" -- dump -read x -n -3
 run help 0 "" -- dump -h
 expect help-mentions-table "grep -q 'field: value' '$tmp/out'"
+expect help-new-flags "for f in -time -utc -where -begin -end -summary -top -k -no-names -struct-begin -struct-end; do grep -q -- \"^  \$f \" '$tmp/out' || exit 1; done"
 
 # ----------------------------------------------------- files that are not records
 run missing-file 2 "$tmp/does-not-exist.ncap: cannot open" -- dump -read "$tmp/does-not-exist.ncap"
@@ -149,7 +150,7 @@ run tsv 0 "" -- dump -read "$s/dns.ncap" -tsv -select id,src_ip
 expect tsv-tabs "[ \"\$(sed -n 2p '$tmp/out')\" = \"\$(printf '1\\t192.168.0.1')\" ]"
 run sep 0 "" -- dump -read "$s/dns.ncap" -sep ';' -select id,src_ip
 expect sep-semicolon "head -n 1 '$tmp/out' | grep -qx 'id;src_ip'"
-run struct-seps 0 "" -- dump -read "$s/dns.ncap" -csv -select questions -begin '[' -end ']' -struct-sep : -list-sep ' + '
+run struct-seps 0 "" -- dump -read "$s/dns.ncap" -csv -select questions -struct-begin '[' -struct-end ']' -struct-sep : -list-sep ' + '
 expect struct-seps-cell "grep -qxF '[a.com:1:1] + [b.org:28:1]' '$tmp/out'"
 run limit 0 "" -- dump -read "$s/dns.ncap" -json -n 2
 expect limit-2-lines "[ \$(wc -l <'$tmp/out') = 2 ]"
@@ -168,7 +169,7 @@ fi
 expect json-nested "grep -qF '\"questions\":[{\"name\":\"a.com\",\"type\":1,\"class\":1}' '$tmp/out'"
 
 run table 0 "" -- dump -read "$s/dns.ncap"
-expect table-header "head -n 1 '$tmp/out' | grep -q '^ *timestamp  id  qr '"
+expect table-header "head -n 1 '$tmp/out' | grep -q '^timestamp  *id  qr '"
 expect table-rows "[ \$(wc -l <'$tmp/out') = 6 ]"
 expect table-cut-marked "grep -q '…' '$tmp/out'"
 COLUMNS=60 "$NETCAP" dump -read "$s/dns.ncap" >"$tmp/out" 2>"$tmp/err"
@@ -188,6 +189,196 @@ expect sigpipe-quiet "[ \"\$(cat '$tmp/rc')\" = 0 ] && [ ! -s '$tmp/err' ]"
 expect sigpipe-quiet-table "[ \"\$(cat '$tmp/rc')\" = 0 ] && [ ! -s '$tmp/err' ]"
 run many 0 "" -- dump -read "$s/many.ncap.zst" -json
 expect many-count "[ \$(wc -l <'$tmp/out') = 200000 ]"
+
+
+# ------------------------------------------- readable records: real captures
+# Record files from examples/loopback.pcap (always) and corpus captures
+# (when CORPUS is set): times, filters, the summary and names.
+r=$tmp/rec
+if ! "$NETCAP" capture -read examples/loopback.pcap -out "$r/lo" -workers 1 -quiet >"$tmp/cap.log" 2>&1; then
+    bad capture-loopback "$(head -c 300 "$tmp/cap.log")"
+fi
+lo=$r/lo
+# first record: DNS query at 1795681955.554642000 (2026-11-26T08:32:35.554642Z)
+T0=1795681955554642000
+for v in table csv tsv json; do
+    case $v in table) f="" ;; *) f="-$v" ;; esac
+    for mode in utc local unix ns; do
+        case $mode in
+            utc) want='2026-11-26T08:32:35.554642000Z' ;;
+            local) want='2026-11-26T08:32:35.554642000+00:00' ;;
+            unix) want='1795681955.554642000' ;;
+            ns) want=$T0 ;;
+        esac
+        run "time-$mode-$v" 0 "" -- dump -read "$lo/DNS.ncap.zst" $f -time $mode -select timestamp,id -n 1
+        expect "time-$mode-$v-value" "grep -qF '$want' '$tmp/out'"
+    done
+done
+run time-default-table 0 "" -- dump -read "$lo/DNS.ncap.zst" -select timestamp -n 1
+expect time-default-table-utc "sed -n 2p '$tmp/out' | grep -qx '2026-11-26T08:32:35.554642000Z'"
+run time-default-csv 0 "" -- dump -read "$lo/DNS.ncap.zst" -csv -select timestamp -n 1
+expect time-default-csv-ns "sed -n 2p '$tmp/out' | grep -qx '$T0'"
+run time-default-json 0 "" -- dump -read "$lo/DNS.ncap.zst" -json -select timestamp -n 1
+expect time-default-json-ns "grep -qx '{\"timestamp\":$T0}' '$tmp/out'"
+run time-json-utc-string 0 "" -- dump -read "$lo/DNS.ncap.zst" -json -time utc -select timestamp -n 1
+expect time-json-utc-is-string "grep -qx '{\"timestamp\":\"2026-11-26T08:32:35.554642000Z\"}' '$tmp/out'"
+run time-utc-flag 0 "" -- dump -read "$lo/DNS.ncap.zst" -csv -utc -select timestamp -n 1
+expect time-utc-flag-value "sed -n 2p '$tmp/out' | grep -qx '2026-11-26T08:32:35.554642000Z'"
+TZ=XST-5:30 "$NETCAP" dump -read "$lo/DNS.ncap.zst" -time local -select timestamp -n 1 >"$tmp/out" 2>&1
+expect time-local-tz "grep -qF '2026-11-26T14:02:35.554642000+05:30' '$tmp/out'"
+run time-bad-mode 1 "-time takes utc, local, unix or ns" -- dump -read "$lo/DNS.ncap.zst" -time gmt
+run time-utc-conflict 1 "-utc is -time utc" -- dump -read "$lo/DNS.ncap.zst" -utc -time ns
+run duration-table 0 "" -- dump -read "$lo/Connection.ncap.zst" -select duration
+expect duration-human "grep -qE '^ *[0-9.]+(ns|µs|ms|s)$' '$tmp/out'"
+run duration-csv 0 "" -- dump -read "$lo/Connection.ncap.zst" -csv -select duration
+expect duration-csv-ns "sed -n 2p '$tmp/out' | grep -qxE '[0-9]+'"
+
+# -where: each operator, CIDRs, regex, and/or/not, names, times
+count() { # count FILE EXPR: data rows of dump -csv -where EXPR
+    "$NETCAP" dump -read "$1" -csv -select uid -where "$2" 2>"$tmp/err" | tail -n +2 | wc -l | tr -d ' '
+}
+where() { # where NAME FILE EXPR WANT_ROWS
+    got=$(count "$2" "$3")
+    if [ "$got" = "$4" ] && [ ! -s "$tmp/err" ]; then ok "$1"; else bad "$1" "-where '$3': $got rows, want $4; $(head -c 200 "$tmp/err")"; fi
+}
+C=$lo/Connection.ncap.zst
+"$NETCAP" dump -read "$C" -csv -select src_ip,dst_port,ip_protocol,application_proto,timestamp_first,num_packets >"$tmp/conn.csv"
+# independent counts with awk over the plain CSV
+n_all=$(tail -n +2 "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_53=$(awk -F, 'NR>1 && $2==53' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_ge1024=$(awk -F, 'NR>1 && $2>=1024' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_lt1024=$(awk -F, 'NR>1 && $2<1024' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_gt53=$(awk -F, 'NR>1 && $2>53' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_le53=$(awk -F, 'NR>1 && $2<=53' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_v4=$(awk -F, 'NR>1 && $1 ~ /^127\./' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_v6=$(awk -F, 'NR>1 && $1 == "::1"' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_tcp=$(awk -F, 'NR>1 && $3==6' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_udp53=$(awk -F, 'NR>1 && $3==17 && $2==53' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_late=$(awk -F, 'NR>1 && $5>=1795681956000000000' "$tmp/conn.csv" | wc -l | tr -d ' ')
+n_http=$(awk -F, 'NR>1 && $4 ~ /HTTP/' "$tmp/conn.csv" | wc -l | tr -d ' ')
+expect where-counts-sane "[ $n_all -gt 10 ] && [ $n_53 -gt 0 ] && [ $n_v6 -gt 0 ] && [ $n_late -gt 0 ] && [ $n_http -gt 0 ]"
+where where-eq "$C" "dst_port=53" "$n_53"
+where where-ne "$C" "dst_port!=53" "$((n_all - n_53))"
+where where-lt "$C" "dst_port<1024" "$n_lt1024"
+where where-gt "$C" "dst_port>53" "$n_gt53"
+where where-le "$C" "dst_port<=53" "$n_le53"
+where where-ge "$C" "dst_port>=1024" "$n_ge1024"
+where where-cidr-v4 "$C" "src_ip=127.0.0.0/8" "$n_v4"
+where where-cidr-v4-32 "$C" "src_ip=127.0.0.1/32" "$n_v4"
+where where-cidr-v4-0 "$C" "src_ip=0.0.0.0/0" "$n_v4"
+where where-cidr-v6 "$C" "src_ip=::/0" "$n_v6"
+where where-cidr-v6-128 "$C" "src_ip=::1/128" "$n_v6"
+where where-cidr-miss "$C" "src_ip=10.0.0.0/8" 0
+where where-name "$C" "ip_protocol=TCP" "$n_tcp"
+where where-name-column "$C" "ip_protocol_name=TCP" "$n_tcp"
+where where-substring "$C" "application_proto~TTP" "$n_http"
+where where-regex "$C" "application_proto~/^H.*P\$/" "$n_http"
+where where-not-regex "$C" "application_proto!~/HTTP/" "$((n_all - n_http))"
+where where-and "$C" "ip_protocol=UDP and dst_port=53" "$n_udp53"
+where where-or "$C" "src_ip=::1 or src_ip=127.0.0.0/8" "$n_all"
+where where-not-parens "$C" "not (src_ip=::1 or dst_port=53)" "$(awk -F, 'NR>1 && $1!="::1" && $2!=53' "$tmp/conn.csv" | wc -l | tr -d ' ')"
+where where-time-rfc3339 "$C" "timestamp_first>=2026-11-26T08:32:36Z" "$n_late"
+where where-time-seconds "$C" "timestamp_first>=1795681956" "$n_late"
+D=$lo/DNS.ncap.zst
+n_aaaa=$("$NETCAP" dump -read "$D" -json | grep -c '"questions":\[{"name":"[^"]*","type":28,')
+expect dns-has-aaaa "[ $n_aaaa -gt 0 ]"
+where where-rcode-name "$D" "response_code=NXDOMAIN" "$("$NETCAP" dump -read "$D" -csv -select response_code | grep -cx 3)"
+run where-bad-field 1 "unknown field (fields of Connection: timestamp_first," -- dump -read "$C" -where 'srcip=1'
+expect where-bad-field-points "grep -qF \"column 1 'srcip'\" '$tmp/err'"
+run where-bad-op 1 "column 9 (the end): expected =" -- dump -read "$C" -where 'dst_port'
+run where-bad-value 1 "column 10 'eighty': 'dst_port' is a number" -- dump -read "$C" -where 'dst_port=eighty'
+run where-bad-join 1 "expected 'and', 'or' or the end" -- dump -read "$C" -where 'dst_port=1 src_port=2'
+run where-bad-paren 1 "expected ')'" -- dump -read "$C" -where '(dst_port=1'
+run where-bad-regex 1 "bad regex" -- dump -read "$C" -where 'uid~/(/'
+run where-bad-time 1 "no such date" -- dump -read "$C" -where 'timestamp_first>2026-02-30'
+run where-bad-name 1 "a number or a known name" -- dump -read "$C" -where 'ip_protocol=NOPE'
+run where-empty 1 "empty expression" -- dump -read "$C" -where ''
+
+# -begin / -end (begin inclusive, end exclusive) and -n after the filter
+where begin-end-none "$C" "timestamp_first<0" 0
+"$NETCAP" dump -read "$C" -csv -select uid -begin 2026-11-26T08:32:36Z >"$tmp/out" 2>"$tmp/err"
+expect begin-rfc3339 "[ \$(tail -n +2 '$tmp/out' | wc -l) = $n_late ]"
+"$NETCAP" dump -read "$C" -csv -select uid -end 1795681956 >"$tmp/out" 2>"$tmp/err"
+expect end-seconds "[ \$(tail -n +2 '$tmp/out' | wc -l) = $((n_all - n_late)) ]"
+"$NETCAP" dump -read "$C" -csv -select uid -begin $T0 -end $((T0 + 1)) >"$tmp/out" 2>"$tmp/err"
+expect begin-end-ns-one "[ \$(tail -n +2 '$tmp/out' | wc -l) = 1 ]"
+run begin-bad 1 "-begin 'soon'" -- dump -read "$C" -begin soon
+run n-after-where 0 "" -- dump -read "$C" -csv -select dst_port -where 'dst_port=53' -n 2
+expect n-after-where-rows "[ \"\$(tail -n +2 '$tmp/out' | tr '\n' ' ')\" = '53 53 ' ]"
+run n-after-begin 0 "" -- dump -read "$C" -csv -select timestamp_first -begin 1795681956 -n 1
+expect n-after-begin-row "[ \$(sed -n 2p '$tmp/out') -ge 1795681956000000000 ]"
+
+# names: the table shows them, CSV/JSON keep the numbers and add _name
+run names-table 0 "" -- dump -read "$D" -select questions,response_code
+expect names-table-aaaa "grep -qF -- '-AAAA-IN)' '$tmp/out' && grep -q NXDOMAIN '$tmp/out'"
+run names-csv 0 "" -- dump -read "$D" -csv
+expect names-csv-numbers "grep -qF -- '-28-1)' '$tmp/out' && ! grep -qF -- '-AAAA-' '$tmp/out'"
+expect names-csv-columns "head -n 1 '$tmp/out' | grep -q ',op_code,op_code_name,' && head -n 1 '$tmp/out' | grep -q ',response_code,response_code_name,'"
+expect names-csv-nxdomain "grep -q ',3,NXDOMAIN,' '$tmp/out'"
+run names-json 0 "" -- dump -read "$D" -json -n 1
+expect names-json-key "grep -qF '\"response_code\":0,\"response_code_name\":\"NOERROR\"' '$tmp/out'"
+run names-select 0 "" -- dump -read "$lo/ICMPv6.ncap.zst" -csv -select type_name,type -n 1
+expect names-select-row "sed -n 2p '$tmp/out' | grep -qx 'EchoRequest,128'"
+run names-off 0 "" -- dump -read "$D" -csv -no-names
+expect names-off-no-column "! head -n 1 '$tmp/out' | grep -q _name"
+run names-off-table 0 "" -- dump -read "$lo/IPv4.ncap.zst" -no-names -select protocol -n 1
+expect names-off-table-number "sed -n 2p '$tmp/out' | grep -qxE ' *(6|17|1)'"
+run names-ip-proto 0 "" -- dump -read "$lo/IPv4.ncap.zst" -select protocol
+expect names-ip-proto-udp "grep -qx 'UDP *' '$tmp/out' && grep -qx 'TCP *' '$tmp/out'"
+run names-ethertype 0 "" -- dump -read "$lo/Ethernet.ncap.zst" -csv -select ethernet_type,ethernet_type_name -n 1
+expect names-ethertype-row "sed -n 2p '$tmp/out' | grep -qxE '(2048,IPv4|34525,IPv6)'"
+
+# -summary: counts checked against an awk recount of dump -csv
+run summary 0 "" -- dump -read "$C" -summary -top src_ip,dst_port -top ip_protocol -k 3
+cp "$tmp/out" "$tmp/summary"
+expect summary-records "grep -qx 'records   $n_all' '$tmp/summary'"
+expect summary-first "grep -qx 'first     2026-11-26T08:32:35.554642000Z' '$tmp/summary'"
+top_port=$(awk -F, 'NR>1 {c[$2]++} END {for (k in c) print c[k], k}' "$tmp/conn.csv" | sort -k1,1nr -k2,2 | head -n 1)
+expect summary-top-port "awk '/^dst_port:/ {f=1; next} f && \$2 != \"share\" {print \$1, \$3; exit}' '$tmp/summary' | grep -qx '$top_port'"
+expect summary-v4-count "grep -qE '^ +$n_v4 +[0-9.]+%  127\\.0\\.0\\.1\$' '$tmp/summary'"
+expect summary-tcp-name "grep -qE '^ +$n_tcp +[0-9.]+%  TCP\$' '$tmp/summary'"
+expect summary-k-others "grep -q 'other value' '$tmp/summary'"
+run summary-where 0 "" -- dump -read "$C" -summary -where 'dst_port=53' -top dst_port
+expect summary-where-count "grep -qx 'records   $n_53' '$tmp/out' && grep -qE '^ +$n_53 +100\\.0%  53\$' '$tmp/out'"
+run summary-n 0 "" -- dump -read "$C" -summary -n 3
+expect summary-n-count "grep -qx 'records   3' '$tmp/out'"
+run summary-bad-top 1 "-top: unknown field 'nosuch'" -- dump -read "$C" -summary -top nosuch
+run summary-csv 1 "-summary is a view of its own" -- dump -read "$C" -summary -csv
+run top-without-summary 1 "-top goes with -summary" -- dump -read "$C" -top src_ip
+run summary-empty 0 "" -- dump -read "$C" -summary -where 'dst_port<0' -top src_ip
+expect summary-empty-zero "grep -qx 'records   0' '$tmp/out'"
+if command -v python3 >/dev/null 2>&1; then
+    "$NETCAP" dump -read "$C" -csv -select src_ip,dst_port >"$tmp/c2.csv"
+    "$NETCAP" dump -read "$C" -summary -top src_ip,dst_port -k 100 >"$tmp/s2" 2>&1
+    expect summary-python-recount "python3 - '$tmp/c2.csv' '$tmp/s2' <<'PY'
+import csv, sys, collections
+rows = list(csv.DictReader(open(sys.argv[1])))
+want = {f: collections.Counter(r[f] for r in rows) for f in ('src_ip', 'dst_port')}
+got, cur = {}, None
+for line in open(sys.argv[2], encoding='utf-8'):
+    if line.endswith(' distinct values\n') or line.endswith(' distinct value\n'):
+        cur = line.split(':')[0]; got[cur] = collections.Counter(); continue
+    p = line.split()
+    if cur and len(p) == 3 and p[0].isdigit():
+        got[cur][p[2]] = int(p[0])
+sys.exit(0 if got == want else 1)
+PY"
+fi
+
+# corpus captures: HTTP and DNS over the real thing
+if [ -n "${CORPUS:-}" ] && [ -d "$CORPUS/zeek-http-get" ]; then
+    "$NETCAP" capture -read "$CORPUS"/zeek-http-get/zeek-http-get.pcap -out "$r/http" -workers 1 -quiet >/dev/null 2>&1
+    run corpus-http-table 0 "" -- dump -read "$r/http/HTTP.ncap.zst" -select timestamp,done_after,host
+    expect corpus-http-times "sed -n 2p '$tmp/out' | grep -qE '^2013-03-07T21:42:06\\.[0-9]{9}Z +[0-9.]+(ms|s|µs) '"
+    where corpus-http-host "$r/http/HTTP.ncap.zst" "host~/^bro\\./" 1
+    where corpus-conn-cidr "$r/http/Connection.ncap.zst" "src_ip=141.142.0.0/16 and dst_port=80" 1
+    "$NETCAP" capture -read "$CORPUS"/arkime-dns-udp/arkime-dns-udp.pcap -out "$r/dns" -workers 1 -quiet >/dev/null 2>&1
+    run corpus-dns-summary 0 "" -- dump -read "$r/dns/DNS.ncap.zst" -summary -top response_code -time unix
+    expect corpus-dns-summary-first "grep -qx 'first     1385400647.217572000' '$tmp/out'"
+    where corpus-dns-rcode "$r/dns/DNS.ncap.zst" "response_code=NOERROR" "$("$NETCAP" dump -read "$r/dns/DNS.ncap.zst" -csv -select response_code | grep -cx 0)"
+else
+    skipped corpus-dump "no CORPUS"
+fi
 
 echo "dump: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

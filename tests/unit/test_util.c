@@ -27,7 +27,7 @@ static int64_t parse_ok(const char *s, enum nc_time_form want_form)
     int64_t ns = 0;
     enum nc_time_form form;
     const char *why = NULL;
-    int rc = nc_time_parse(s, &ns, &form, &why);
+    int rc = nc_time_parse_form(s, &ns, &form, &why);
     if (rc != NC_OK) {
         fail_msg("'%s': %s", s, why);
     }
@@ -40,7 +40,7 @@ static void parse_bad(const char *s, int want_rc)
     int64_t ns = 0;
     enum nc_time_form form;
     const char *why = NULL;
-    assert_int_equal(nc_time_parse(s, &ns, &form, &why), want_rc);
+    assert_int_equal(nc_time_parse_form(s, &ns, &form, &why), want_rc);
     assert_non_null(why);
 }
 
@@ -152,7 +152,7 @@ static void test_refuses_non_times(void **state)
         int64_t ns;
         enum nc_time_form form;
         const char *why = NULL;
-        if (nc_time_parse(bad[i], &ns, &form, &why) != NC_EMALFORMED) {
+        if (nc_time_parse_form(bad[i], &ns, &form, &why) != NC_EMALFORMED) {
             fail_msg("'%s' was accepted or gave the wrong error", bad[i]);
         }
     }
