@@ -11,7 +11,8 @@
  *   +-----------+-----------+----------------+--------------------------
  *   TLV: type (2), length (2, counting these 4 bytes), value (length - 4)
  *
- * Reached through SNAP: OUI 00-00-0c, protocol 0x2000 (NC_NS_SNAP_CISCO).
+ * Reached through SNAP: OUI 00-00-0c, protocol 0x2000 (NC_NS_SNAP_CISCO),
+ * and as GRE protocol type 0x2000 (NC_NS_ETHERTYPE).
  * TLV values, by type:
  *   0x01 device id, 0x03 port id, 0x05 software version, 0x06 platform,
  *   0x09 VTP domain, 0x14 system name: text
@@ -569,7 +570,10 @@ static int cdp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     return rc;
 }
 
-static const struct nc_claim cdp_claims[] = { { NC_NS_SNAP_CISCO, 0x2000 } };
+/* CDP over GRE (Cisco tunnels) carries protocol type 0x2000, looked up as
+ * an EtherType: Wireshark and gopacket claim it there too */
+static const struct nc_claim cdp_claims[] = { { NC_NS_SNAP_CISCO, 0x2000 },
+    { NC_NS_ETHERTYPE, 0x2000 } };
 const struct nc_decoder nc_decoder_cdp = {
     .name = "cdp",
     .display = "CDP",
