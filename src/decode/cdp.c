@@ -37,15 +37,15 @@
 #include "decode/disc_int.h"
 
 enum {
-    CDP_MAX_TLVS = 256,     /* 1500 bytes / 4-byte empty TLVs = 375; real packets carry < 30 */
-    CDP_MAX_ADDRS = 64,     /* addresses per TLV kept; the count field is 32 bits */
-    CDP_MAX_PREFIXES = 64,  /* IP prefix entries kept */
-    CDP_MAX_POWER = 64,     /* power values kept per dialogue */
-    CDP_MAX_EW_TLVS = 64,   /* EnergyWise sub-TLVs looked at */
+    CDP_MAX_TLVS = 256,    /* 1500 bytes / 4-byte empty TLVs = 375; real packets carry < 30 */
+    CDP_MAX_ADDRS = 64,    /* addresses per TLV kept; the count field is 32 bits */
+    CDP_MAX_PREFIXES = 64, /* IP prefix entries kept */
+    CDP_MAX_POWER = 64,    /* power values kept per dialogue */
+    CDP_MAX_EW_TLVS = 64,  /* EnergyWise sub-TLVs looked at */
     CDP_TLV_HDR = 4,
     CDP_HELLO_LEN = 32,
-    CDP_EW_FIXED = 72,      /* EnergyWise fields before its sub-TLVs */
-    CDP_NLPID = 1,          /* address protocol types */
+    CDP_EW_FIXED = 72, /* EnergyWise fields before its sub-TLVs */
+    CDP_NLPID = 1,     /* address protocol types */
     CDP_8022 = 2,
     CDP_NLPID_IP = 0xcc,
 };
@@ -151,8 +151,8 @@ static void cdp_values(struct nc_pkt *pkt, const struct cdp_tlv *t, size_t n, co
 
 /* One address entry as text: IPv4 or IPv6 when the protocol says so,
  * lowercase hex of the address otherwise. */
-static char *cdp_address_text(struct nc_pkt *pkt, unsigned ptype, struct nc_span proto,
-        struct nc_span addr)
+static char *cdp_address_text(
+        struct nc_pkt *pkt, unsigned ptype, struct nc_span proto, struct nc_span addr)
 {
     struct nc_rd p = nc_rd_make(proto.p, proto.len);
     unsigned family = 0;
@@ -343,18 +343,18 @@ static int cdp_tlv_info(struct nc_pkt *pkt, const struct cdp_tlv *t,
                 return NC_OK;
             }
             char *s = nc_pkt_str(pkt, t->v.p, len);
-            char **slot = t->type == CDP_DEVICE_ID ? &info->device_id
-                    : t->type == CDP_PORT_ID       ? &info->port_id
-                    : t->type == CDP_VERSION       ? &info->version
-                    : t->type == CDP_PLATFORM      ? &info->platform
-                    : t->type == CDP_VTP_DOMAIN    ? &info->vtp_domain
-                                                   : &info->sys_name;
+            char **slot = t->type == CDP_DEVICE_ID    ? &info->device_id
+                          : t->type == CDP_PORT_ID    ? &info->port_id
+                          : t->type == CDP_VERSION    ? &info->version
+                          : t->type == CDP_PLATFORM   ? &info->platform
+                          : t->type == CDP_VTP_DOMAIN ? &info->vtp_domain
+                                                      : &info->sys_name;
             *slot = s;
             return NC_OK;
         }
         case CDP_ADDRESSES:
-            return cdp_addresses(pkt, t->v, info ? &info->addresses : NULL,
-                    info ? &info->n_addresses : NULL);
+            return cdp_addresses(
+                    pkt, t->v, info ? &info->addresses : NULL, info ? &info->n_addresses : NULL);
         case CDP_MGMT_ADDRESSES:
             return cdp_addresses(pkt, t->v, info ? &info->mgmt_addresses : NULL,
                     info ? &info->n_mgmt_addresses : NULL);
@@ -392,8 +392,8 @@ static int cdp_tlv_info(struct nc_pkt *pkt, const struct cdp_tlv *t,
                 nc_rd_copy(&r, ip, 4);
                 uint8_t plen = nc_rd_u8(&r);
                 uint32_t mask = plen == 0 ? 0 : plen >= 32 ? UINT32_MAX : ~(UINT32_MAX >> plen);
-                uint8_t m[4] = { (uint8_t)(mask >> 24), (uint8_t)(mask >> 16),
-                    (uint8_t)(mask >> 8), (uint8_t)mask };
+                uint8_t m[4] = { (uint8_t)(mask >> 24), (uint8_t)(mask >> 16), (uint8_t)(mask >> 8),
+                    (uint8_t)mask };
                 netcap__ipnet__init(&store[i]);
                 store[i].ip = nc_pkt_ip4(pkt, ip);
                 store[i].ip_mask = nc_pkt_ip4(pkt, m);

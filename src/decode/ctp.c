@@ -17,10 +17,9 @@
  * station that forwards it adds 8 to skipCount, which therefore points at
  * the message the receiving station must act on (EthernetCTP.function;
  * 0 when skipCount does not land on the start of a message, which tcpdump
- * calls bogus). The chain is read from its first message, as Wireshark does, so the record lists every
- * forwarding address and the Reply wherever skipCount points. The Reply's
- * data runs to the end of the frame (CTP has no length; it includes any
- * Ethernet padding).
+ * calls bogus). The chain is read from its first message, as Wireshark does, so the record lists
+ * every forwarding address and the Reply wherever skipCount points. The Reply's data runs to the
+ * end of the frame (CTP has no length; it includes any Ethernet padding).
  */
 #include "decode/decoder.h"
 

@@ -26,12 +26,12 @@
 #include "decode/decoder.h"
 
 enum {
-    LLC_SAP_MASK = 0xfe,    /* bit 0 is I/G (DSAP) or C/R (SSAP), not part of the SAP */
-    LLC_U_FORMAT = 0x03,    /* control low bits 11: unnumbered, one byte */
-    LLC_UI = 0x03,          /* unnumbered information (P/F bit 0x10 aside) */
-    LLC_PF_BIT = 0x10,      /* poll/final bit of a U-format control byte */
+    LLC_SAP_MASK = 0xfe,      /* bit 0 is I/G (DSAP) or C/R (SSAP), not part of the SAP */
+    LLC_U_FORMAT = 0x03,      /* control low bits 11: unnumbered, one byte */
+    LLC_UI = 0x03,            /* unnumbered information (P/F bit 0x10 aside) */
+    LLC_PF_BIT = 0x10,        /* poll/final bit of a U-format control byte */
     LLC_I_FORMAT_MASK = 0x01, /* low bit 0: information transfer, two bytes */
-    LLC_RAW_IPX = 0xff,     /* Novell raw 802.3: IPX checksum 0xffff */
+    LLC_RAW_IPX = 0xff,       /* Novell raw 802.3: IPX checksum 0xffff */
 };
 
 static int llc_decode(struct nc_pkt *pkt, struct nc_rd *r)

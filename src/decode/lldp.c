@@ -124,8 +124,7 @@ char *nc_disc_oid(struct nc_pkt *pkt, struct nc_span s)
         int w;
         if (first) {
             unsigned top = v < 40 ? 0 : v < 80 ? 1 : 2; /* X.690 8.19.4 */
-            w = snprintf(out + len, cap - len, "%u.%llu", top,
-                    (unsigned long long)(v - 40u * top));
+            w = snprintf(out + len, cap - len, "%u.%llu", top, (unsigned long long)(v - 40u * top));
             first = false;
         } else {
             w = snprintf(out + len, cap - len, ".%llu", (unsigned long long)v);
