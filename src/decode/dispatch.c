@@ -76,6 +76,14 @@ const char *nc_ns_unknown_label(enum nc_ns ns)
             return "PPP protocol";
         case NC_NS_LINK:
             return "link payload kind";
+        case NC_NS_LLC_SAP:
+            return "LLC SAP";
+        case NC_NS_SNAP_CISCO:
+            return "Cisco SNAP protocol";
+        case NC_NS_SNAP_NORTEL:
+            return "Nortel SNAP protocol";
+        case NC_NS_EAPOL:
+            return "EAPOL packet type";
         default:
             return NULL; /* ports, ICMPv6 types: undecoded payload is normal */
     }

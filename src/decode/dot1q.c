@@ -44,6 +44,10 @@ static int dot1q_decode(struct nc_pkt *pkt, struct nc_rd *r)
         pkt->next_ns = NC_NS_ETHERTYPE;
         pkt->next_id = type;
     } else {
+        /* 802.3 length: the payload is LLC; cut the padding the length excludes */
+        if (type < nc_rd_left(r)) {
+            *r = nc_rd_sub(r, type);
+        }
         pkt->next_ns = NC_NS_LINK;
         pkt->next_id = NC_LINK_LLC;
     }

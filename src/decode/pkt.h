@@ -34,6 +34,11 @@ enum nc_ns {
     NC_NS_PPP,        /* PPP protocol field (RFC 1661; 0x0021 IPv4, 0x0057 IPv6) */
     NC_NS_LINK,       /* payloads with no type field: NC_LINK_* below */
     NC_NS_SCTP_PORT,  /* SCTP destination, then source port */
+    NC_NS_LLC_SAP,    /* IEEE 802.2 SAP when DSAP = SSAP: 0xaa SNAP, 0x42 STP, 0xfe OSI */
+    /* SNAP protocol ids of one organisation each (see src/decode/snap.c) */
+    NC_NS_SNAP_CISCO,  /* OUI 00-00-0c: 0x2000 CDP */
+    NC_NS_SNAP_NORTEL, /* OUI 00-00-81: 0x01a1, 0x01a2 SONMP */
+    NC_NS_EAPOL,       /* EAPOL packet type: 0 EAP, 3 EAPOL-Key */
     NC_NS_COUNT,
 };
 

@@ -83,7 +83,6 @@ UNSUPPORTED_LINKTYPES = {
 # nothing: tshark lists the fields of the inner headers, we have no records.
 STOP_TOKENS = {
     "usbll": "USB 2.0 packets (link type 288) are not decoded",
-    "llc": "LLC/SNAP is not decoded yet (802.11 and FDDI hand their bodies on as LLC)",
 }
 REASON_ICMP_QUOTE = ("ICMP error messages quote the offending packet: tshark lists the quoted "
                      "headers, netcap records the outer packet only (by design)")

@@ -130,12 +130,16 @@ static size_t count_recs(enum nc_rec_type t)
     return n;
 }
 
+/* Verdicts of this file's decoders only: the crafted frame bodies are not
+ * meant to be valid LLC/SNAP/IP for the decoders after them. */
 static uint64_t bad_total(void)
 {
+    static const size_t mine[] = { NC_DEC_radiotap, NC_DEC_dot11, NC_DEC_fddi, NC_DEC_usbmon,
+        NC_DEC_usbpcap };
     uint64_t n = 0;
-    for (size_t d = 0; d < NC_DEC_COUNT; d++) {
+    for (size_t i = 0; i < NC_ARRAY_LEN(mine); i++) {
         for (size_t e = 0; e <= NC_EARG; e++) {
-            n += stats.bad[d][e];
+            n += stats.bad[mine[i]][e];
         }
     }
     return n;
