@@ -8,15 +8,10 @@
  * leap-free (Unix time has no leap seconds), so UTC output never depends on
  * the C library; only NC_TIME_LOCAL asks it for the zone offset.
  *
- * Which fields are times (docs/OUTPUT.md, "Times"): signed 64-bit integer
- * fields named timestamp, timestamp_*, *_timestamp or created. Durations
- * (ns): named duration, duration_*, *_duration or *_after (HTTP's
- * done_after, first_byte_after).
+ * Which fields are times and durations: nc_field_kind (record/reflect.h).
  */
 #ifndef NC_RECORD_TIMEFMT_H
 #define NC_RECORD_TIMEFMT_H
-
-#include <protobuf-c/protobuf-c.h>
 
 #include "core/common.h"
 #include "core/dbuf.h"
@@ -26,12 +21,6 @@ enum nc_time_mode {
     NC_TIME_UTC,    /* 2011-03-18T19:06:08.892037000Z */
     NC_TIME_LOCAL,  /* 2011-03-18T20:06:08.892037000+01:00 (TZ) */
     NC_TIME_UNIX,   /* 1300475168.892037000 */
-};
-
-enum nc_field_kind {
-    NC_FIELD_PLAIN = 0,
-    NC_FIELD_TIME,
-    NC_FIELD_DURATION,
 };
 
 enum {
@@ -62,9 +51,6 @@ NC_WARN_UNUSED int nc_time_parse(const char *s, size_t n, int64_t *ns, const cha
 /* Parses a duration: an integer (ns) or a sequence of number+unit pairs,
  * units ns, us, µs, ms, s, m, h ("1h30m", "1.5s", "-200ms"). */
 NC_WARN_UNUSED int nc_duration_parse(const char *s, size_t n, int64_t *ns, const char **why);
-
-/* Time, duration or plain, from the field's name and type. */
-enum nc_field_kind nc_field_kind(const ProtobufCFieldDescriptor *f);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t nc_days_from_civil(int64_t y, unsigned m, unsigned d);

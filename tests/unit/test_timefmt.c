@@ -162,28 +162,6 @@ static void test_civil_roundtrip(void **state)
     assert_int_equal(nc_days_from_civil(0, 3, 1), -719468);
 }
 
-static void test_field_kind(void **state)
-{
-    (void)state;
-    ProtobufCFieldDescriptor f = { 0 };
-    f.type = PROTOBUF_C_TYPE_INT64;
-    const char *times[] = { "timestamp", "timestamp_first", "res_timestamp", "created" };
-    for (size_t i = 0; i < 4; i++) {
-        f.name = times[i];
-        assert_int_equal(nc_field_kind(&f), NC_FIELD_TIME);
-    }
-    const char *durs[] = { "duration", "done_after", "first_byte_after" };
-    for (size_t i = 0; i < 3; i++) {
-        f.name = durs[i];
-        assert_int_equal(nc_field_kind(&f), NC_FIELD_DURATION);
-    }
-    f.name = "timestamps_seen";
-    assert_int_equal(nc_field_kind(&f), NC_FIELD_PLAIN);
-    f.name = "timestamp";
-    f.type = PROTOBUF_C_TYPE_UINT64; /* e.g. cookie expiry in seconds */
-    assert_int_equal(nc_field_kind(&f), NC_FIELD_PLAIN);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,7 +170,6 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_duration),
         cmocka_unit_test(test_civil_roundtrip),
-        cmocka_unit_test(test_field_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
