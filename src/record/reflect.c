@@ -379,7 +379,7 @@ static int put_readable(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCMes
     if (!nc_enum_read_int(f, p, &v) || f->type == PROTOBUF_C_TYPE_ENUM) {
         return NC_OK;
     }
-    char buf[(int)NC_TIME_TEXT_MAX > (int)NC_ENUM_BUF ? (int)NC_TIME_TEXT_MAX : (int)NC_ENUM_BUF];
+    char buf[(int)NC_TIME_BUF > (int)NC_ENUM_BUF ? (int)NC_TIME_BUF : (int)NC_ENUM_BUF];
     const char *text = NULL;
     bool quote = m == MODE_JSON;
     enum nc_field_kind k = nc_field_kind(f);

@@ -29,7 +29,7 @@
 #include "core/common.h"
 #include "core/dbuf.h"
 #include "record/enums.h"
-#include "record/timefmt.h"
+#include "core/timefmt.h"
 
 #include <protobuf-c/protobuf-c.h>
 
