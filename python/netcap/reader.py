@@ -46,6 +46,39 @@ def _compression(magic):
     return "plain"
 
 
+class _ZstdFrames:
+    """Every zstd frame of a file, one after the other, as a file object.
+
+    stream_reader(f, read_across_frames=True) would do, but it ends quietly
+    when the file ends inside a frame; here a truncated file is an error."""
+
+    def __init__(self, f, path):
+        self.f = f
+        self.path = path
+        self.d = zstandard.ZstdDecompressor(max_window_size=1 << 27)  # netcap's cap
+        self.obj = None  # the frame being decompressed
+        self.rest = b""  # input after the end of the last frame
+
+    def read(self, n):
+        while True:
+            data = self.rest or self.f.read(_CHUNK)
+            self.rest = b""
+            if not data:
+                if self.obj is not None and not self.obj.eof:
+                    raise NetcapError("%s: truncated (compressed data ends inside a zstd frame)" % self.path)
+                return b""
+            if self.obj is None or self.obj.eof:
+                self.obj = self.d.decompressobj()
+            out = self.obj.decompress(data)
+            if self.obj.eof:
+                self.rest = self.obj.unused_data
+            if out:
+                return out
+
+    def close(self):
+        pass
+
+
 class _ZstdProcess:
     """`zstd -dc` as a file object: the fallback when zstandard is missing."""
 
@@ -57,6 +90,7 @@ class _ZstdProcess:
                 "python3-zstandard) nor the zstd command is installed" % path
             )
         self.path = path
+        os.lseek(f.fileno(), 0, os.SEEK_SET)  # the descriptor from its start: peek read ahead
         self.p = subprocess.Popen([exe, "-dcq"], stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def read(self, n):
@@ -86,9 +120,7 @@ class _Stream:
             self.compression = _compression(magic)
             if self.compression == "zstd":
                 if zstandard is not None:
-                    d = zstandard.ZstdDecompressor()
-                    # read_across_frames: every frame, not just the first
-                    self.src = d.stream_reader(self.f, read_across_frames=True)
+                    self.src = _ZstdFrames(self.f, path)
                 else:
                     self.src = _ZstdProcess(self.f, path)
             elif self.compression == "gzip":
