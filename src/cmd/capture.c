@@ -406,8 +406,7 @@ int nc_cmd_capture(int argc, char **argv)
     }
     struct nc_feat_cfg feat = { (uint32_t)features_seq, 0 };
     if (!parse_duration(activity_s, &feat.activity_timeout) || feat.activity_timeout <= 0) {
-        fprintf(stderr,
-                "netcap capture: -activity-timeout: '%s' is not a duration like 5s or 2m\n",
+        fprintf(stderr, "netcap capture: -activity-timeout: '%s' is not a duration like 5s or 2m\n",
                 activity_s);
         return NC_EXIT_USAGE;
     }

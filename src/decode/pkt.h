@@ -96,7 +96,7 @@ struct nc_pkt_ctx {
     uint16_t tcp_window;
     uint32_t l4_payload;      /* transport payload bytes (from headers, not capture) */
     uint32_t ip_left;         /* bytes the IP header says follow the current layer's start */
-    uint32_t ip_len;          /* total length the innermost IP header declares (IPv6: 40 + payload) */
+    uint32_t ip_len;          /* innermost IP total length (IPv6: 40 + payload) */
     bool is_fragment;         /* the innermost IP packet is a fragment (offset or MF set) */
     bool frag_first;          /* ...the one at offset 0 (it carries the transport header) */
     uint32_t frag_id;         /* IPv4 identification or IPv6 fragment identification */

@@ -209,7 +209,8 @@ static int32_t sat32(uint32_t v)
     return v > INT32_MAX ? INT32_MAX : (int32_t)v;
 }
 
-static void put_stat(const struct nc_wstat *s, int64_t *min, int64_t *max, double *mean, double *std)
+static void put_stat(
+        const struct nc_wstat *s, int64_t *min, int64_t *max, double *mean, double *std)
 {
     *min = s->n ? s->min : 0;
     *max = s->n ? s->max : 0;
@@ -248,21 +249,19 @@ void nc_feat_record(const struct nc_feat *f, const struct nc_feat_cfg *cfg, int6
     nc_wstat_merge(&both, &f->pay[0], &f->pay[1]);
     put_stat(&both, &r->payload_len_min, &r->payload_len_max, &r->payload_len_mean,
             &r->payload_len_std);
-    put_stat(&f->pay[0], &r->fwd_payload_len_min, &r->fwd_payload_len_max,
-            &r->fwd_payload_len_mean, &r->fwd_payload_len_std);
-    put_stat(&f->pay[1], &r->bwd_payload_len_min, &r->bwd_payload_len_max,
-            &r->bwd_payload_len_mean, &r->bwd_payload_len_std);
+    put_stat(&f->pay[0], &r->fwd_payload_len_min, &r->fwd_payload_len_max, &r->fwd_payload_len_mean,
+            &r->fwd_payload_len_std);
+    put_stat(&f->pay[1], &r->bwd_payload_len_min, &r->bwd_payload_len_max, &r->bwd_payload_len_mean,
+            &r->bwd_payload_len_std);
     put_stat(&f->iat, &r->iat_min, &r->iat_max, &r->iat_mean, &r->iat_std);
-    put_stat(&f->iat_dir[0], &r->fwd_iat_min, &r->fwd_iat_max, &r->fwd_iat_mean,
-            &r->fwd_iat_std);
-    put_stat(&f->iat_dir[1], &r->bwd_iat_min, &r->bwd_iat_max, &r->bwd_iat_mean,
-            &r->bwd_iat_std);
+    put_stat(&f->iat_dir[0], &r->fwd_iat_min, &r->fwd_iat_max, &r->fwd_iat_mean, &r->fwd_iat_std);
+    put_stat(&f->iat_dir[1], &r->bwd_iat_min, &r->bwd_iat_max, &r->bwd_iat_mean, &r->bwd_iat_std);
 
     int32_t *fl[2][NC_FEAT_N_FLAGS] = {
-        { &r->fwd_fin, &r->fwd_syn, &r->fwd_rst, &r->fwd_psh, &r->fwd_ack, &r->fwd_urg,
-                &r->fwd_ece, &r->fwd_cwr },
-        { &r->bwd_fin, &r->bwd_syn, &r->bwd_rst, &r->bwd_psh, &r->bwd_ack, &r->bwd_urg,
-                &r->bwd_ece, &r->bwd_cwr },
+        { &r->fwd_fin, &r->fwd_syn, &r->fwd_rst, &r->fwd_psh, &r->fwd_ack, &r->fwd_urg, &r->fwd_ece,
+                &r->fwd_cwr },
+        { &r->bwd_fin, &r->bwd_syn, &r->bwd_rst, &r->bwd_psh, &r->bwd_ack, &r->bwd_urg, &r->bwd_ece,
+                &r->bwd_cwr },
     };
     for (int d = 0; d < 2; d++) {
         for (int b = 0; b < NC_FEAT_N_FLAGS; b++) {

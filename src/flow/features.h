@@ -18,9 +18,9 @@
 enum {
     NC_FEAT_SEQ_DEFAULT = 10, /* first packets recorded (-features-seq) */
     NC_FEAT_SEQ_MAX = 64,
-    NC_FEAT_BINS = 8,      /* payload-length and inter-arrival histograms */
-    NC_FEAT_BULK_MIN = 4,  /* payload packets one way that make a bulk (CICFlowMeter) */
-    NC_FEAT_N_FLAGS = 8,   /* FIN SYN RST PSH ACK URG ECE CWR */
+    NC_FEAT_BINS = 8,     /* payload-length and inter-arrival histograms */
+    NC_FEAT_BULK_MIN = 4, /* payload packets one way that make a bulk (CICFlowMeter) */
+    NC_FEAT_N_FLAGS = 8,  /* FIN SYN RST PSH ACK URG ECE CWR */
 };
 #define NC_FEAT_ACTIVITY_DEFAULT_NS (5LL * 1000000000LL) /* -activity-timeout, as CICFlowMeter */
 #define NC_FEAT_SUBFLOW_GAP_NS      (1LL * 1000000000LL) /* a longer gap starts a subflow */

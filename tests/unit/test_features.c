@@ -81,8 +81,8 @@ static void test_welford(void **state)
     static const int64_t same[] = { 52, 52, 52, 52, 52 };
     static const int64_t mixed[] = { 60, 1500, 52, 52, 1500, 1500, 715, 52, 40, 0, 9000 };
     /* large offset, small spread: where the naive sum of squares loses */
-    static const int64_t offset[] = { 1000000000001, 1000000000003, 1000000000002,
-        1000000000005, 1000000000004 };
+    static const int64_t offset[] = { 1000000000001, 1000000000003, 1000000000002, 1000000000005,
+        1000000000004 };
     check_seq(empty, 0);
     check_seq(one, 1);
     check_seq(two, 2);
@@ -123,8 +123,8 @@ static void fb_init(struct flow_buf *b, uint32_t seq_n, int64_t activity)
     nc_feat_init(b->f);
 }
 
-static void pkt(struct flow_buf *b, int64_t ts, int dir, uint32_t ip_len, uint32_t payload,
-        uint16_t flags)
+static void pkt(
+        struct flow_buf *b, int64_t ts, int dir, uint32_t ip_len, uint32_t payload, uint16_t flags)
 {
     struct nc_feat_pkt p = { .ts = ts,
         .ip_len = ip_len,
@@ -243,7 +243,7 @@ static void test_first_n(void **state)
     /* the cap: 64 even when more is asked; lengths over 65535 saturate */
     struct flow_buf c;
     fb_init(&c, 1000, 5 * SEC);
-    assert_int_equal(nc_feat_bytes(&c.cfg), nc_feat_bytes(&(struct nc_feat_cfg) { 64, 0 }));
+    assert_int_equal(nc_feat_bytes(&c.cfg), nc_feat_bytes(&(struct nc_feat_cfg){ 64, 0 }));
     for (int i = 0; i < 100; i++) {
         pkt(&c, i, i % 2, i == 63 ? 70000 : 40, 0, 0);
     }
@@ -259,8 +259,8 @@ static void test_rtt(void **state)
     (void)state;
     struct flow_buf b;
     fb_init(&b, 10, 5 * SEC);
-    pkt(&b, 0, 0, 60, 0, 0x02);              /* SYN */
-    pkt(&b, 1 * SEC, 0, 60, 0, 0x02);        /* SYN again: the RTT runs from here */
+    pkt(&b, 0, 0, 60, 0, 0x02);                  /* SYN */
+    pkt(&b, 1 * SEC, 0, 60, 0, 0x02);            /* SYN again: the RTT runs from here */
     pkt(&b, 1 * SEC + 100 * MS, 1, 60, 0, 0x12); /* SYN+ACK */
     pkt(&b, 1 * SEC + 120 * MS, 1, 60, 0, 0x12); /* again: ignored */
     pkt(&b, 1 * SEC + 150 * MS, 0, 52, 0, 0x10); /* ACK */
