@@ -285,7 +285,9 @@ int nc_cmd_capture(int argc, char **argv)
 {
     const char *read_path = NULL, *iface = NULL, *bpf = NULL, *out_dir = ".";
     const char *compress = "zstd", *format = "proto", *include = NULL, *exclude = NULL;
-    const char *timeout_s = "5m";
+    const char *timeout_s = "5m", *activity_s = "5s";
+    long long features_seq = NC_FEAT_SEQ_DEFAULT;
+    bool features = false;
     long long workers = 0, snaplen = 262144, max_flows = NC_FLOW_DEFAULT_MAX, level = 0;
     long long max_memory = 1024, stream_depth = 1 << 20, stream_memcap = 256, stream_buffer = 256;
     bool promisc = true, payload = false, entropy = false, quiet = false;
@@ -309,6 +311,15 @@ int nc_cmd_capture(int argc, char **argv)
         { "entropy", NC_FLAG_BOOL, &entropy, NULL, "compute payload entropy (costs time)", 0, 0 },
         { "conn-timeout", NC_FLAG_STR, &timeout_s, "DUR",
                 "write a connection idle this long in capture time (5m; e.g. 30s, 2m)", 0, 0 },
+        { "features", NC_FLAG_BOOL, &features, NULL,
+                "also write ConnectionFeatures (flow features for ML, docs/FEATURES.md); "
+                "only written when named in -include or with this flag",
+                0, 0 },
+        { "features-seq", NC_FLAG_INT, &features_seq, "N",
+                "ConnectionFeatures: sizes and directions of the first N packets (10)", 0,
+                NC_FEAT_SEQ_MAX },
+        { "activity-timeout", NC_FLAG_STR, &activity_s, "DUR",
+                "ConnectionFeatures: a gap longer than this ends an active period (5s)", 0, 0 },
         { "max-flows", NC_FLAG_INT, &max_flows, "N",
                 "connections tracked at once; past it the oldest idle is written (1048576)", 1,
                 1 << 30 },
@@ -361,6 +372,9 @@ int nc_cmd_capture(int argc, char **argv)
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         opts.want[t] = include == NULL;
     }
+    /* ConnectionFeatures costs memory per flow and work per packet: only
+     * when asked for by name or with -features */
+    opts.want[NC_REC_ConnectionFeatures] = features;
     if (include && !apply_list(include, opts.want, true, "-include")) {
         return NC_EXIT_USAGE;
     }
@@ -390,6 +404,12 @@ int nc_cmd_capture(int argc, char **argv)
                 timeout_s);
         return NC_EXIT_USAGE;
     }
+    struct nc_feat_cfg feat = { (uint32_t)features_seq, 0 };
+    if (!parse_duration(activity_s, &feat.activity_timeout) || feat.activity_timeout <= 0) {
+        fprintf(stderr, "netcap capture: -activity-timeout: '%s' is not a duration like 5s or 2m\n",
+                activity_s);
+        return NC_EXIT_USAGE;
+    }
     bool workers_given = workers != 0;
     if (workers == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -417,15 +437,21 @@ int nc_cmd_capture(int argc, char **argv)
         nc_log_warn("%s: link type %u (%s) is not understood: no records but counts",
                 read_path ? read_path : iface, nc_source_dlt(src), "see pcap-linktype(7)");
     }
+    bool want_feat = opts.want[NC_REC_ConnectionFeatures];
+    char feat_opts[128] = "";
+    if (want_feat) {
+        snprintf(feat_opts, sizeof(feat_opts), " -features-seq %lld -activity-timeout %s",
+                features_seq, activity_s);
+    }
     char options[2048];
     snprintf(options, sizeof(options),
             "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld -max-memory %lld -stream-depth "
-            "%lld -stream-memcap %lld -stream-buffer %lld",
+            "%lld -stream-memcap %lld -stream-buffer %lld%s",
             include ? "-include " : "", include ? include : "", exclude ? " -exclude " : "",
             exclude ? exclude : "", payload ? " -payload" : "", entropy ? " -entropy" : "",
             bpf ? " -bpf " : "", bpf ? bpf : "",
             (include || exclude || payload || entropy || bpf) ? " " : "", timeout_s, max_flows,
-            max_memory, stream_depth, stream_memcap, stream_buffer);
+            max_memory, stream_depth, stream_memcap, stream_buffer, feat_opts);
     char source_name[4200];
     snprintf(source_name, sizeof(source_name), "%s%s",
             read_path ? "" : "iface:", read_path ? read_path : iface);
@@ -451,6 +477,9 @@ int nc_cmd_capture(int argc, char **argv)
     nc_flow_set_seed(seed);
     cfg.opts = &opts;
     cfg.want_conn = opts.want[NC_REC_Connection];
+    cfg.want_features = want_feat;
+    cfg.feat = feat;
+    const struct nc_feat_cfg *fc = want_feat ? &feat : NULL;
     cfg.level = (int)level;
     cfg.out_dir = out_dir;
     cfg.sink = &nc_writer_file;
@@ -467,13 +496,13 @@ int nc_cmd_capture(int argc, char **argv)
          * batches in flight and the workers' buffers live in the rest;
          * when they do not fit, fewer workers run (the files are the same). */
         uint64_t cap = (uint64_t)max_memory << 20;
-        uint64_t flows_fit = cap / 4 / nc_flow_table_bytes_per_flow();
+        uint64_t flows_fit = cap / 4 / nc_flow_table_bytes_per_flow(fc);
         if ((uint64_t)max_flows > flows_fit) {
             cfg.max_flows = (size_t)flows_fit;
         }
         cfg.stream_memcap = NC_MIN(cfg.stream_memcap, cap / 8);
         cfg.defrag_memcap = NC_MIN(cfg.defrag_memcap, cap / 16);
-        uint64_t state = (uint64_t)cfg.max_flows * nc_flow_table_bytes_per_flow() +
+        uint64_t state = (uint64_t)cfg.max_flows * nc_flow_table_bytes_per_flow(fc) +
                          cfg.stream_memcap + cfg.defrag_memcap;
         uint64_t rest = cap > state ? cap - state : 0;
         long long fit = workers;

@@ -741,6 +741,8 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
 
     pl.shard_cfg.opts = cfg->opts;
     pl.shard_cfg.want_conn = cfg->want_conn;
+    pl.shard_cfg.want_features = cfg->want_features;
+    pl.shard_cfg.feat = cfg->feat;
     pl.shard_cfg.max_flows = (cfg->max_flows + NC_SHARDS - 1) / NC_SHARDS;
     pl.shard_cfg.conn_timeout_ns = cfg->conn_timeout_ns;
     pl.shard_cfg.stream_budget = cfg->stream_memcap / NC_SHARDS;

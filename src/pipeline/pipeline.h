@@ -36,7 +36,9 @@ enum {
 struct nc_pipeline_cfg {
     unsigned workers; /* decoding threads, >= 1 */
     const struct nc_decode_opts *opts;
-    bool want_conn; /* write Connection records */
+    bool want_conn;          /* write Connection records */
+    bool want_features;      /* write ConnectionFeatures records */
+    struct nc_feat_cfg feat; /* ...with these parameters */
     enum nc_format format;
     enum nc_compress compress;
     int level; /* compression level, 0 = default */
