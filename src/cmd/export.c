@@ -8,36 +8,28 @@
  *
  * Capture modes run `netcap capture` (every capture flag works; without
  * -out no record files are written) with an observer on the pipeline and
- * the per-record extractors bound to its workers. The HTTP server is
- * hardened by libmicrohttpd's caps: connections in all and per address,
- * request memory (a huge URL or header gets 414/431), an idle timeout.
- * Metrics: docs/METRICS.md.
+ * the per-record extractors bound to its workers; the HTTP server is
+ * metrics/httpd.c. Metrics: docs/METRICS.md.
  */
 #include "cmd/cmd.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <microhttpd.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "core/mem.h"
 #include "core/version.h"
 #include "metrics/extract.h"
+#include "metrics/httpd.h"
 #include "metrics/registry.h"
 #include "metrics/runstats.h"
 #include "record/ncfile.h"
 
 enum {
-    HTTP_MAX_CONNS = 64,     /* connections in all */
-    HTTP_MAX_PER_IP = 32,    /* ...from one address */
-    HTTP_TIMEOUT_S = 10,     /* idle connection closed */
-    HTTP_REQ_MEMORY = 16384, /* request line and headers of one connection */
     REPLAY_MAX_FILES = 4096, /* record files read from -replay DIR */
 };
 
@@ -47,7 +39,7 @@ struct exporter {
     struct nc_mx_registry *reg;
     struct nc_mx_records *recs;
     struct nc_mx_runstats *run;
-    struct MHD_Daemon *httpd;
+    struct nc_mx_httpd *httpd;
     const char *listen;
     long long per_ip;
     const char *linger_s;
@@ -104,137 +96,19 @@ static bool parse_linger(const char *s, int64_t *ns)
     return true;
 }
 
-/* ------------------------------------------------------------------ HTTP */
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
-        const char *body, size_t len, bool allow)
-{
-    struct MHD_Response *r =
-            MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
-    if (!r) {
-        return MHD_NO;
-    }
-    (void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (allow) {
-        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    }
-    enum MHD_Result ok = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ok;
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-        const char *method, const char *version, const char *upload_data, size_t *upload_data_size,
-        void **con_cls)
-{
-    struct exporter *x = cls;
-    NC_UNUSED(version);
-    NC_UNUSED(upload_data);
-    NC_UNUSED(upload_data_size);
-    NC_UNUSED(con_cls);
-    static const char text[] = "text/plain; charset=utf-8";
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        static const char m[] = "method not allowed: GET or HEAD\n";
-        return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, text, m, sizeof(m) - 1, true);
-    }
-    if (strcmp(url, "/metrics") == 0) {
-        struct nc_dbuf b;
-        nc_dbuf_init(&b, NC_MX_TEXT_MAX);
-        int rc = nc_mx_render(x->reg, &b);
-        enum MHD_Result ok;
-        if (rc == NC_OK) {
-            ok = reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
-                    b.p ? (const char *)b.p : "", b.len, false);
-        } else {
-            char m[128];
-            int n = snprintf(m, sizeof(m), "cannot render the metrics: %s\n", nc_strerror(rc));
-            ok = reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, text, m, (size_t)n, false);
-        }
-        nc_dbuf_fini(&b);
-        return ok;
-    }
-    if (strcmp(url, "/") == 0) {
-        static const char m[] = "netcap exporter: metrics at /metrics\n";
-        return reply(c, MHD_HTTP_OK, text, m, sizeof(m) - 1, false);
-    }
-    static const char m[] = "not found: metrics are at /metrics\n";
-    return reply(c, MHD_HTTP_NOT_FOUND, text, m, sizeof(m) - 1, false);
-}
-
-/* "host:port", "[v6]:port" or ":port" (every address) into ss. */
-static bool parse_listen(
-        const char *s, struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen)
-{
-    char host[256];
-    const char *colon = strrchr(s, ':');
-    if (!colon || colon[1] == '\0') {
-        snprintf(why, whylen, "'%s' is not HOST:PORT (e.g. %s)", s, DEFAULT_LISTEN);
-        return false;
-    }
-    size_t hl = (size_t)(colon - s);
-    const char *h = s;
-    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
-        h = s + 1;
-        hl -= 2;
-    }
-    if (hl >= sizeof(host)) {
-        snprintf(why, whylen, "host name too long");
-        return false;
-    }
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    char *end = NULL;
-    errno = 0;
-    long port = strtol(colon + 1, &end, 10);
-    if (errno || *end || port < 0 || port > 65535) {
-        snprintf(why, whylen, "'%s' is not a port number", colon + 1);
-        return false;
-    }
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    int rc = getaddrinfo(hl ? host : NULL, colon + 1, &hints, &res);
-    if (rc != 0 || !res) {
-        snprintf(why, whylen, "cannot resolve '%s': %s", host, gai_strerror(rc));
-        return false;
-    }
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *len = (socklen_t)res->ai_addrlen;
-    freeaddrinfo(res);
-    return true;
-}
-
 static int serve(struct exporter *x)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl = 0;
-    char why[512];
-    memset(&ss, 0, sizeof(ss));
-    if (!parse_listen(x->listen, &ss, &sl, why, sizeof(why))) {
-        fprintf(stderr, "netcap export: -listen: %s\n", why);
-        return NC_EXIT_USAGE;
-    }
-    unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD;
-    if (ss.ss_family == AF_INET6) {
-        flags |= MHD_USE_IPv6;
-    }
-    x->httpd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, x, MHD_OPTION_SOCK_ADDR,
-            (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNS,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_MAX_PER_IP,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_REQ_MEMORY, MHD_OPTION_END);
+    char err[NC_ERRBUF_SIZE];
+    unsigned port = 0;
+    x->httpd = nc_mx_httpd_start(x->reg, x->listen, &port, err);
     if (!x->httpd) {
-        fprintf(stderr, "netcap export: cannot listen on %s (in use, or not an address here?)\n",
-                x->listen);
-        return NC_EXIT_FAILURE;
+        fprintf(stderr, "netcap export: -listen %s: %s\n", x->listen, err);
+        return strstr(err, "cannot listen") ? NC_EXIT_FAILURE : NC_EXIT_USAGE;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(x->httpd, MHD_DAEMON_INFO_BIND_PORT);
-    char host[256];
-    snprintf(host, sizeof(host), "%.*s", (int)(strrchr(x->listen, ':') - x->listen), x->listen);
-    fprintf(stderr, "netcap export: serving http://%s:%u/metrics\n", *host ? host : "0.0.0.0",
-            di ? (unsigned)di->port : 0u);
+    const char *colon = strrchr(x->listen, ':');
+    fprintf(stderr, "netcap export: serving http://%.*s:%u/metrics\n",
+            colon && colon > x->listen ? (int)(colon - x->listen) : 7,
+            colon && colon > x->listen ? x->listen : "0.0.0.0", port);
     return NC_EXIT_OK;
 }
 
@@ -287,9 +161,7 @@ static int setup(struct exporter *x)
 
 static void teardown(struct exporter *x)
 {
-    if (x->httpd) {
-        MHD_stop_daemon(x->httpd);
-    }
+    nc_mx_httpd_stop(x->httpd);
     nc_mx_runstats_free(x->run);
     nc_mx_records_free(x->recs);
     nc_mx_registry_free(x->reg);

@@ -131,6 +131,12 @@ else
     fi
 fi
 
+if [ -n "$file_port" ]; then
+    st=0
+    "$NETCAP" export -replay "$tmp/ref" -listen "127.0.0.1:$file_port" > /dev/null 2> "$tmp/inuse.err" || st=$?
+    [ "$st" = 2 ] && ok "-listen on a port in use: exit 2" || bad in-use "exit $st: $(cat "$tmp/inuse.err")"
+fi
+
 # --------------------------------------------------- prometheus scrapes it
 if ! command -v prometheus > /dev/null; then
     skp prometheus "prometheus is missing (scripts/bootstrap.sh installs it)"
