@@ -181,6 +181,28 @@ except Exception:
     else
         bad prometheus "query gave '$got' and '$got_nx', expected $want and $want_nx: $(tail -c 300 "$tmp/prom.log")"
     fi
+    # every query of the Grafana dashboard parses and runs
+    out=$(python3 - "$pport" "$root/contrib/grafana/netcap.json" <<'PY'
+import json, sys, urllib.parse, urllib.request
+port, path = sys.argv[1], sys.argv[2]
+d = json.load(open(path))
+bad, n = [], 0
+for p in d["panels"]:
+    for t in p["targets"]:
+        q = t["expr"].replace("$instance", ".*").replace("$__rate_interval", "1m")
+        url = "http://127.0.0.1:%s/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": q}))
+        try:
+            r = json.load(urllib.request.urlopen(url, timeout=5))
+            ok = r.get("status") == "success"
+        except Exception as e:
+            ok = False
+        n += 1
+        if not ok:
+            bad.append(q)
+print("%d queries" % n if not bad else "failed: %s" % bad)
+sys.exit(1 if bad else 0)
+PY
+    ) && ok "Grafana dashboard: $out run on prometheus" || bad dashboard "$out"
     kill "$prom_pid" 2>/dev/null
     wait "$prom_pid" 2>/dev/null
 fi
