@@ -283,7 +283,12 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
 
 int nc_cmd_capture(int argc, char **argv)
 {
-    const char *read_path = NULL, *iface = NULL, *bpf = NULL, *out_dir = ".";
+    return nc_capture_run(argc, argv, NULL);
+}
+
+int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
+{
+    const char *read_path = NULL, *iface = NULL, *bpf = NULL, *out_dir = NULL;
     const char *compress = "zstd", *format = "proto", *include = NULL, *exclude = NULL;
     const char *timeout_s = "5m", *activity_s = "5s";
     long long features_seq = NC_FEAT_SEQ_DEFAULT;
@@ -346,7 +351,15 @@ int nc_cmd_capture(int argc, char **argv)
             "  netcap capture -read traffic.pcap -out records\n"
             "  netcap capture -read tls.pcap -include TLSClientHello,TLSServerHello -out tls\n"
             "  netcap capture -iface eth0 -bpf 'udp port 53' -include DNS -out dns";
-    int prc = nc_flags_parse("capture", synopsis, flags, NC_ARRAY_LEN(flags), argc, argv);
+    /* netcap export: its own flags after capture's */
+    struct nc_flag all[NC_ARRAY_LEN(flags) + 8];
+    size_t n_all = NC_ARRAY_LEN(flags);
+    memcpy(all, flags, sizeof(flags));
+    for (size_t i = 0; h && i < h->n_flags && i < 8; i++) {
+        all[n_all++] = h->flags[i];
+    }
+    int prc = nc_flags_parse(
+            h ? h->cmd : "capture", h ? h->synopsis : synopsis, all, n_all, argc, argv);
     if (prc < 0) {
         nc_record_init();
         printf("\nrecord types (for -include/-exclude):\n  %s\n", nc_rec_names());
@@ -427,7 +440,11 @@ int nc_cmd_capture(int argc, char **argv)
         return strstr(errbuf, "-bpf") ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
     }
     char err[4400];
-    if (mkdir_p(out_dir, err, sizeof(err)) != 0) {
+    bool no_files = out_dir == NULL && h && h->files_optional;
+    if (out_dir == NULL) {
+        out_dir = ".";
+    }
+    if (!no_files && mkdir_p(out_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "netcap capture: %s\n", err);
         nc_source_close(src);
         return NC_EXIT_FAILURE;
@@ -482,7 +499,7 @@ int nc_cmd_capture(int argc, char **argv)
     const struct nc_feat_cfg *fc = want_feat ? &feat : NULL;
     cfg.level = (int)level;
     cfg.out_dir = out_dir;
-    cfg.sink = &nc_writer_file;
+    cfg.sink = no_files ? &nc_writer_null : &nc_writer_file;
     cfg.max_flows = (size_t)max_flows;
     cfg.stream_depth = (uint64_t)stream_depth;
     cfg.stream_memcap = (uint64_t)stream_memcap << 20;
@@ -533,6 +550,13 @@ int nc_cmd_capture(int argc, char **argv)
     cfg.options = options;
     cfg.created_ns = created;
     cfg.progress = !quiet && isatty(STDERR_FILENO);
+    if (h && h->start) {
+        int hrc = h->start(h->ctx, &cfg);
+        if (hrc != NC_EXIT_OK) {
+            nc_source_close(src);
+            return hrc;
+        }
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
