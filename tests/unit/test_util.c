@@ -73,7 +73,8 @@ static void test_our_headers_are_not_netcap_go(void **state)
     (void)state;
     nc_record_init();
     static char version[] = "v1.2.3", source[] = "in.pcap", name[] = "DNS", opts[] = "-payload";
-    Netcap__Header hdr = NETCAP__HEADER__INIT;
+    Netcap__Header hdr;
+    netcap__header__init(&hdr);
     hdr.version = version; /* even a Version like Netcap's */
     hdr.input_source = source;
     hdr.type = NETCAP__TYPE__NC_DNS;
