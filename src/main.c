@@ -26,6 +26,8 @@ static int cmd_version(int argc, char **argv)
 static const struct nc_cmd cmds[] = {
     { "capture", nc_cmd_capture, "read a pcap/pcapng file or an interface, write audit records" },
     { "dump", nc_cmd_dump, "print a record file as a table, CSV, TSV or JSON" },
+    { "label", nc_cmd_label,
+            "label records with Suricata alerts or attack maps: CSV for ML datasets" },
     { "util", nc_cmd_util, "record files: check, stats, convert; time conversion" },
     { "version", cmd_version, "print the version" },
 };
