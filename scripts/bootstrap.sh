@@ -6,8 +6,9 @@
 set -eu
 pkgs="build-essential pkg-config libpcap-dev libprotobuf-c-dev protobuf-c-compiler
 libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev clang-format python3
-wireshark-common"
-# wireshark-common: editcap and mergecap, which the hostile and determinism suites use
+wireshark-common python3-pandas"
+# wireshark-common: editcap and mergecap, which the hostile and determinism suites use;
+# python3-pandas: the label suite loads its CSV output with pandas
 if [ "${1:-}" = "--bench" ]; then
     pkgs="$pkgs tcpdump tcpreplay time"
 fi
