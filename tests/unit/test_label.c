@@ -218,17 +218,17 @@ static void test_map(void **state)
     assert_int_equal(s.v[1].proto, -1);
     assert_string_equal(lbl_text(&s, s.v[1].label), "x \"y\"");
     static const char *const bad[] = {
-        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,x,y",           /* 9 cells */
-        "2,1,10.0.0.1,10.0.0.2,any,any,tcp,x,y,z",         /* end before start */
-        "1,2,10.0.0.1/33,10.0.0.2,any,any,tcp,x,y,z",      /* prefix */
-        "1,2,10.0.0.1,::1,any,any,tcp,x,y,z",              /* mixed families */
-        "1,2,10.0.0.1,10.0.0.2,2000-1000,any,tcp,x,y,z",   /* range */
-        "1,2,10.0.0.1,10.0.0.2,any,70000,tcp,x,y,z",       /* port */
-        "1,2,10.0.0.1,10.0.0.2,any,any,bogus,x,y,z",       /* protocol */
-        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,,y,z",          /* empty label */
-        "x,2,10.0.0.1,10.0.0.2,any,any,tcp,x,y,z",         /* time */
-        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,\"x,y,z",       /* unterminated quote */
-        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,\"x\"y,y,z",    /* text after quote */
+        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,x,y",         /* 9 cells */
+        "2,1,10.0.0.1,10.0.0.2,any,any,tcp,x,y,z",       /* end before start */
+        "1,2,10.0.0.1/33,10.0.0.2,any,any,tcp,x,y,z",    /* prefix */
+        "1,2,10.0.0.1,::1,any,any,tcp,x,y,z",            /* mixed families */
+        "1,2,10.0.0.1,10.0.0.2,2000-1000,any,tcp,x,y,z", /* range */
+        "1,2,10.0.0.1,10.0.0.2,any,70000,tcp,x,y,z",     /* port */
+        "1,2,10.0.0.1,10.0.0.2,any,any,bogus,x,y,z",     /* protocol */
+        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,,y,z",        /* empty label */
+        "x,2,10.0.0.1,10.0.0.2,any,any,tcp,x,y,z",       /* time */
+        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,\"x,y,z",     /* unterminated quote */
+        "1,2,10.0.0.1,10.0.0.2,any,any,tcp,\"x\"y,y,z",  /* text after quote */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         why[0] = '\0';
@@ -251,11 +251,11 @@ static void test_overlaps(void **state)
     memset(&h, 0, sizeof(h));
     assert_int_equal(map(&s, &h, "start,end,src,dst,dport,label"), 0);
     assert_int_equal(map(&s, &h, "100,200,10.0.0.1,10.0.0.2,80,A"), 1);
-    assert_int_equal(map(&s, &h, "150,200,10.0.0.0/31,10.0.0.2,80,A"), 1);   /* same label */
-    assert_int_equal(map(&s, &h, "150,250,10.0.0.0/31,10.0.0.2,81,B"), 1);   /* port apart */
-    assert_int_equal(map(&s, &h, "201,300,10.0.0.1,10.0.0.2,80,C"), 1);      /* time apart */
-    assert_int_equal(map(&s, &h, "199,300,10.0.0.2,10.0.0.1,any,D"), 1);     /* reversed */
-    assert_int_equal(map(&s, &h, "0,1000,11.0.0.0/8,any,any,E"), 1);         /* elsewhere */
+    assert_int_equal(map(&s, &h, "150,200,10.0.0.0/31,10.0.0.2,80,A"), 1); /* same label */
+    assert_int_equal(map(&s, &h, "150,250,10.0.0.0/31,10.0.0.2,81,B"), 1); /* port apart */
+    assert_int_equal(map(&s, &h, "201,300,10.0.0.1,10.0.0.2,80,C"), 1);    /* time apart */
+    assert_int_equal(map(&s, &h, "199,300,10.0.0.2,10.0.0.1,any,D"), 1);   /* reversed */
+    assert_int_equal(map(&s, &h, "0,1000,11.0.0.0/8,any,any,E"), 1);       /* elsewhere */
     for (size_t i = 0; i < s.n; i++) {
         s.v[i].line = (uint32_t)i + 2;
     }
@@ -271,8 +271,8 @@ static void test_overlaps(void **state)
     lbl_set_fini(&s);
 }
 
-static struct lbl_query q4(const char *a, const char *b, int sp, int dp, int proto, int64_t t0,
-        int64_t t1)
+static struct lbl_query q4(
+        const char *a, const char *b, int sp, int dp, int proto, int64_t t0, int64_t t1)
 {
     struct lbl_query q;
     memset(&q, 0, sizeof(q));
@@ -298,11 +298,11 @@ static void test_index(void **state)
     struct lbl_map_hdr h;
     memset(&h, 0, sizeof(h));
     assert_int_equal(map(&s, &h, "start,end,src,dst,sport,dport,proto,label"), 0);
-    assert_int_equal(map(&s, &h, "100,100,10.0.0.1,10.0.0.2,1234,80,tcp,A"), 1);        /* 0 */
-    assert_int_equal(map(&s, &h, "90,95,10.0.0.1,10.0.0.2,any,80,tcp,B"), 1);           /* 1 */
+    assert_int_equal(map(&s, &h, "100,100,10.0.0.1,10.0.0.2,1234,80,tcp,A"), 1);           /* 0 */
+    assert_int_equal(map(&s, &h, "90,95,10.0.0.1,10.0.0.2,any,80,tcp,B"), 1);              /* 1 */
     assert_int_equal(map(&s, &h, "50,60,10.1.0.0/16,192.168.0.0/24,any,1-1024,any,C"), 1); /* 2 */
-    assert_int_equal(map(&s, &h, "50,60,2001:db8::/32,2001:db8::5,any,any,udp,D"), 1);  /* 3 */
-    assert_int_equal(map(&s, &h, "70,80,any,10.9.9.9,any,any,any,E"), 1);               /* 4 */
+    assert_int_equal(map(&s, &h, "50,60,2001:db8::/32,2001:db8::5,any,any,udp,D"), 1);     /* 3 */
+    assert_int_equal(map(&s, &h, "70,80,any,10.9.9.9,any,any,any,E"), 1);                  /* 4 */
     struct lbl_index *ix;
     assert_int_equal(lbl_index_build(&ix, &s, 0), NC_OK);
     uint32_t ids[8];
@@ -419,8 +419,7 @@ static void test_load(void **state)
     rewind(f);
     lbl_set_fini(&s);
     lbl_set_init(&s);
-    assert_int_equal(lbl_load(&s, LBL_EVE, f, "e.json", 0, true, NULL, 0, &st, why),
-            NC_EMALFORMED);
+    assert_int_equal(lbl_load(&s, LBL_EVE, f, "e.json", 0, true, NULL, 0, &st, why), NC_EMALFORMED);
     assert_non_null(strstr(why, "e.json line 2"));
     fclose(f);
     lbl_set_fini(&s);
