@@ -816,7 +816,7 @@ int lbl_load(struct lbl_set *s, enum lbl_kind kind, FILE *f, const char *name, u
     char msg[LBL_ERRLEN];
     while (next_line(r, &line, &too_long) == 1) {
         st->lines++;
-        const char *p = (const char *)line.p;
+        const char *p = line.p ? (const char *)line.p : ""; /* an empty line has no buffer */
         size_t n = line.len;
         if (st->lines == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
             p += 3; /* a UTF-8 byte order mark */
