@@ -10,7 +10,7 @@ wireshark-common python3-protobuf python3-zstandard python3-pandas groff-base
 libmicrohttpd-dev prometheus curl"
 # wireshark-common: editcap and mergecap, which the hostile and determinism suites use
 # python3-protobuf, python3-zstandard, python3-pandas: the Python module
-# (python/netcap) and its suite; groff-base (groff): the install
+# (python/netcap) and its suite, and the label suite (pandas loads its CSV); groff-base (groff): the install
 # suite renders the man pages
 # libmicrohttpd-dev: netcap export's HTTP server; prometheus: promtool and the
 # server the export suite scrapes with; curl: that suite's HTTP client

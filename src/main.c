@@ -28,6 +28,8 @@ static const struct nc_cmd cmds[] = {
     { "export", nc_cmd_export,
             "serve Prometheus metrics: live, from a file, or from record files" },
     { "dump", nc_cmd_dump, "print a record file as a table, CSV, TSV or JSON" },
+    { "label", nc_cmd_label,
+            "label records with Suricata alerts or attack maps: CSV for ML datasets" },
     { "util", nc_cmd_util, "record files: check, stats, convert; time conversion" },
     { "version", cmd_version, "print the version" },
 };

@@ -17,6 +17,7 @@ int nc_cmd_capture(int argc, char **argv);
 int nc_cmd_export(int argc, char **argv);
 int nc_cmd_dump(int argc, char **argv);
 int nc_cmd_util(int argc, char **argv);
+int nc_cmd_label(int argc, char **argv);
 
 /* Flag parsing shared by all commands: "-name", "--name", "-name=value",
  * "--name value". A flag table entry of kind BOOL takes no value. */
