@@ -296,7 +296,6 @@ static void set_str(char **field, char *s)
     }
 }
 
-
 /* Zeroed, initialised message of the given type in the arena, or NULL. */
 static void *new_msg(struct dns_msg *m, const ProtobufCMessageDescriptor *desc)
 {

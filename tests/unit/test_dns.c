@@ -534,7 +534,8 @@ static void test_text_fields(void **state)
     assert_int_equal(d->n_answers, 3);
     assert_string_equal(d->answers[0]->cname, "cdn.heldout.test");
     assert_int_equal(d->answers[1]->n_txts, 2);
-    assert_string_equal(d->answers[1]->txts[0], "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(d->answers[1]->txts[0], "a\xef\xbf\xbd"
+                                                "b\xef\xbf\xbd\xef\xbf\xbd");
     assert_string_equal(d->answers[1]->txts[1], "k=\xc3\xa9 \"");
     assert_int_equal(d->answers[1]->data.len, 13); /* the exact octets stay in data */
     assert_string_equal(d->answers[2]->name, "cdn.heldout.test");

@@ -620,9 +620,8 @@ static void test_repeated_cells(void **state)
     assert_int_equal(nc_refl_init(&r, &netcap__dns__descriptor, NULL), NC_OK);
     assert_int_equal(nc_refl_select(&r, "questions,answers,authorities", NULL, 0), NC_OK);
     const char *row = render(&r, &d->base, F_CSV);
-    assert_string_equal(row,
-            "(a.com-1-1)|(b.org-28-1),"
-            "(a.com-1-1-300-0-01020304-1.2.3.4-(7-0-0-0-0-ns-)------hi|ok),\n");
+    assert_string_equal(row, "(a.com-1-1)|(b.org-28-1),"
+                             "(a.com-1-1-300-0-01020304-1.2.3.4-(7-0-0-0-0-ns-)------hi|ok),\n");
     assert_int_equal(csv_count(row, ","), 3);
     const char *js = render(&r, &d->base, F_JSON);
     assert_json_line(js);
@@ -831,7 +830,7 @@ static void test_fields_listing(void **state)
     assert_true(strncmp(s, "timestamp ", 10) == 0);
     assert_non_null(strstr(s, "\nquestions "));
     assert_non_null(strstr(s, "repeated DNSQuestion\n  name "));
-    assert_non_null(strstr(s, "\n    serial "));    /* answers.soa.serial: two levels */
+    assert_non_null(strstr(s, "\n    serial "));     /* answers.soa.serial: two levels */
     assert_non_null(strstr(s, "repeated string\n")); /* txts */
     nc_dbuf_fini(&b);
     nc_dbuf_init(&b, 1 << 20);
