@@ -43,6 +43,16 @@ CONTEXT = {
     "uid": "uid of the Connection the record belongs to",
 }
 
+# Records that are not made from one packet name their endpoints differently
+# (a Connection's src_* is its client). Kept here, not in the schema, while
+# the Connection message is being extended elsewhere.
+CONTEXT_BY_TYPE = {
+    "Connection": {
+        "src_ip": "client IP address", "dst_ip": "server IP address",
+        "src_port": "client port (0: none)", "dst_port": "server port (0: none)",
+    },
+}
+
 SECTION_RE = re.compile(r"^// -{3,} *(.*?)\s*$")
 MESSAGE_RE = re.compile(r"^message (\w+) \{\s*(?://\s?(.*))?$")
 FIELD_RE = re.compile(r"^\s+(repeated\s+)?([\w.]+)\s+(\w+)\s*=\s*(\d+);\s*(?://\s?(.*))?$")
@@ -215,7 +225,10 @@ def render(sections, messages, record_types):
                 if label:
                     t = "repeated " + t
                 meaning = comment
-                if not meaning and name in CONTEXT:
+                special = CONTEXT_BY_TYPE.get(m.name, {})
+                if not meaning and name in special:
+                    meaning = special[name]
+                elif not meaning and name in CONTEXT:
                     meaning = CONTEXT[name] + " (context)"
                 w("| %d | `%s` | %s | %s |" % (num, name, t, md_cell(meaning)))
             for nums, comment in m.reserved:
