@@ -37,7 +37,7 @@ except ImportError as e:  # pragma: no cover - depends on the system
 
 # NC_SCHEMA_VERSION of src/record/record.h: the newest file format this
 # module reads (tests/python/run.sh checks that the two agree).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _here = os.path.dirname(os.path.abspath(__file__))
 

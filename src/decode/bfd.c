@@ -25,7 +25,7 @@
  * sender chose (RFC 5880 6.4) and is not claimed.
  *
  * Authentication (RFC 5880 4.2-4.4): type 1 simple password: key id, then
- * the password (1-16 octets) in data; types 2/3 keyed / meticulous keyed
+ * the password (1-16 octets) in data, and as text in password; types 2/3 keyed / meticulous keyed
  * MD5 and 4/5 SHA-1: key id, a reserved octet, the sequence number, then
  * the digest (16 / 20 octets) in data. Other types: data is everything
  * after the key id.
@@ -91,6 +91,9 @@ static int auth_section(struct nc_pkt *pkt, struct nc_rd *r, Netcap__BFD *rec)
         h->key_id = key_id;
         h->sequence_number = seq;
         h->data = nc_bytes(data);
+        if (type == BFD_AUTH_SIMPLE) {
+            h->password = nc_pkt_str(pkt, data.p, data.len);
+        }
         rec->auth_header = h;
     }
     return err;

@@ -20,9 +20,15 @@
  *     shows it (LLMNR and mDNS carry host names such as "Bob's MacBook" or
  *     names in Chinese characters, in UTF-8).
  *   The text is therefore valid UTF-8 without control characters, and the
- *   wire labels can be recovered from it. ns, cname, ptr, soa.mname/rname,
- *   srv.name and mx.name carry names in this form; txts carry raw
- *   character-strings.
+ *   wire labels can be recovered from it. Owner and question names, ns,
+ *   cname, ptr, soa.mname/rname, srv.target and mx.exchange carry names in
+ *   this form. txts carry the character-strings as text, UTF-8 sanitised
+ *   (nc_utf8_sanitize, as nc_pkt_str: an invalid octet or a NUL becomes
+ *   U+FFFD); the exact octets stay in the RR's raw data.
+ *
+ * Filter columns: query_name and query_type copy the first question,
+ * answer_ip the first A/AAAA address of the answer section, so that
+ * `dump -where query_name=...` needs no nested field.
  *
  * Class and TTL are stored raw: for mDNS the class includes the QU /
  * cache-flush bit, for the EDNS0 OPT pseudo-RR (RFC 6891) they are the UDP
@@ -290,15 +296,6 @@ static void set_str(char **field, char *s)
     }
 }
 
-static void set_name_bytes(struct dns_msg *m, ProtobufCBinaryData *field, const struct dns_name *n)
-{
-    char *s = name_str(m, n);
-    if (s) {
-        field->data = (uint8_t *)s;
-        field->len = n->len;
-    }
-}
-
 /* Zeroed, initialised message of the given type in the arena, or NULL. */
 static void *new_msg(struct dns_msg *m, const ProtobufCMessageDescriptor *desc)
 {
@@ -324,8 +321,37 @@ static void *new_ptrs(struct dns_msg *m, size_t n)
 /* ------------------------------------------------------------------ RDATA */
 
 /*
+ * Arena text of one TXT character-string, or NULL (arena cap). Octets that
+ * are not UTF-8 become U+FFFD, as nc_pkt_str() makes them; so does a NUL,
+ * which a protobuf string cannot hold (it would cut the text short).
+ * Capacity: each octet becomes at most the 3 octets of U+FFFD.
+ */
+static char *txt_str(struct dns_msg *m, struct nc_span s)
+{
+    char *out = msg_alloc(m, 3 * s.len + 1);
+    if (!out) {
+        return NULL;
+    }
+    size_t o = 0, i = 0;
+    while (i < s.len) {
+        const uint8_t *z = memchr(s.p + i, 0, s.len - i);
+        size_t run = z ? (size_t)(z - (s.p + i)) : s.len - i;
+        o += nc_utf8_sanitize(out + o, s.p + i, run);
+        i += run;
+        if (z) {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/*
  * TXT RDATA: one or more <character-string>s, each | len (1) | len octets |.
- * The strings borrow packet memory.
+ * Each becomes text (txt_str); binary strings are therefore not kept
+ * exactly, but the raw RDATA is in data.
  */
 static int parse_txt(struct dns_msg *m, struct nc_rd *rd, Netcap__DNSResourceRecord *rr)
 {
@@ -339,14 +365,14 @@ static int parse_txt(struct dns_msg *m, struct nc_rd *rd, Netcap__DNSResourceRec
         return scan.err;
     }
     size_t n_keep = NC_MIN(n, (size_t)DNS_MAX_TXT);
-    ProtobufCBinaryData *txts = NULL;
+    char **txts = NULL;
     if (m->build && n_keep > 0) {
         txts = msg_alloc(m, n_keep * sizeof(*txts));
     }
-    for (size_t i = 0; i < n_keep; i++) {
-        struct nc_span s = nc_rd_span(rd, nc_rd_u8(rd));
-        if (txts) {
-            txts[i] = nc_bytes(s);
+    for (size_t i = 0; i < n_keep && txts; i++) {
+        txts[i] = txt_str(m, nc_rd_span(rd, nc_rd_u8(rd)));
+        if (!txts[i]) {
+            txts = NULL; /* arena cap: no strings rather than a list with holes */
         }
     }
     nc_rd_rest(rd); /* strings past DNS_MAX_TXT: validated above, not kept */
@@ -414,11 +440,11 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
             err = rdata_end(read_name(whole, rd_off, rd, &n1), rd);
             if (err == NC_OK && rr) {
                 if (type == DNS_TYPE_NS) {
-                    set_name_bytes(m, &rr->ns, &n1);
+                    set_str(&rr->ns, name_str(m, &n1));
                 } else if (type == DNS_TYPE_CNAME) {
-                    set_name_bytes(m, &rr->cname, &n1);
+                    set_str(&rr->cname, name_str(m, &n1));
                 } else {
-                    set_name_bytes(m, &rr->ptr, &n1);
+                    set_str(&rr->ptr, name_str(m, &n1));
                 }
             }
             return err;
@@ -428,7 +454,7 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
             Netcap__DNSMX *mx = err == NC_OK && rr ? new_msg(m, &netcap__dnsmx__descriptor) : NULL;
             if (mx) {
                 mx->preference = pref;
-                set_str(&mx->name, name_str(m, &n1));
+                set_str(&mx->exchange, name_str(m, &n1));
                 rr->mx = mx;
             }
             return err;
@@ -447,8 +473,8 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
             Netcap__DNSSOA *soa =
                     err == NC_OK && rr ? new_msg(m, &netcap__dnssoa__descriptor) : NULL;
             if (soa) {
-                set_name_bytes(m, &soa->mname, &n1);
-                set_name_bytes(m, &soa->rname, &n2);
+                set_str(&soa->mname, name_str(m, &n1));
+                set_str(&soa->rname, name_str(m, &n2));
                 soa->serial = serial;
                 soa->refresh = refresh;
                 soa->retry = retry;
@@ -469,7 +495,7 @@ static int parse_rdata(struct dns_msg *m, uint16_t type, size_t rd_off, struct n
                 srv->priority = prio;
                 srv->weight = weight;
                 srv->port = port;
-                set_name_bytes(m, &srv->name, &n1);
+                set_str(&srv->target, name_str(m, &n1));
                 rr->srv = srv;
             }
             return err;
@@ -590,6 +616,26 @@ static int parse_section(struct dns_msg *m, struct nc_rd *r, uint16_t count, siz
 }
 
 /*
+ * The top-level copies analysts filter on (-where query_name=...): the
+ * first question and the first address among the answers. They point at
+ * the strings already in the arena, so they cost no allocation.
+ */
+static void set_filter_fields(Netcap__DNS *rec)
+{
+    if (rec->n_questions > 0) {
+        rec->query_name = rec->questions[0]->name;
+        rec->query_type = rec->questions[0]->type;
+    }
+    for (size_t i = 0; i < rec->n_answers; i++) {
+        const char *ip = rec->answers[i]->ip;
+        if (ip && ip[0] != '\0') {
+            rec->answer_ip = rec->answers[i]->ip;
+            break;
+        }
+    }
+}
+
+/*
  * One message; *win is exactly its bytes. Builds the record (when wanted)
  * and returns the verdict described in the file comment.
  *
@@ -654,6 +700,7 @@ static int parse_into(Netcap__DNS *rec, struct nc_arena *arena, uint64_t *limit,
         rec->authorities = rrs[1];
         rec->n_additionals = n_rrs[2];
         rec->additionals = rrs[2];
+        set_filter_fields(rec);
     }
     /* octets after the last section are ignored (padding, trailers) */
     if (err != NC_OK) {

@@ -32,7 +32,7 @@ static int dot1q_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (rec) {
         rec->priority = tci >> 13;
         rec->drop_eligible = (tci & 0x1000) != 0;
-        rec->vlan_identifier = tci & 0x0fff;
+        rec->vlan_id = tci & 0x0fff;
         rec->type = type;
         rec->tpid = (int32_t)tpid;
     }

@@ -134,9 +134,9 @@ static int gre_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->checksum_present = c_bit;
         rec->routing_present = r_bit;
         rec->key_present = k_bit;
-        rec->seq_present = s_bit;
+        rec->sequence_number_present = s_bit;
         rec->strict_source_route = ssr;
-        rec->ack_present = a_bit;
+        rec->ack_number_present = a_bit;
         rec->recursion_control = b0 & 0x07;
         rec->flags = b1 >> 3;
         rec->version = (int32_t)version;
@@ -144,7 +144,7 @@ static int gre_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->checksum = csum;
         rec->offset = offset;
         rec->key = key;
-        rec->seq = seq;
+        rec->sequence_number = seq;
         if (version == 1 && k_bit) {
             rec->payload_length = (int32_t)(key >> 16);
             rec->call_id = (int32_t)(key & 0xffff);
@@ -162,7 +162,7 @@ static int gre_decode(struct nc_pkt *pkt, struct nc_rd *r)
             return r->err;
         }
         if (rec) {
-            rec->ack = ack;
+            rec->ack_number = ack;
         }
     }
     if (version == 1 && k_bit && (key >> 16) < nc_rd_left(r)) {

@@ -68,7 +68,7 @@ static int icmp4_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->checksum = checksum;
         if (has_id_seq(type)) {
             rec->id = id;
-            rec->seq = seq;
+            rec->sequence_number = seq;
         }
     }
     /* no next layer: echo data is opaque, quoted datagrams are not ours */

@@ -26,8 +26,8 @@ static int icmp6echo_decode(struct nc_pkt *pkt, struct nc_rd *r)
     }
     Netcap__ICMPv6Echo *rec = nc_pkt_record(pkt, NC_REC_ICMPv6Echo);
     if (rec) {
-        rec->identifier = id;
-        rec->seq_number = seq;
+        rec->id = id;
+        rec->sequence_number = seq;
         rec->is_reply = pkt->ctx.icmp_type == ICMP6_ECHO_REPLY;
     }
     return NC_OK;

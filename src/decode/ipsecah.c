@@ -49,7 +49,7 @@ static int ipsecah_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (rec) {
         rec->reserved = reserved;
         rec->spi = spi;
-        rec->seq = seq;
+        rec->sequence_number = seq;
         rec->next_header = next;
         rec->payload_len = plen;
         rec->authentication_data = nc_bytes(icv);

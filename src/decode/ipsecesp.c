@@ -67,7 +67,7 @@ static int ipsecesp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     Netcap__IPSecESP *rec = nc_pkt_record(pkt, NC_REC_IPSecESP);
     if (rec) {
         rec->spi = spi;
-        rec->seq = seq;
+        rec->sequence_number = seq;
         rec->length = (int32_t)NC_MIN(declared, (size_t)INT32_MAX);
         rec->len_encrypted = rec->length - ESP_HDR_LEN;
         rec->udp_encapsulated = in_udp;

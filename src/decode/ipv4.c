@@ -160,7 +160,7 @@ static int ipv4_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->length = (int32_t)len;
         rec->id = id;
         rec->flags = flags;
-        rec->frag_offset = frag_off;
+        rec->fragment_offset = frag_off;
         rec->ttl = ttl;
         rec->protocol = proto;
         rec->checksum = csum;

@@ -45,7 +45,7 @@ static int ipv6frag_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->fragment_offset = offset;
         rec->reserved2 = off_flags >> 1 & 0x3;
         rec->more_fragments = (off_flags & 0x1) != 0;
-        rec->identification = ident;
+        rec->id = ident;
     }
     if (!pkt->ctx.is_fragment) { /* atomic fragment: a whole packet */
         pkt->next_ns = NC_NS_IPPROTO;

@@ -106,7 +106,7 @@ static int decode_control(struct nc_pkt *pkt, struct nc_rd *r, Netcap__NTP *rec)
         c->error = (b1 & 0x40) != 0;
         c->more = (b1 & 0x20) != 0;
         c->opcode = b1 & 0x1f;
-        c->sequence = seq;
+        c->sequence_number = seq;
         c->status = status;
         c->association_id = assoc;
         c->offset = offset;
@@ -136,7 +136,7 @@ static int decode_private(struct nc_pkt *pkt, struct nc_rd *r, Netcap__NTP *rec,
         p->response = (b0 & 0x80) != 0;
         p->more = (b0 & 0x40) != 0;
         p->auth = (b1 & 0x80) != 0;
-        p->sequence = b1 & 0x7f;
+        p->sequence_number = b1 & 0x7f;
         p->implementation = impl;
         p->request_code = req;
         p->error = err_items >> 12;

@@ -160,7 +160,7 @@ static int lsa_header(struct nc_pkt *pkt, int ver, struct nc_rd *r, Netcap__LSAh
     h->ls_type = type;
     h->link_state_id = lsid;
     h->adv_router = adv;
-    h->ls_seq_number = seq;
+    h->ls_sequence_number = seq;
     h->ls_checksum = cksum;
     h->length = len;
     h->ls_options = opts;
@@ -481,7 +481,11 @@ static int lsa_v3_external(struct nc_pkt *pkt, struct nc_rd *b, Netcap__LSA *lsa
     m->address_prefix = nc_bytes(p.addr);
     m->prefix = p.text;
     if (m->flags & OSPF_V3_ASE_F) {
-        m->forwarding_address = nc_bytes(nc_rd_span(b, 16));
+        uint8_t fwd[16];
+        nc_rd_copy(b, fwd, sizeof(fwd));
+        if (nc_rd_ok(b)) {
+            m->forwarding_address = nc_pkt_ip6(pkt, fwd);
+        }
     }
     if (m->flags & OSPF_V3_ASE_T) {
         m->external_route_tag = nc_rd_be32(b);
@@ -644,7 +648,7 @@ static int ospf_db_desc(struct nc_pkt *pkt, int ver, struct nc_rd *b, struct osp
         nc_rd_skip(b, 1);
         d->flags = nc_rd_u8(b);
     }
-    d->dd_seq_number = nc_rd_be32(b);
+    d->dd_sequence_number = nc_rd_be32(b);
     if (!nc_rd_ok(b)) {
         return b->err;
     }
@@ -670,7 +674,7 @@ static int ospf_ls_req(struct nc_pkt *pkt, int ver, struct nc_rd *b, struct ospf
         /* v2: a 32-bit type; v3: 16 reserved bits, then the 16-bit type */
         uint32_t t = nc_rd_be32(b);
         q->ls_type = (int32_t)(ver == 2 ? t : t & 0xffff);
-        q->lsid = nc_rd_be32(b);
+        q->link_state_id = nc_rd_be32(b);
         q->adv_router = nc_rd_be32(b);
         o->lsr[o->n_lsr++] = q;
     }

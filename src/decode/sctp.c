@@ -124,7 +124,7 @@ static int sctp_decode(struct nc_pkt *pkt, struct nc_rd *r)
                 if (ch) {
                     ch->tsn = tsn;
                     ch->stream_id = sid;
-                    ch->stream_seq = sseq;
+                    ch->stream_sequence_number = sseq;
                     ch->ppid = ppid;
                     ch->data_length = (int32_t)(body - (SCTP_DATA_HDR - SCTP_CHUNK_HDR));
                 }

@@ -150,8 +150,8 @@ static int tcp_decode(struct nc_pkt *pkt, struct nc_rd *r)
     if (rec) {
         rec->src_port = sport;
         rec->dst_port = dport;
-        rec->seq_num = seq;
-        rec->ack_num = ack;
+        rec->sequence_number = seq;
+        rec->ack_number = ack;
         rec->data_offset = doff;
         rec->fin = (flags & NC_TCP_FIN) != 0;
         rec->syn = (flags & NC_TCP_SYN) != 0;

@@ -93,8 +93,8 @@ static int usbmon_decode(struct nc_pkt *pkt, struct nc_rd *r)
         rec->endpoint_number = ep & 0x7f;
         rec->device_address = dev;
         rec->bus_id = bus;
-        rec->timestamp_sec = (int64_t)ts_sec;
-        rec->timestamp_usec = (int32_t)ts_usec;
+        rec->usbmon_ts_sec = (int64_t)ts_sec;
+        rec->usbmon_ts_usec = (int32_t)ts_usec;
         rec->setup = flag_setup == 0;
         rec->data = flag_data == 0;
         rec->status = (int32_t)status;

@@ -21,13 +21,16 @@
  * one in centiseconds: adver_int is the wire value of its version, and
  * adver_int_cs the interval in centiseconds for both. v3 over IPv6 carries
  * 16-byte addresses (the IP version of the packet says which); v2 is IPv4
- * only, as RFC 3768 defines it.
+ * only, as RFC 3768 defines it. A v2 simple text password (auth type 1) is
+ * kept as text, up to its first NUL (RFC 3768 pads it with zeros).
  *
  * Count is a byte, so at most 255 addresses; the addresses must fit in the
  * message (NC_ETRUNC otherwise, with the record and the addresses read so
  * far). A version other than 2 or 3 is unsupported (NC_EUNSUPP, no record).
  */
 #include "decode/decoder.h"
+
+#include <string.h>
 
 enum {
     VRRP_IPPROTO = 112,
@@ -95,7 +98,8 @@ static int vrrp_decode(struct nc_pkt *pkt, struct nc_rd *r)
         /* only a simple text password is data worth keeping; an AH type
          * (2, deprecated) or none leaves these bytes meaningless */
         if (rec && rec->auth_type == 1) {
-            rec->auth_data = nc_bytes(auth);
+            const uint8_t *nul = memchr(auth.p, 0, auth.len);
+            rec->auth_password = nc_pkt_str(pkt, auth.p, nul ? (size_t)(nul - auth.p) : auth.len);
         }
     }
     return NC_OK;

@@ -217,6 +217,13 @@ static const char *dns_type_name(int64_t v, const ProtobufCMessage *msg, char bu
     return buf;
 }
 
+/* DNS.query_type: as dns_type_name, but 0 means "no question", not TYPE0. */
+static const char *dns_query_type_name(
+        int64_t v, const ProtobufCMessage *msg, char buf[NC_ENUM_BUF])
+{
+    return v == 0 ? NULL : dns_type_name(v, msg, buf);
+}
+
 static const struct pair dns_classes[] = {
     { 1, "IN" },
     { 3, "CH" },
@@ -531,6 +538,7 @@ static const struct nc_enum registry[] = {
     { &netcap__icmpv6_router_advertisement__descriptor, "flags", ra_flags_name, 0 },
     { &netcap__dns__descriptor, "response_code", dns_rcode_name, 4095 },
     { &netcap__dns__descriptor, "op_code", dns_opcode_name, 15 },
+    { &netcap__dns__descriptor, "query_type", dns_query_type_name, 65535 },
     { &netcap__dnsquestion__descriptor, "type", dns_type_name, 65535 },
     { &netcap__dnsquestion__descriptor, "class", dns_class_name, 65535 },
     { &netcap__dnsresource_record__descriptor, "type", dns_type_name, 65535 },

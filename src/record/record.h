@@ -18,7 +18,10 @@
 #include "netcap.pb-c.h"
 
 enum {
-    NC_SCHEMA_VERSION = 1, /* bump when a field changes meaning */
+    /* bumped when a field changes meaning, type or name (docs/SCHEMA.md).
+     * 2: DNS names and TXT strings as text, one name per idea
+     * (sequence_number, id, ...), DNS filter columns. */
+    NC_SCHEMA_VERSION = 2,
 };
 
 enum nc_rec_type {

@@ -2,9 +2,9 @@
  * summary: generic output of any schema message (CSV/TSV, JSON Lines, table
  *          cells), driven by protobuf-c descriptors at run time.
  *
- * One walker renders every record type; nobody writes per-record output code
- * (STYLE.md section 9). The cell and value rules are documented at the top of
- * reflect.c and in docs/OUTPUT.md.
+ * One walker renders every record type; nobody writes per-record output code.
+ * The cell and value rules are documented at the top of reflect.c and in
+ * docs/OUTPUT.md.
  *
  * Usage:
  *     struct nc_refl r;

@@ -111,6 +111,26 @@ run_case() { # name source extra-args...
     fi
 }
 
+# --- the record catalogue: docs/RECORDS.md must be what the schema's
+# comments give (scripts/gen-catalogue.py); UPDATE=1 regenerates it
+if wanted catalogue; then
+    if ! command -v python3 >/dev/null 2>&1; then
+        skp catalogue "python3 absent"
+    elif [ -n "$UPDATE" ]; then
+        if python3 "$root/scripts/gen-catalogue.py" >"$tmp/RECORDS.md" 2>"$tmp/catalogue.err"; then
+            cp "$tmp/RECORDS.md" "$root/docs/RECORDS.md"
+            ok "catalogue (docs/RECORDS.md rewritten)"
+        else
+            bad catalogue "$(head -n 1 "$tmp/catalogue.err")"
+        fi
+    elif python3 "$root/scripts/gen-catalogue.py" --check "$root/docs/RECORDS.md" >"$tmp/catalogue.out" 2>&1; then
+        ok catalogue
+    else
+        bad catalogue "$(head -n 1 "$tmp/catalogue.out")"
+        sed -n '2,12s/^/    /p' "$tmp/catalogue.out"
+    fi
+fi
+
 while read -r name src args; do
     case "$name" in ''|'#'*) continue ;; esac
     wanted "$name" || continue

@@ -98,7 +98,7 @@ REASON_CARRIER = ("netcap gives a tunnelled packet to its innermost connection a
 # record type, [(tshark column, our field)].
 KINDS = collections.OrderedDict([
     ("eth", ("Ethernet", [("eth.src", "src_mac"), ("eth.dst", "dst_mac")])),
-    ("vlan", ("Dot1Q", [("vlan.id", "vlan_identifier")])),
+    ("vlan", ("Dot1Q", [("vlan.id", "vlan_id")])),
     ("ip", ("IPv4", [("ip.src", "src_ip"), ("ip.dst", "dst_ip"), ("ip.proto", "protocol")])),
     ("ipv6", ("IPv6", [("ipv6.src", "src_ip"), ("ipv6.dst", "dst_ip"), ("ipv6.nxt", "next_header")])),
     ("tcp", ("TCP", [("tcp.srcport", "src_port"), ("tcp.dstport", "dst_port"), ("tcp.flags", "@flags")])),
@@ -441,15 +441,6 @@ def dns_name(v):
     return "<Root>" if v in ("", ".") else v  # netcap writes the root as "."
 
 
-def hex_to_name(h):
-    if not h:
-        return ""
-    try:
-        return bytes.fromhex(h).decode("utf-8", "replace")
-    except ValueError:
-        return h
-
-
 def our_dns_lists(rs):
     out = collections.defaultdict(list)
     for r in rs:
@@ -468,7 +459,7 @@ def our_dns_lists(rs):
                 elif t == 28:
                     out["dns.aaaa"].append(rr.get("ip", ""))
                 elif t == 5:
-                    out["dns.cname"].append(dns_name(hex_to_name(rr.get("cname", ""))))
+                    out["dns.cname"].append(dns_name(rr.get("cname", "")))
                 if t != 41:
                     out["dns.resp.ttl"].append(rr.get("ttl", 0))
     return out

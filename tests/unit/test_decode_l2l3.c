@@ -440,7 +440,7 @@ static void test_dot1q_single_tag(void **state)
     assert_int_equal(q->timestamp, TEST_TS);
     assert_int_equal(q->priority, 5);
     assert_true(q->drop_eligible);
-    assert_int_equal(q->vlan_identifier, 100);
+    assert_int_equal(q->vlan_id, 100);
     assert_int_equal(q->type, 0x0800);
     assert_int_equal(q->tpid, 0x8100);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
@@ -459,11 +459,11 @@ static void test_dot1q_qinq_chains(void **state)
     assert_int_equal(outer->tpid, 0x88a8);
     assert_int_equal(outer->priority, 3);
     assert_false(outer->drop_eligible);
-    assert_int_equal(outer->vlan_identifier, 10);
+    assert_int_equal(outer->vlan_id, 10);
     assert_int_equal(outer->type, 0x8100);
     assert_int_equal(inner->tpid, 0x8100);
     assert_int_equal(inner->priority, 0);
-    assert_int_equal(inner->vlan_identifier, 200);
+    assert_int_equal(inner->vlan_id, 200);
     assert_int_equal(inner->type, 0x0806);
     Netcap__ARP *a = need(NC_REC_ARP, 0);
     assert_int_equal(a->operation, 2);
@@ -486,7 +486,7 @@ static void test_dot1q_9100_and_length_type_stop(void **state)
     run(DLT_EN10MB, f, sizeof(f));
     Netcap__Dot1Q *q = need(NC_REC_Dot1Q, 0);
     assert_int_equal(q->tpid, 0x9100);
-    assert_int_equal(q->vlan_identifier, 4095);
+    assert_int_equal(q->vlan_id, 4095);
     assert_int_equal(q->type, 0x30);
     assert_int_equal(((Netcap__LLC *)need(NC_REC_LLC, 0))->dsap, 0xaa);
     assert_int_equal(((Netcap__SNAP *)need(NC_REC_SNAP, 0))->type, 0x0800);
@@ -646,7 +646,7 @@ static void test_ipv4_fields_and_padding_trimmed(void **state)
     assert_int_equal(ip->length, 40);
     assert_int_equal(ip->id, 0x1c46);
     assert_int_equal(ip->flags, 2); /* DF */
-    assert_int_equal(ip->frag_offset, 0);
+    assert_int_equal(ip->fragment_offset, 0);
     assert_int_equal(ip->ttl, 64);
     assert_int_equal(ip->protocol, 6);
     assert_int_equal(ip->checksum, 0xb1e6);
@@ -787,7 +787,7 @@ static void test_ipv4_later_fragment_does_not_dispatch(void **state)
     assert_int_equal(bad_total(), 0);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->flags, 0);
-    assert_int_equal(ip->frag_offset, 185);
+    assert_int_equal(ip->fragment_offset, 185);
     assert_int_equal(ip->id, 0xbeef);
     assert_int_equal(ip->payload_size, 8);
     assert_int_equal(stats.layers[NC_DEC_udp], 0);
@@ -803,7 +803,7 @@ static void test_ipv4_first_fragment_held(void **state)
     run(DLT_RAW, raw_ipv4_frag_first, sizeof(raw_ipv4_frag_first));
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->flags, 1); /* MF */
-    assert_int_equal(ip->frag_offset, 0);
+    assert_int_equal(ip->fragment_offset, 0);
     assert_int_equal(stats.layers[NC_DEC_udp], 0);
     assert_true(pkt.ctx.is_fragment);
     assert_true(pkt.ctx.frag_first);
@@ -980,7 +980,7 @@ static void test_ipv6_fragment_first_held(void **state)
     assert_int_equal(fr->fragment_offset, 0);
     assert_int_equal(fr->reserved2, 3);
     assert_true(fr->more_fragments);
-    assert_int_equal(fr->identification, 0xdeadbeef);
+    assert_int_equal(fr->id, 0xdeadbeef);
     assert_int_equal(stats.layers[NC_DEC_udp], 0); /* decoded once reassembled */
     assert_true(pkt.ctx.is_fragment && pkt.ctx.frag_more);
     assert_int_equal(pkt.ctx.frag_id, 0xdeadbeef);

@@ -175,8 +175,8 @@ static void test_tcp_syn_with_options(void **state)
     assert_string_equal(t->dst_ip, "198.51.100.7");
     assert_int_equal(t->src_port, 49152);
     assert_int_equal(t->dst_port, 80);
-    assert_int_equal(t->seq_num, 0x01020304);
-    assert_int_equal(t->ack_num, 0);
+    assert_int_equal(t->sequence_number, 0x01020304);
+    assert_int_equal(t->ack_number, 0);
     assert_int_equal(t->data_offset, 10);
     assert_true(t->syn);
     assert_false(t->fin || t->rst || t->psh || t->ack || t->urg || t->ece || t->cwr || t->ns);
@@ -244,8 +244,8 @@ static void test_tcp_sack_and_payload_dispatch(void **state)
     assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
 
     Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
-    assert_int_equal(t->seq_num, 0xffffffffu);
-    assert_int_equal(t->ack_num, 0x80000001u);
+    assert_int_equal(t->sequence_number, 0xffffffffu);
+    assert_int_equal(t->ack_number, 0x80000001u);
     assert_true(t->ack);
     assert_true(t->psh);
     assert_false(t->syn);
@@ -665,7 +665,7 @@ static void test_icmp4_echo(void **state)
     assert_int_equal(m->code, 0);
     assert_int_equal(m->checksum, 0xf7ff);
     assert_int_equal(m->id, 0x1234);
-    assert_int_equal(m->seq, 7);
+    assert_int_equal(m->sequence_number, 7);
     assert_true(pkt->ctx.has_icmp);
     assert_int_equal(pkt->ctx.icmp_type, 8);
     assert_int_equal(pkt->ctx.icmp_code, 0);
@@ -691,7 +691,7 @@ static void test_icmp4_id_seq_only_for_query_types(void **state)
     assert_int_equal(m->type_code, 0x0303);
     assert_int_equal(m->code, 3);
     assert_int_equal(m->id, 0);
-    assert_int_equal(m->seq, 0);
+    assert_int_equal(m->sequence_number, 0);
     assert_int_equal(pkt->ctx.icmp_code, 3);
     assert_int_equal(pkt->ctx.l4_payload, 20);
     assert_int_equal(pkt->next_ns, NC_NS_NONE); /* quoted packet not decoded */
@@ -706,7 +706,7 @@ static void test_icmp4_id_seq_only_for_query_types(void **state)
         assert_int_equal(run(pkt, NC_DEC_icmp4, &r), NC_OK);
         m = get_rec(pkt, NC_REC_ICMPv4);
         assert_int_equal(m->id, 0xabcd);
-        assert_int_equal(m->seq, 2);
+        assert_int_equal(m->sequence_number, 2);
     }
 }
 
@@ -814,8 +814,8 @@ static void test_icmp6_echo_request_and_reply(void **state)
     Netcap__ICMPv6Echo *e = get_rec(pkt, NC_REC_ICMPv6Echo);
     assert_int_equal(e->timestamp, 1700000000123456789);
     assert_string_equal(e->src_ip, "fe80::1");
-    assert_int_equal(e->identifier, 42);
-    assert_int_equal(e->seq_number, 256);
+    assert_int_equal(e->id, 42);
+    assert_int_equal(e->sequence_number, 256);
     assert_true(e->is_reply);
     assert_int_equal(pkt->n_recs, 2);
     assert_int_equal(pkt->next_ns, NC_NS_NONE);
@@ -828,7 +828,7 @@ static void test_icmp6_echo_request_and_reply(void **state)
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
     e = get_rec(pkt, NC_REC_ICMPv6Echo);
     assert_false(e->is_reply);
-    assert_int_equal(e->identifier, 42);
+    assert_int_equal(e->id, 42);
 }
 
 /* NS for 2001:db8::1234 with a source link-layer address option */
@@ -1268,7 +1268,7 @@ static void test_e2e_ipv4_icmp_echo(void **state)
     Netcap__ICMPv4 *m = get_rec(pkt, NC_REC_ICMPv4);
     assert_string_equal(m->src_ip, "192.0.2.1");
     assert_int_equal(m->id, 0x1234);
-    assert_int_equal(m->seq, 7);
+    assert_int_equal(m->sequence_number, 7);
     assert_true(pkt->ctx.has_icmp);
     assert_false(pkt->ctx.has_ports);
     assert_int_equal(pkt->ctx.l4_payload, 4);
@@ -1299,7 +1299,7 @@ static void test_e2e_ipv6_icmp6_neighbor_discovery(void **state)
     pkt = decode_frame(f, frame, n, n);
     Netcap__ICMPv6Echo *e = get_rec(pkt, NC_REC_ICMPv6Echo);
     assert_true(e->is_reply);
-    assert_int_equal(e->identifier, 42);
+    assert_int_equal(e->id, 42);
 }
 
 static void test_e2e_ipv6_tcp_and_udp(void **state)

@@ -93,12 +93,6 @@ static Netcap__DNS *rec_at(size_t i)
     return (Netcap__DNS *)(void *)pkt.recs[i];
 }
 
-static void assert_bytes(ProtobufCBinaryData b, const char *s)
-{
-    assert_int_equal(b.len, strlen(s));
-    assert_memory_equal(b.data, s, b.len);
-}
-
 /* A simple query: www.example.com A IN, RD set. */
 /* clang-format off */
 static const uint8_t query_www[] = {
@@ -190,6 +184,10 @@ static void test_query(void **state)
     assert_int_equal(d->n_authorities, 0);
     assert_int_equal(d->n_additionals, 0);
     assert_string_equal(d->transport, "udp");
+    /* the filter columns copy the first question; no answer, no address */
+    assert_string_equal(d->query_name, "www.example.com");
+    assert_int_equal(d->query_type, 1);
+    assert_string_equal(d->answer_ip, "");
 }
 
 /* All header bits: id 0xffff; QR, opcode 5 (UPDATE), AA TC RD RA, Z 7, rcode 3. */
@@ -214,6 +212,9 @@ static void test_header_flags(void **state)
     assert_int_equal(d->z, 7);
     assert_int_equal(d->response_code, 3);
     assert_null(d->questions);
+    assert_string_equal(d->query_name, "");
+    assert_int_equal(d->query_type, 0);
+    assert_string_equal(d->answer_ip, "");
 }
 
 static void test_response_all_types(void **state)
@@ -234,6 +235,9 @@ static void test_response_all_types(void **state)
     assert_int_equal(d->n_answers, 9);
     assert_int_equal(d->n_authorities, 1);
     assert_int_equal(d->n_additionals, 1);
+    assert_string_equal(d->query_name, "example.com");
+    assert_int_equal(d->query_type, 255);
+    assert_string_equal(d->answer_ip, "93.184.216.34");
 
     Netcap__DNSResourceRecord **an = d->answers;
     assert_string_equal(an[0]->name, "example.com");
@@ -251,17 +255,17 @@ static void test_response_all_types(void **state)
     assert_string_equal(an[2]->name, "www.example.com");
     assert_int_equal(an[2]->type, 5);
     assert_int_equal(an[2]->ttl, 3600);
-    assert_bytes(an[2]->cname, "example.com");
+    assert_string_equal(an[2]->cname, "example.com");
     assert_int_equal(an[2]->data_length, 2);
 
     assert_non_null(an[3]->mx);
     assert_int_equal(an[3]->mx->preference, 10);
-    assert_string_equal(an[3]->mx->name, "mail.example.com");
+    assert_string_equal(an[3]->mx->exchange, "mail.example.com");
 
     Netcap__DNSSOA *soa = an[4]->soa;
     assert_non_null(soa);
-    assert_bytes(soa->mname, "ns1.example.com");
-    assert_bytes(soa->rname, "hostmaster.example.com");
+    assert_string_equal(soa->mname, "ns1.example.com");
+    assert_string_equal(soa->rname, "hostmaster.example.com");
     assert_int_equal(soa->serial, 2024010101u);
     assert_int_equal(soa->refresh, 7200);
     assert_int_equal(soa->retry, 3600);
@@ -273,15 +277,15 @@ static void test_response_all_types(void **state)
     assert_int_equal(an[5]->srv->priority, 10);
     assert_int_equal(an[5]->srv->weight, 60);
     assert_int_equal(an[5]->srv->port, 5060);
-    assert_bytes(an[5]->srv->name, "sip.example.com");
+    assert_string_equal(an[5]->srv->target, "sip.example.com");
 
     assert_int_equal(an[6]->n_txts, 3);
-    assert_bytes(an[6]->txts[0], "v=spf1 -all");
-    assert_bytes(an[6]->txts[1], "");
-    assert_bytes(an[6]->txts[2], "hello");
+    assert_string_equal(an[6]->txts[0], "v=spf1 -all");
+    assert_string_equal(an[6]->txts[1], "");
+    assert_string_equal(an[6]->txts[2], "hello");
 
     assert_string_equal(an[7]->name, "34.216.184.93.in-addr.arpa");
-    assert_bytes(an[7]->ptr, "example.com");
+    assert_string_equal(an[7]->ptr, "example.com");
 
     assert_string_equal(an[8]->name, "mail.example.com");
     assert_string_equal(an[8]->ip, "192.0.2.1");
@@ -294,7 +298,7 @@ static void test_response_all_types(void **state)
     Netcap__DNSResourceRecord *ns = d->authorities[0];
     assert_int_equal(ns->type, 2);
     assert_int_equal(ns->ttl, 172800);
-    assert_bytes(ns->ns, "ns1.example.com");
+    assert_string_equal(ns->ns, "ns1.example.com");
 
     Netcap__DNSResourceRecord *opt = d->additionals[0];
     assert_string_equal(opt->name, ".");
@@ -506,6 +510,41 @@ static void test_name_escaping(void **state)
     assert_string_equal(d->questions[1]->name, ".");
 }
 
+/* Text, never hex: TXT strings that are not UTF-8 or hold a NUL become
+ * U+FFFD where they are not text, the rest is copied; a CNAME chain's
+ * target is a name; answer_ip is the first address after the CNAME. */
+static void test_text_fields(void **state)
+{
+    NC_UNUSED(state);
+    /* clang-format off */
+    static const uint8_t msg[] = {
+        0x12, 0x34, 0x81, 0x80, 0, 1, 0, 3, 0, 0, 0, 0, /* qd 1, an 3 */
+        3, 'w', 'e', 'b', 7, 'h', 'e', 'l', 'd', 'o', 'u', 't', 4, 't', 'e', 's', 't', 0,
+        0x00, 0x01, 0x00, 0x01, /* web.heldout.test A IN */
+        0xc0, 0x0c, 0x00, 0x05, 0x00, 0x01, 0, 0, 0, 60, 0x00, 0x06, /* CNAME */
+        3, 'c', 'd', 'n', 0xc0, 0x10, /* cdn.heldout.test */
+        0xc0, 0x0c, 0x00, 0x10, 0x00, 0x01, 0, 0, 0, 60, 0x00, 0x0d, /* TXT */
+        5, 'a', 0x00, 'b', 0xff, 0xc3, /* a NUL b, then 0xff and a cut sequence */
+        6, 'k', '=', 0xc3, 0xa9, ' ', '"',
+        0xc0, 0x2e, 0x00, 0x01, 0x00, 0x01, 0, 0, 0, 60, 0x00, 0x04, 192, 0, 2, 7, /* A */
+    };
+    /* clang-format on */
+    assert_int_equal(run(NC_DEC_dns, msg, sizeof(msg)), NC_OK);
+    Netcap__DNS *d = rec_at(0);
+    assert_int_equal(d->n_answers, 3);
+    assert_string_equal(d->answers[0]->cname, "cdn.heldout.test");
+    assert_int_equal(d->answers[1]->n_txts, 2);
+    assert_string_equal(d->answers[1]->txts[0], "a\xef\xbf\xbd"
+                                                "b\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(d->answers[1]->txts[1], "k=\xc3\xa9 \"");
+    assert_int_equal(d->answers[1]->data.len, 13); /* the exact octets stay in data */
+    assert_string_equal(d->answers[2]->name, "cdn.heldout.test");
+    assert_string_equal(d->answers[2]->ip, "192.0.2.7");
+    assert_string_equal(d->query_name, "web.heldout.test");
+    assert_int_equal(d->query_type, 1);
+    assert_string_equal(d->answer_ip, "192.0.2.7");
+}
+
 /* Longest legal name (255 octets) and one octet more; extended labels. */
 static void test_name_limits(void **state)
 {
@@ -571,8 +610,8 @@ static void test_bad_rdata(void **state)
     assert_int_equal(d->n_answers, 5);
     assert_string_equal(d->answers[0]->ip, "");
     assert_int_equal(d->answers[0]->data.len, 5);
-    assert_bytes(d->answers[1]->cname, "x");
-    assert_int_equal(d->answers[2]->cname.len, 0);
+    assert_string_equal(d->answers[1]->cname, "x");
+    assert_string_equal(d->answers[2]->cname, "");
     assert_null(d->answers[3]->soa);
     assert_int_equal(d->answers[4]->n_txts, 0);
     assert_int_equal(d->answers[4]->data.len, 3);
@@ -642,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_forward_pointer),
         cmocka_unit_test(test_name_escaping),
         cmocka_unit_test(test_name_limits),
+        cmocka_unit_test(test_text_fields),
         cmocka_unit_test(test_bad_rdata),
         cmocka_unit_test(test_rr_cap),
         cmocka_unit_test(test_txt_cap),

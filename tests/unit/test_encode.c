@@ -91,8 +91,10 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     Netcap__DNSQuestion *qs[] = { &q1, &q2 };
     uint8_t raw[200];
     memset(raw, 0x5a, sizeof(raw));
-    uint8_t t1[] = "v=spf1";
-    ProtobufCBinaryData txts[] = { { 6, t1 }, { 200, raw } };
+    char longtxt[201];
+    memset(longtxt, 'z', 200);
+    longtxt[200] = '\0';
+    char *txts[] = { (char *)(uintptr_t) "v=spf1", longtxt }; /* repeated string, one > 127 */
     Netcap__DNSSOA soa;
     netcap__dnssoa__init(&soa);
     soa.serial = 4000000000u;
@@ -118,11 +120,19 @@ static void test_every_field_kind_matches_protobuf_c(void **state)
     dns.src_ip = (char *)(uintptr_t) "";
     dns.dst_ip = (char *)(uintptr_t) "2001:db8::1";
     assert_same_encoding(&dns.base);
+    /* repeated bytes, one element longer than 127 */
+    uint8_t t1[] = "sct";
+    ProtobufCBinaryData scts[] = { { 3, t1 }, { 200, raw } };
+    Netcap__TLSServerHello sh;
+    netcap__tlsserver_hello__init(&sh);
+    sh.n_scts = 2;
+    sh.scts = scts;
+    assert_same_encoding(&sh.base);
     /* doubles, including negative zero, and a big top-level record */
     Netcap__TCP tcp;
     netcap__tcp__init(&tcp);
     tcp.payload_entropy = -0.0;
-    tcp.seq_num = 0x80000000u;
+    tcp.sequence_number = 0x80000000u;
     static uint8_t big[100000];
     tcp.payload.len = sizeof(big);
     tcp.payload.data = big;

@@ -39,6 +39,8 @@ static void setup_msgs(void)
     netcap__dns__init(&dns);
     dns.response_code = 3;
     dns.qr = 1;
+    dns.query_name = (char *)(uintptr_t) "www.example.com";
+    dns.query_type = 28;
     static int32_t suites[] = { 4865, 4866 };
     netcap__tlsclient_hello__init(&hello);
     hello.n_cipher_suites = 2;
@@ -102,6 +104,13 @@ static void test_numbers(void **state)
     YES(dns, "response_code=NXDOMAIN");
     YES(dns, "qr=true");
     NO(dns, "qr=false");
+    /* the filter columns of the first question */
+    YES(dns, "query_type=AAAA");
+    NO(dns, "query_type=A");
+    YES(dns, "query_type_name=AAAA");
+    YES(dns, "query_name=www.example.com and response_code=NXDOMAIN");
+    YES(dns, "query_name~/example\\.com$/");
+    NO(dns, "answer_ip=0.0.0.0/0"); /* no address: an empty text is not an address */
     YES(dns, "qr!=0");
 }
 

@@ -249,7 +249,7 @@ static void test_sctp_chunks_and_handoff(void **state)
     assert_int_equal(s->chunks[1]->type, 0);
     assert_int_equal(s->chunks[1]->tsn, 7);
     assert_int_equal(s->chunks[1]->stream_id, 1);
-    assert_int_equal(s->chunks[1]->stream_seq, 2);
+    assert_int_equal(s->chunks[1]->stream_sequence_number, 2);
     assert_int_equal(s->chunks[1]->ppid, 46);
     assert_int_equal(s->chunks[1]->data_length, 32);
     assert_int_equal(s->n_ppids, 1);

@@ -482,14 +482,14 @@ static void test_ah_hands_payload_on(void **state)
     assert_int_equal(ah->payload_len, 4);
     assert_int_equal(ah->reserved, 0);
     assert_int_equal(ah->spi, 0x604816f6);
-    assert_int_equal(ah->seq, 7);
+    assert_int_equal(ah->sequence_number, 7);
     assert_bytes(ah->authentication_data, icv, sizeof(icv));
     assert_string_equal(ah->src_ip, "192.0.2.1");
     assert_string_equal(ah->dst_ip, "224.0.0.5");
     Netcap__ICMPv4 *icmp = get_rec(pkt, NC_REC_ICMPv4);
     assert_int_equal(icmp->type, 8);
     assert_int_equal(icmp->id, 5);
-    assert_int_equal(icmp->seq, 1);
+    assert_int_equal(icmp->sequence_number, 1);
     assert_string_equal(icmp->src_ip, "192.0.2.1");
     assert_int_equal(pkt->ctx.ip_proto, 1);
     assert_string_equal(pkt->ctx.proto[NC_LAYER_TRANSPORT], "ICMPv4");
@@ -512,7 +512,7 @@ static void test_esp_over_ip(void **state)
     assert_int_equal(decode_msg(f, NC_DEC_ipsecesp, 4, 50, w.b, w.n), NC_OK);
     Netcap__IPSecESP *e = get_rec(&f->pkt, NC_REC_IPSecESP);
     assert_int_equal(e->spi, 0x12345678);
-    assert_int_equal(e->seq, 9);
+    assert_int_equal(e->sequence_number, 9);
     assert_int_equal(e->length, 28);
     assert_int_equal(e->len_encrypted, 20);
     assert_false(e->udp_encapsulated);
@@ -548,7 +548,7 @@ static void test_esp_in_udp_and_declines(void **state)
     struct nc_pkt *pkt = decode_frame(f, frame, n, n);
     Netcap__IPSecESP *e = get_rec(pkt, NC_REC_IPSecESP);
     assert_int_equal(e->spi, 0x04888fe4);
-    assert_int_equal(e->seq, 1);
+    assert_int_equal(e->sequence_number, 1);
     assert_int_equal(e->length, 24);
     assert_int_equal(e->len_encrypted, 16);
     assert_true(e->udp_encapsulated);
@@ -621,15 +621,21 @@ static void test_vrrp_v2(void **state)
     assert_int_equal(v->n_ip_address, 2);
     assert_string_equal(v->ip_address[0], "10.4.42.1");
     assert_string_equal(v->ip_address[1], "10.4.42.2");
-    assert_bytes(v->auth_data, (const uint8_t *)"abcdefgh", 8);
+    assert_string_equal(v->auth_password, "abcdefgh");
     assert_string_equal(v->src_ip, "192.0.2.1");
+
+    /* a shorter password is padded with NULs: the text stops at the first */
+    memcpy(w.b + w.n - 8, "pw\0\0x\0\0\0", 8);
+    assert_int_equal(decode_msg(f, NC_DEC_vrrp, 4, 112, w.b, w.n), NC_OK);
+    v = get_rec(&f->pkt, NC_REC_VRRPv2);
+    assert_string_equal(v->auth_password, "pw");
 
     /* without authentication the 8 bytes are not kept */
     w.b[4] = 0;
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 4, 112, w.b, w.n), NC_OK);
     v = get_rec(&f->pkt, NC_REC_VRRPv2);
     assert_int_equal(v->auth_type, 0);
-    assert_int_equal(v->auth_data.len, 0);
+    assert_string_equal(v->auth_password, "");
 
     /* version 4: unsupported, no record */
     w.b[0] = 0x41;
@@ -661,7 +667,7 @@ static void test_vrrp_v3(void **state)
     assert_int_equal(v->checksum, 0xb3c6);
     assert_int_equal(v->n_ip_address, 1);
     assert_string_equal(v->ip_address[0], "10.4.44.100");
-    assert_int_equal(v->auth_data.len, 0);
+    assert_string_equal(v->auth_password, "");
 
     /* over IPv6: 16-byte addresses */
     static const uint8_t a1[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0, 0x5e, 0xff, 0xfe, 0,
@@ -758,7 +764,7 @@ static void assert_lsa_header(
     assert_int_equal(h->ls_type, type);
     assert_int_equal(h->link_state_id, lsid);
     assert_int_equal(h->adv_router, adv);
-    assert_int_equal(h->ls_seq_number, 0x80000002);
+    assert_int_equal(h->ls_sequence_number, 0x80000002);
     assert_int_equal(h->ls_checksum, 0x1234);
     assert_int_equal(h->length, len);
     assert_int_equal(h->ls_options, ver == 2 ? 0x22 : 0);
@@ -835,7 +841,7 @@ static void test_ospf_v2_dd_lsr_ack(void **state)
     assert_int_equal(d->interface_mtu, 1500);
     assert_int_equal(d->options, 0x52);
     assert_int_equal(d->flags, 7);
-    assert_int_equal(d->dd_seq_number, 0x1bfb);
+    assert_int_equal(d->dd_sequence_number, 0x1bfb);
     assert_int_equal(d->n_lsa_info, 2);
     assert_lsa_header(d->lsa_info[0], 2, 1, IP(192, 168, 255, 11), IP(192, 168, 255, 11), 60);
     assert_lsa_header(d->lsa_info[1], 2, 5, IP(192, 168, 124, 0), IP(192, 168, 255, 11), 20);
@@ -855,10 +861,10 @@ static void test_ospf_v2_dd_lsr_ack(void **state)
     assert_int_equal(o->type, 3);
     assert_int_equal(o->n_lsr, 2);
     assert_int_equal(o->lsr[0]->ls_type, 1);
-    assert_int_equal(o->lsr[0]->lsid, IP(192, 168, 255, 11));
+    assert_int_equal(o->lsr[0]->link_state_id, IP(192, 168, 255, 11));
     assert_int_equal(o->lsr[0]->adv_router, IP(192, 168, 255, 11));
     assert_int_equal(o->lsr[1]->ls_type, 2);
-    assert_int_equal(o->lsr[1]->lsid, IP(192, 168, 121, 4));
+    assert_int_equal(o->lsr[1]->link_state_id, IP(192, 168, 121, 4));
     assert_int_equal(o->lsr[1]->adv_router, IP(192, 168, 255, 14));
 
     /* LS acknowledgment: headers only */
@@ -1080,7 +1086,7 @@ static void test_ospf_v3_hello_dd_lsr(void **state)
     assert_int_equal(d->options, 0x13);
     assert_int_equal(d->interface_mtu, 1500);
     assert_int_equal(d->flags, 5);
-    assert_int_equal(d->dd_seq_number, 0x1d46);
+    assert_int_equal(d->dd_sequence_number, 0x1d46);
     assert_int_equal(d->n_lsa_info, 1);
     assert_lsa_header(d->lsa_info[0], 3, 0x2003, 3, IP(1, 1, 1, 1), 20);
 
@@ -1095,7 +1101,7 @@ static void test_ospf_v3_hello_dd_lsr(void **state)
     o = get_rec(&f->pkt, NC_REC_OSPFv3);
     assert_int_equal(o->n_lsr, 1);
     assert_int_equal(o->lsr[0]->ls_type, 0x2001);
-    assert_int_equal(o->lsr[0]->lsid, 0);
+    assert_int_equal(o->lsr[0]->link_state_id, 0);
     assert_int_equal(o->lsr[0]->adv_router, IP(1, 1, 1, 1));
 
     w.n = 0;
@@ -1246,7 +1252,7 @@ static void test_ospf_v3_every_lsa(void **state)
     assert_int_equal(x->ref_ls_type, 0x2001);
     assert_bytes(x->address_prefix, p48, 8);
     assert_string_equal(x->prefix, "2001:db8:34::/48");
-    assert_bytes(x->forwarding_address, fwd, 16);
+    assert_string_equal(x->forwarding_address, "2001:db8::9");
     assert_int_equal(x->external_route_tag, 0x11223344);
     assert_int_equal(x->ref_link_state_id, 0x55);
 
@@ -1259,7 +1265,7 @@ static void test_ospf_v3_every_lsa(void **state)
     assert_int_equal(x->prefix_length, 0);
     assert_int_equal(x->address_prefix.len, 0);
     assert_string_equal(x->prefix, "::/0");
-    assert_int_equal(x->forwarding_address.len, 0);
+    assert_string_equal(x->forwarding_address, "");
     assert_int_equal(x->external_route_tag, 0);
     assert_int_equal(x->ref_link_state_id, 0);
 

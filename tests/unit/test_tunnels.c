@@ -292,13 +292,13 @@ static void test_gre_key_seq_carries_ip(void **state)
     assert_int_equal(bad_total(), 0);
     Netcap__GRE *g = need(NC_REC_GRE, 0);
     assert_true(g->key_present);
-    assert_true(g->seq_present);
+    assert_true(g->sequence_number_present);
     assert_false(g->checksum_present);
     assert_false(g->routing_present);
     assert_int_equal(g->version, 0);
     assert_int_equal(g->protocol, 0x0800);
     assert_int_equal(g->key, 0x28);
-    assert_int_equal(g->seq, 7);
+    assert_int_equal(g->sequence_number, 7);
     assert_int_equal(g->payload_size, 32);
     assert_string_equal(g->src_ip, "1.1.1.1");
     assert_tunnelled(g->tunnel_parent, g->tunnel_depth, 0);
@@ -429,12 +429,12 @@ static void test_gre_v1_pptp(void **state)
     assert_int_equal(bad_total(), 0);
     Netcap__GRE *g = need(NC_REC_GRE, 0);
     assert_int_equal(g->version, 1);
-    assert_true(g->ack_present);
+    assert_true(g->ack_number_present);
     assert_int_equal(g->flags, 0x81 >> 3);
     assert_int_equal(g->call_id, 6016);
     assert_int_equal(g->payload_length, 4 + 20 + 12);
-    assert_int_equal(g->seq, 430001);
-    assert_int_equal(g->ack, 539254);
+    assert_int_equal(g->sequence_number, 430001);
+    assert_int_equal(g->ack_number, 539254);
     Netcap__PPP *p = need(NC_REC_PPP, 0);
     assert_int_equal(p->address, 0xff);
     assert_int_equal(p->control, 0x03);
@@ -450,7 +450,7 @@ static void test_gre_v1_pptp(void **state)
     b.d[14 + 20 + 6] = 0x00; /* call id 17 */
     b.d[14 + 20 + 7] = 0x11;
     run(DLT_EN10MB, b.d, b.n);
-    assert_false(((Netcap__GRE *)need(NC_REC_GRE, 0))->ack_present);
+    assert_false(((Netcap__GRE *)need(NC_REC_GRE, 0))->ack_number_present);
     assert_int_equal(z, pkt.ctx.zone);
 }
 

@@ -531,7 +531,7 @@ static void test_ntp_extension_control_private_decline(void **state)
     assert_non_null(n->control);
     assert_true(n->control->response);
     assert_int_equal(n->control->opcode, 2);
-    assert_int_equal(n->control->sequence, 9);
+    assert_int_equal(n->control->sequence_number, 9);
     assert_int_equal(n->control->data.len, 2);
     assert_int_equal(f->stats.bad[NC_DEC_ntp][NC_ETRUNC], 1);
     /* mode 7 monlist request */
@@ -694,6 +694,7 @@ static void test_bfd_md5_and_password(void **state)
     assert_int_equal(b->auth_header->key_id, 2);
     assert_int_equal(b->auth_header->sequence_number, 5);
     assert_int_equal(b->auth_header->data.len, 16);
+    assert_string_equal(b->auth_header->password, ""); /* a digest is not text */
     /* simple password "secret", multihop, Up with poll */
     memcpy(msg, bfd_md5, 24);
     msg[1] = 0xe4;
@@ -710,6 +711,7 @@ static void test_bfd_md5_and_password(void **state)
     assert_int_equal(b->auth_header->auth_type, 1);
     assert_int_equal(b->auth_header->key_id, 7);
     assert_memory_equal(b->auth_header->data.data, "secret", 6);
+    assert_string_equal(b->auth_header->password, "secret");
     /* an MD5 Auth Len that does not fit the type: malformed */
     memcpy(msg, bfd_md5, sizeof(bfd_md5));
     msg[25] = 20;

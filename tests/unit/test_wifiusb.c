@@ -676,8 +676,8 @@ static void test_usbmon_48_setup(void **state)
     assert_int_equal(u->endpoint_number, 0);
     assert_int_equal(u->device_address, 5);
     assert_int_equal(u->bus_id, 1);
-    assert_int_equal(u->timestamp_sec, 1700000000);
-    assert_int_equal(u->timestamp_usec, 1);
+    assert_int_equal(u->usbmon_ts_sec, 1700000000);
+    assert_int_equal(u->usbmon_ts_usec, 1);
     assert_true(u->setup);
     assert_false(u->data);
     assert_int_equal(u->status, -115);
@@ -720,8 +720,8 @@ static void test_usbmon_64_iso(void **state)
     assert_int_equal(u->bus_id, 3);
     assert_false(u->setup);
     assert_true(u->data);
-    assert_int_equal(u->timestamp_sec, 16);
-    assert_int_equal(u->timestamp_usec, 32);
+    assert_int_equal(u->usbmon_ts_sec, 16);
+    assert_int_equal(u->usbmon_ts_usec, 32);
     assert_int_equal(u->urb_length, 4);
     assert_int_equal(u->urb_data_length, 4);
     assert_int_equal(u->iso_error_count, 1);

@@ -77,7 +77,7 @@ rec=$tmp/rec
 nfiles=$(ls "$rec" | wc -l | tr -d ' ')
 run check-dir 0 "checked $nfiles files: $nfiles good, 0 bad" -- util check "$rec"
 expect check-dir-ok-lines "[ \$(grep -c '^OK ' '$tmp/out') = $nfiles ]"
-expect check-ok-line-format "grep -qx 'OK $rec/DNS.ncap.zst: 20 records, DNS, schema v1' '$tmp/out'"
+expect check-ok-line-format "grep -qx 'OK $rec/DNS.ncap.zst: 20 records, DNS, schema v2' '$tmp/out'"
 run check-gzip-dir 0 "$nfiles good, 0 bad" -- util check "$tmp/gz"
 run check-plain-dir 0 "$nfiles good, 0 bad" -- util check "$tmp/plain"
 run check-files-and-dirs 0 "" -- util check "$rec/DNS.ncap.zst" "$tmp/gz" "$tmp/plain/TCP.ncap"
@@ -85,7 +85,7 @@ run check-quiet 0 "checked" -- util check -quiet "$rec"
 expect check-quiet-one-line "[ \$(wc -l <'$tmp/out') = 1 ]"
 run check-ordered-loopback 0 "" -- util check -ordered "$rec"
 "$NETCAP" util check - <"$rec/DNS.ncap.zst" >"$tmp/out" 2>&1
-expect check-stdin "grep -qx 'OK -: 20 records, DNS, schema v1' '$tmp/out'"
+expect check-stdin "grep -qx 'OK -: 20 records, DNS, schema v2' '$tmp/out'"
 mkdir "$tmp/empty"
 run check-empty-dir 2 "no record files" -- util check "$tmp/empty"
 run check-missing 2 "BAD $tmp/nope.ncap: cannot open" -- util check "$tmp/nope.ncap" "$rec/DNS.ncap.zst"
@@ -109,8 +109,11 @@ if $have_py; then
     run header-type-name-mismatch 2 "header: type 50 is DNS but type_name says \"UDP\"" -- util check "$tmp/h-name.ncap"
     python3 "$craft" header "$p/DNS.ncap" "$tmp/h-udp.ncap" 3=41 7=s:UDP
     run header-wrong-type 2 "record #1 at offset $(python3 "$craft" offsets "$tmp/h-udp.ncap" | sed -n 2p): not a valid UDP message" -- util check "$tmp/h-udp.ncap"
-    python3 "$craft" header "$p/DNS.ncap" "$tmp/h-v2.ncap" 6=2
-    run header-newer-schema 2 "header: schema v2 is newer" -- util check "$tmp/h-v2.ncap"
+    python3 "$craft" header "$p/DNS.ncap" "$tmp/h-v3.ncap" 6=3
+    run header-newer-schema 2 "header: schema v3 is newer" -- util check "$tmp/h-v3.ncap"
+    # schema 2 renamed fields and made DNS names text: a v1 file is refused
+    python3 "$craft" header "$p/DNS.ncap" "$tmp/h-v1.ncap" 6=1
+    run header-older-schema 2 "header: schema v1, this netcap reads v2" -- util check "$tmp/h-v1.ncap"
     python3 "$craft" header "$p/DNS.ncap" "$tmp/h-v0.ncap" 6=0
     run header-no-schema 2 "header: no schema_version" -- util check "$tmp/h-v0.ncap"
     python3 "$craft" header "$p/DNS.ncap" "$tmp/h-t99.ncap" 3=99 7=s:Frob
@@ -236,7 +239,7 @@ if $have_py; then
     python3 "$craft" headeronly "$tmp/plain/DNS.ncap" "$tmp/h.ncap"
     run stats-no-records 0 "" -- util stats -json "$tmp/h.ncap"
     expect stats-no-records-null "grep -q '\"records\":0,\"first\":null' '$tmp/out'"
-    run check-no-records 0 "OK $tmp/h.ncap: 0 records, DNS, schema v1" -- util check "$tmp/h.ncap"
+    run check-no-records 0 "OK $tmp/h.ncap: 0 records, DNS, schema v2" -- util check "$tmp/h.ncap"
 fi
 
 # ---------------------------------------------------------------- convert

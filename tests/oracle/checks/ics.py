@@ -125,7 +125,7 @@ def check_sctp(ctx):
             c.fig("timestamp", False)
             continue
         chunks = r.get("chunks", [])
-        ours_data = [(ch["tsn"], ch["stream_id"], ch["stream_seq"], ch["ppid"]) for ch in chunks if ch["type"] == 0]
+        ours_data = [(ch["tsn"], ch["stream_id"], ch["stream_sequence_number"], ch["ppid"]) for ch in chunks if ch["type"] == 0]
         ours_tags = [ch["initiate_tag"] for ch in chunks if ch["type"] in (1, 2)]
         pairs = [("src_port", sp, r["src_port"]), ("dst_port", dp, r["dst_port"]),
                  ("verification_tag", vtag, r["verification_tag"]),

@@ -235,7 +235,7 @@ def check_ipsec(ctx):
         m = re.search(r"AH\(spi=0x([0-9a-f]+),(?:sumlen=\d+,)?seq=0x([0-9a-f]+)\)", " ".join(blocks.get(f.no, [])))
         if m:
             cmp(c, f, "AH spi (tcpdump)", int(m.group(1), 16), r.get("spi"), "tcpdump")
-            cmp(c, f, "AH seq", int(m.group(2), 16), r.get("seq"), "tcpdump")
+            cmp(c, f, "AH seq", int(m.group(2), 16), r.get("sequence_number"), "tcpdump")
     esp = per_frame(c, ctx, ["IPSecESP"], ("esp",))
     # IKE behind the non-ESP marker and NAT keepalives on UDP 4500 are not ESP
     for f in ctx.frames:
@@ -245,12 +245,12 @@ def check_ipsec(ctx):
         row = rows.get(str(f.no)) if rows else None
         if row and row.get("esp.spi"):
             cmp(c, f, "ESP spi", int(compare.split_multi(row["esp.spi"], sep)[0], 16), r.get("spi"), "tshark")
-            cmp(c, f, "ESP seq", int(compare.split_multi(row["esp.sequence"], sep)[0]), r.get("seq"), "tshark")
+            cmp(c, f, "ESP seq", int(compare.split_multi(row["esp.sequence"], sep)[0]), r.get("sequence_number"), "tshark")
         cmp(c, f, "ESP in UDP", "udpencap" in f.tokens, r.get("udp_encapsulated"), "tshark")
         m = re.search(r"ESP\(spi=0x([0-9a-f]+),seq=0x([0-9a-f]+)\), length (\d+)", " ".join(blocks.get(f.no, [])))
         if m:
             cmp(c, f, "ESP spi (tcpdump)", int(m.group(1), 16), r.get("spi"), "tcpdump")
-            cmp(c, f, "ESP seq (tcpdump)", int(m.group(2), 16), r.get("seq"), "tcpdump")
+            cmp(c, f, "ESP seq (tcpdump)", int(m.group(2), 16), r.get("sequence_number"), "tcpdump")
             cmp(c, f, "ESP length", int(m.group(3)), r.get("length"), "tcpdump")
             cmp(c, f, "ESP encrypted length", int(m.group(3)) - 8, r.get("len_encrypted"), "tcpdump")
     return c
@@ -411,7 +411,7 @@ def tcpdump_ospf_facts(lines):
 
 def our_lsa_header_facts(F, h, ver):
     t = h["ls_type"] if ver == 2 else h["ls_type"] & 0x1FFF
-    F.add("LSA header", (quad(h["adv_router"]), h["ls_seq_number"], h["ls_age"], h["length"] - 20, t,
+    F.add("LSA header", (quad(h["adv_router"]), h["ls_sequence_number"], h["ls_age"], h["length"] - 20, t,
                          quad(h["link_state_id"])))
 
 
@@ -445,12 +445,12 @@ def our_ospf_facts(r):
     if d:
         F.add("DD flags", d["flags"] & 7)
         F.add("MTU", d["interface_mtu"])
-        F.add("DD sequence", d["dd_seq_number"])
+        F.add("DD sequence", d["dd_sequence_number"])
         for x in d.get("lsa_info") or []:
             our_lsa_header_facts(F, x, ver)
     for q in r.get("lsr") or []:
         t = q["ls_type"] if ver == 2 else q["ls_type"] & 0x1FFF
-        F.add("LS request", (quad(q["adv_router"]), t, quad(q["lsid"])))
+        F.add("LS request", (quad(q["adv_router"]), t, quad(q["link_state_id"])))
     for x in r.get("lsas") or []:
         our_lsa_header_facts(F, x, ver)
     u = r.get("lsu")
@@ -573,6 +573,6 @@ def check_vrrp(ctx):
         cmp_list(c, f, "tcpdump addresses", addrs, r.get("ip_address") or [], "tcpdump")
         cmp(c, f, "address count", len(addrs), r.get("count_ip_addr"), "tcpdump")
         if m.group(9) is not None:
-            ours = bytes.fromhex(r.get("auth_data") or "").split(b"\0")[0].decode("latin-1")
+            ours = r.get("auth_password") or ""
             cmp(c, f, "auth text", m.group(9), ours, "tcpdump")
     return c

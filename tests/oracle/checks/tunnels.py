@@ -81,7 +81,7 @@ def gre_hdr_len(r):
     n = 4
     if r.get("checksum_present") or r.get("routing_present"):
         n += 4
-    for k in ("key_present", "seq_present", "ack_present"):
+    for k in ("key_present", "sequence_number_present", "ack_number_present"):
         n += 4 if r.get(k) else 0
     return n
 
@@ -133,13 +133,13 @@ def check_tcpdump(ctx):
             if cm:
                 cmp(c, "GRE v1 call id", int(cm.group(1)), r.get("call_id"), w)
             sm = re.search(r"seq (\d+)", mid)
-            cmp(c, "GRE seq present", bool(sm), r.get("seq_present"), w)
+            cmp(c, "GRE seq present", bool(sm), r.get("sequence_number_present"), w)
             if sm:
-                cmp(c, "GRE seq", int(sm.group(1)), r.get("seq"), w)
+                cmp(c, "GRE seq", int(sm.group(1)), r.get("sequence_number"), w)
             am = re.search(r"ack (\d+)", mid)
-            cmp(c, "GRE ack present", bool(am), r.get("ack_present"), w)
+            cmp(c, "GRE ack present", bool(am), r.get("ack_number_present"), w)
             if am:
-                cmp(c, "GRE ack", int(am.group(1)), r.get("ack"), w)
+                cmp(c, "GRE ack", int(am.group(1)), r.get("ack_number"), w)
             cmp(c, "GRE length (header + payload)", int(length), gre_hdr_len(r) + r.get("payload_size", 0), w)
     for r in orph[:3]:
         c.problem("GRE record at t=%d matches no packet" % r["timestamp"])

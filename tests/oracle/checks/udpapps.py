@@ -564,6 +564,7 @@ def check_bfd_tcpdump(ctx, path):
         m = re.search(r"Password: (.*)", text)
         if m:
             _cmp(c, "password", m.group(1).encode().hex(), a["data"], w)
+            _cmp(c, "password (text)", m.group(1), a["password"], w)
     return c
 
 
