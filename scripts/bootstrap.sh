@@ -6,8 +6,10 @@
 set -eu
 pkgs="build-essential pkg-config libpcap-dev libprotobuf-c-dev protobuf-c-compiler
 libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev clang-format python3
-wireshark-common"
+wireshark-common libnats-dev libsodium-dev nats-server"
 # wireshark-common: editcap and mergecap, which the hostile and determinism suites use
+# libnats-dev, libsodium-dev: netcap agent/collect (NATS JetStream, sealed batches);
+# nats-server: the broker the sensors suite starts
 if [ "${1:-}" = "--bench" ]; then
     pkgs="$pkgs tcpdump tcpreplay time"
 fi
