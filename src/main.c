@@ -27,6 +27,8 @@ static const struct nc_cmd cmds[] = {
     { "capture", nc_cmd_capture, "read a pcap/pcapng file or an interface, write audit records" },
     { "dump", nc_cmd_dump, "print a record file as a table, CSV, TSV or JSON" },
     { "util", nc_cmd_util, "record files: check, stats, convert; time conversion" },
+    { "agent", nc_cmd_agent, "capture, records in sealed batches to NATS JetStream (sensors)" },
+    { "collect", nc_cmd_collect, "NATS JetStream -> record files, one directory per sensor" },
     { "version", cmd_version, "print the version" },
 };
 

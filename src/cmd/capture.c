@@ -283,6 +283,11 @@ static void print_summary(const struct nc_run_stats *st, const char *src, bool l
 
 int nc_cmd_capture(int argc, char **argv)
 {
+    return nc_capture_run(argc, argv, NULL);
+}
+
+int nc_capture_run(int argc, char **argv, const struct nc_capture_ext *ext)
+{
     const char *read_path = NULL, *iface = NULL, *bpf = NULL, *out_dir = ".";
     const char *compress = "zstd", *format = "proto", *include = NULL, *exclude = NULL;
     const char *timeout_s = "5m";
@@ -335,7 +340,15 @@ int nc_cmd_capture(int argc, char **argv)
             "  netcap capture -read traffic.pcap -out records\n"
             "  netcap capture -read tls.pcap -include TLSClientHello,TLSServerHello -out tls\n"
             "  netcap capture -iface eth0 -bpf 'udp port 53' -include DNS -out dns";
-    int prc = nc_flags_parse("capture", synopsis, flags, NC_ARRAY_LEN(flags), argc, argv);
+    /* embedded (netcap agent): its flags after capture's */
+    struct nc_flag all[NC_ARRAY_LEN(flags) + 32];
+    size_t n_all = NC_ARRAY_LEN(flags);
+    memcpy(all, flags, sizeof(flags));
+    for (size_t i = 0; ext && i < ext->n_flags && n_all < NC_ARRAY_LEN(all); i++) {
+        all[n_all++] = ext->flags[i];
+    }
+    int prc = nc_flags_parse(
+            ext ? ext->cmd : "capture", ext ? ext->synopsis : synopsis, all, n_all, argc, argv);
     if (prc < 0) {
         nc_record_init();
         printf("\nrecord types (for -include/-exclude):\n  %s\n", nc_rec_names());
@@ -349,6 +362,12 @@ int nc_cmd_capture(int argc, char **argv)
     if (nc_decode_init(errbuf) != NC_OK) {
         fprintf(stderr, "netcap capture: %s\n", errbuf);
         return NC_EXIT_FAILURE;
+    }
+    if (ext && ext->start) {
+        int src = ext->start(read_path != NULL || iface != NULL);
+        if (src >= 0) {
+            return src;
+        }
     }
     if ((read_path == NULL) == (iface == NULL)) {
         fprintf(stderr, "netcap capture: give exactly one of -read FILE or -iface NAME (see -h)\n");
@@ -407,7 +426,7 @@ int nc_cmd_capture(int argc, char **argv)
         return strstr(errbuf, "-bpf") ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
     }
     char err[4400];
-    if (mkdir_p(out_dir, err, sizeof(err)) != 0) {
+    if (!ext && mkdir_p(out_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "netcap capture: %s\n", err);
         nc_source_close(src);
         return NC_EXIT_FAILURE;
@@ -453,7 +472,7 @@ int nc_cmd_capture(int argc, char **argv)
     cfg.want_conn = opts.want[NC_REC_Connection];
     cfg.level = (int)level;
     cfg.out_dir = out_dir;
-    cfg.sink = &nc_writer_file;
+    cfg.sink = ext && ext->sink ? ext->sink : &nc_writer_file;
     cfg.max_flows = (size_t)max_flows;
     cfg.stream_depth = (uint64_t)stream_depth;
     cfg.stream_memcap = (uint64_t)stream_memcap << 20;
@@ -548,5 +567,8 @@ int nc_cmd_capture(int argc, char **argv)
     nc_free(st);
     nc_source_close(src);
     nc_community_id_fini();
+    if (ext && ext->finish) {
+        exit_code = ext->finish(exit_code, stop_flag != 0);
+    }
     return exit_code;
 }

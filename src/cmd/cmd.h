@@ -5,6 +5,7 @@
 #define NC_CMD_CMD_H
 
 #include "core/common.h"
+#include "output/writer.h"
 
 /* Exit codes of every command. */
 enum {
@@ -16,6 +17,8 @@ enum {
 int nc_cmd_capture(int argc, char **argv);
 int nc_cmd_dump(int argc, char **argv);
 int nc_cmd_util(int argc, char **argv);
+int nc_cmd_agent(int argc, char **argv);
+int nc_cmd_collect(int argc, char **argv);
 
 /* Flag parsing shared by all commands: "-name", "--name", "-name=value",
  * "--name value". A flag table entry of kind BOOL takes no value. */
@@ -50,6 +53,23 @@ struct nc_flag {
  * (help printed to stdout). Positional arguments are refused. */
 int nc_flags_parse(const char *cmd, const char *synopsis, const struct nc_flag *flags,
         size_t n_flags, int argc, char **argv);
+/* Capture embedded in another command (netcap agent): its own flags after
+ * capture's, a hook after the flags are parsed (returns an exit code to
+ * stop there, or -1 to capture; has_input: -read or -iface was given), a
+ * sink instead of files (no -out directory is made), and a hook after the
+ * capture (gets capture's exit code and whether a signal stopped it;
+ * returns the final one). */
+struct nc_capture_ext {
+    const char *cmd;
+    const char *synopsis;
+    const struct nc_flag *flags;
+    size_t n_flags;
+    const struct nc_writer_ops *sink;
+    int (*start)(bool has_input);
+    int (*finish)(int exit_code, bool stopped);
+};
+int nc_capture_run(int argc, char **argv, const struct nc_capture_ext *ext);
+
 void nc_flags_usage(
         const char *cmd, const char *synopsis, const struct nc_flag *flags, size_t n_flags);
 
