@@ -34,6 +34,14 @@ static int64_t mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* With a connected callback, a connect that must retry returns at once
+ * and the library keeps trying in the background. */
+static void on_connected(natsConnection *nc, void *closure)
+{
+    NC_UNUSED(nc);
+    NC_UNUSED(closure);
+}
+
 static void nats_err(char err[NC_ERRBUF_SIZE], const char *what, natsStatus s)
 {
     const char *last = nats_GetLastError(NULL);
@@ -77,7 +85,7 @@ int nc_nats_connect(
         s = natsOptions_SetTimeout(opts, 2000);
     }
     if (s == NATS_OK && o->retry) {
-        s = natsOptions_SetRetryOnFailedConnect(opts, true, NULL, NULL);
+        s = natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, NULL);
     }
     if (s == NATS_OK && o->creds) {
         s = natsOptions_SetUserCredentialsFromFiles(opts, o->creds, NULL);
