@@ -387,7 +387,8 @@ static uint16_t crc16_xmodem(const uint8_t *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         crc ^= (uint16_t)(p[i] << 8);
         for (int k = 0; k < 8; k++) {
-            crc = (crc & 0x8000) ? (uint16_t)((crc << 1) ^ 0x1021) : (uint16_t)(crc << 1);
+            uint16_t shifted = (uint16_t)(crc << 1);
+            crc = (crc & 0x8000) ? (uint16_t)(shifted ^ 0x1021u) : shifted;
         }
     }
     return crc;

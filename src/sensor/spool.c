@@ -117,7 +117,9 @@ static int scan(struct nc_spool *sp, char err[NC_ERRBUF_SIZE])
         return rc;
     }
     /* files were pushed in directory order: sort the (unwrapped) ring */
-    qsort(sp->q, sp->n, sizeof(*sp->q), cmp_item);
+    if (sp->n > 1) {
+        qsort(sp->q, sp->n, sizeof(*sp->q), cmp_item);
+    }
     sp->st.recovered = sp->n;
     return NC_OK;
 }
