@@ -14,7 +14,7 @@ SANITIZER ?=
 ifneq ($(SANITIZER),)
 BUILD     := build-$(SANITIZER)
 endif
-PKGS      := libpcap libprotobuf-c libzstd zlib libcrypto libmicrohttpd
+PKGS      := libpcap libprotobuf-c libzstd zlib libcrypto libmicrohttpd libnats libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -31,6 +31,8 @@ static const struct nc_cmd cmds[] = {
     { "label", nc_cmd_label,
             "label records with Suricata alerts or attack maps: CSV for ML datasets" },
     { "util", nc_cmd_util, "record files: check, stats, convert; time conversion" },
+    { "agent", nc_cmd_agent, "capture, records in sealed batches to NATS JetStream (sensors)" },
+    { "collect", nc_cmd_collect, "NATS JetStream -> record files, one directory per sensor" },
     { "version", cmd_version, "print the version" },
 };
 

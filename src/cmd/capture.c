@@ -351,11 +351,11 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
             "  netcap capture -read traffic.pcap -out records\n"
             "  netcap capture -read tls.pcap -include TLSClientHello,TLSServerHello -out tls\n"
             "  netcap capture -iface eth0 -bpf 'udp port 53' -include DNS -out dns";
-    /* netcap export: its own flags after capture's */
-    struct nc_flag all[NC_ARRAY_LEN(flags) + 8];
+    /* netcap export and agent: their own flags after capture's */
+    struct nc_flag all[NC_ARRAY_LEN(flags) + 32];
     size_t n_all = NC_ARRAY_LEN(flags);
     memcpy(all, flags, sizeof(flags));
-    for (size_t i = 0; h && i < h->n_flags && i < 8; i++) {
+    for (size_t i = 0; h && i < h->n_flags && n_all < NC_ARRAY_LEN(all); i++) {
         all[n_all++] = h->flags[i];
     }
     int prc = nc_flags_parse(
@@ -373,6 +373,12 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
     if (nc_decode_init(errbuf) != NC_OK) {
         fprintf(stderr, "netcap capture: %s\n", errbuf);
         return NC_EXIT_FAILURE;
+    }
+    if (h && h->before) {
+        int src = h->before(read_path != NULL || iface != NULL);
+        if (src >= 0) {
+            return src;
+        }
     }
     if ((read_path == NULL) == (iface == NULL)) {
         fprintf(stderr, "netcap capture: give exactly one of -read FILE or -iface NAME (see -h)\n");
@@ -440,7 +446,8 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
         return strstr(errbuf, "-bpf") ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
     }
     char err[4400];
-    bool no_files = out_dir == NULL && h && h->files_optional;
+    /* no record files: export without -out, or the agent (frames go to its sink) */
+    bool no_files = (out_dir == NULL && h && h->files_optional) || (h && h->sink);
     if (out_dir == NULL) {
         out_dir = ".";
     }
@@ -499,7 +506,7 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
     const struct nc_feat_cfg *fc = want_feat ? &feat : NULL;
     cfg.level = (int)level;
     cfg.out_dir = out_dir;
-    cfg.sink = no_files ? &nc_writer_null : &nc_writer_file;
+    cfg.sink = h && h->sink ? h->sink : no_files ? &nc_writer_null : &nc_writer_file;
     cfg.max_flows = (size_t)max_flows;
     cfg.stream_depth = (uint64_t)stream_depth;
     cfg.stream_memcap = (uint64_t)stream_memcap << 20;
@@ -601,5 +608,8 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
     nc_free(st);
     nc_source_close(src);
     nc_community_id_fini();
+    if (h && h->finish) {
+        exit_code = h->finish(exit_code, stop_flag != 0);
+    }
     return exit_code;
 }

@@ -5,6 +5,7 @@
 #define NC_CMD_CMD_H
 
 #include "core/common.h"
+#include "output/writer.h"
 
 /* Exit codes of every command. */
 enum {
@@ -18,6 +19,8 @@ int nc_cmd_export(int argc, char **argv);
 int nc_cmd_dump(int argc, char **argv);
 int nc_cmd_util(int argc, char **argv);
 int nc_cmd_label(int argc, char **argv);
+int nc_cmd_agent(int argc, char **argv);
+int nc_cmd_collect(int argc, char **argv);
 
 /* Flag parsing shared by all commands: "-name", "--name", "-name=value",
  * "--name value". A flag table entry of kind BOOL takes no value. */
@@ -48,21 +51,29 @@ struct nc_flag {
 };
 
 struct nc_pipeline_cfg;
-/* How another command (export) runs a capture: its name for help and
- * messages, extra flags listed after capture's, and a hook called once the
- * flags are checked and the source is open, before any packet is read. */
+/* How another command (export, agent) runs a capture: its name for help and
+ * messages, extra flags listed after capture's, and hooks: export's start is
+ * called once the flags are checked and the source is open, before any
+ * packet is read; the agent's before/finish wrap the run, and its sink
+ * replaces the record files. */
 struct nc_capture_hooks {
     const char *cmd;
     const char *synopsis;
     const struct nc_flag *flags;
-    size_t n_flags;      /* at most 8 */
-    bool files_optional; /* without -out, no record files are written */
-    /* set cfg->observe and cfg->metrics, start serving; a non-zero return
-     * ends the command with that exit code */
+    size_t n_flags;      /* at most 32 */
+    bool files_optional; /* export: without -out, no record files are written */
+    /* agent: where the frames go instead of files (NULL: files) */
+    const struct nc_writer_ops *sink;
+    /* export: set cfg->observe and cfg->metrics, start serving; a non-zero
+     * return ends the command with that exit code */
     int (*start)(void *ctx, struct nc_pipeline_cfg *cfg);
     void *ctx;
+    /* agent: after the flags, before the input is opened (has_input: -read
+     * or -iface given); a return >= 0 ends the command with that status */
+    int (*before)(bool has_input);
+    /* agent: after the run; returns the exit status */
+    int (*finish)(int exit_code, bool stopped);
 };
-/* nc_cmd_capture is nc_capture_run(argc, argv, NULL). */
 int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h);
 
 /* Parses argv[1..argc) into the table. Returns NC_EXIT_OK, NC_EXIT_USAGE
@@ -70,6 +81,7 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h);
  * (help printed to stdout). Positional arguments are refused. */
 int nc_flags_parse(const char *cmd, const char *synopsis, const struct nc_flag *flags,
         size_t n_flags, int argc, char **argv);
+
 void nc_flags_usage(
         const char *cmd, const char *synopsis, const struct nc_flag *flags, size_t n_flags);
 

@@ -332,8 +332,15 @@ int nc_cmd_export(int argc, char **argv)
         return rc;
     }
     /* every flag but -replay joins capture's */
-    struct nc_capture_hooks h = { "export", capture_synopsis, flags, NC_ARRAY_LEN(flags) - 1, true,
-        start_hook, &x };
+    struct nc_capture_hooks h = {
+        .cmd = "export",
+        .synopsis = capture_synopsis,
+        .flags = flags,
+        .n_flags = NC_ARRAY_LEN(flags) - 1,
+        .files_optional = true,
+        .start = start_hook,
+        .ctx = &x,
+    };
     rc = nc_capture_run(argc, argv, &h);
     if (x.httpd && x.linger_ns > 0) {
         catch_signals();
