@@ -451,6 +451,11 @@ int nc_cmd_capture(int argc, char **argv)
             "to fit a quarter of -max-memory: %llu with its default)",
             (unsigned long long)NC_MIN((uint64_t)max_flows,
                     ((uint64_t)max_memory << 20) / 4 / nc_flow_table_bytes_per_flow()));
+    char memcap_help[200];
+    snprintf(memcap_help, sizeof(memcap_help),
+            "memory for TCP reassembly and stream parsers in all (256, at most an eighth of "
+            "-max-memory: %lld with its default)",
+            NC_MIN(stream_memcap, max_memory / 8));
     const struct nc_flag flags[] = {
         { "read", NC_FLAG_STR, &read_path, "FILE", "read packets from a pcap or pcapng file", 0,
                 0 },
@@ -486,8 +491,7 @@ int nc_cmd_capture(int argc, char **argv)
                 0, 1 << 20 },
         { "stream-depth", NC_FLAG_INT, &stream_depth, "BYTES",
                 "TCP bytes reassembled per direction, 0: all (1048576)", 0, INT64_MAX },
-        { "stream-memcap", NC_FLAG_INT, &stream_memcap, "MIB",
-                "memory for TCP reassembly and stream parsers in all (256)", 1, 1 << 20 },
+        { "stream-memcap", NC_FLAG_INT, &stream_memcap, "MIB", memcap_help, 1, 1 << 20 },
         { "stream-buffer", NC_FLAG_INT, &stream_buffer, "KIB",
                 "out-of-order bytes held per direction of a connection (256)", 1, 1 << 20 },
         { "quiet", NC_FLAG_BOOL, &quiet, NULL,

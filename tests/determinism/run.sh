@@ -76,6 +76,8 @@ check() {
 
 check example "$root/examples/loopback.pcap"
 check example-payload "$root/examples/loopback.pcap" -payload -entropy
+# -include: header-only files (ARP, TLSServerHello: none in the capture) too
+check example-include "$root/examples/loopback.pcap" -include DNS,ARP,TLSServerHello
 COMPS=none
 check example-csv "$root/examples/loopback.pcap" -format csv
 check example-json "$root/examples/loopback.pcap" -format json
