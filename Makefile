@@ -6,13 +6,15 @@
 #   make fuzz            libFuzzer targets (fuzz/README.md; also fuzz-smoke, fuzz-replay)
 #   make demo            capture the shipped example and dump a few records
 #   make bench           benchmark (needs ../shared/bench)
+#   make install         binary, man pages, Python module, bash completion
+#                        (PREFIX=/usr/local DESTDIR=; also make uninstall)
 CC        ?= gcc
 BUILD     ?= build
 SANITIZER ?=
 ifneq ($(SANITIZER),)
 BUILD     := build-$(SANITIZER)
 endif
-PKGS      := libpcap libprotobuf-c libzstd zlib libcrypto
+PKGS      := libpcap libprotobuf-c libzstd zlib libcrypto libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -64,16 +66,27 @@ GEN_O   := $(BUILD)/obj/gen/netcap.pb-c.o
 MAIN_O  := $(BUILD)/obj/main.o
 LIB     := $(BUILD)/libnetcap.a
 BIN     := $(BUILD)/netcap
+# the Python module's schema: a FileDescriptorSet (docs/PYTHON.md)
+PY_DESC := $(BUILD)/python/netcap.desc
+PY_SRCS := $(sort $(wildcard python/netcap/*.py))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps check check-release check-sanitized unit golden demo bench clean lint fuzz
-all: $(BIN)
+.PHONY: all deps check check-release check-sanitized unit golden demo bench clean lint fuzz \
+        python install uninstall
+all: $(BIN) $(PY_DESC)
 
 $(BUILD)/gen/netcap.pb-c.c $(BUILD)/gen/netcap.pb-c.h: schema/netcap.proto
 	@mkdir -p $(BUILD)/gen
 	@echo "  PROTOC $<"
 	$(Q)protoc-c --c_out=$(BUILD)/gen --proto_path=schema $<
+
+$(PY_DESC): schema/netcap.proto
+	@mkdir -p $(dir $@)
+	@echo "  PROTOC $@"
+	$(Q)protoc-c --proto_path=schema --descriptor_set_out=$@.tmp $< && mv $@.tmp $@
+
+python: $(PY_DESC)
 
 $(BUILD)/gen/records.def: schema/netcap.proto $(BUILD)/gen/netcap.pb-c.h scripts/gen-records.sh
 	@echo "  GEN    $@"
@@ -171,6 +184,40 @@ lint:
 
 clean:
 	rm -rf build build-*
+
+# ------------------------------------------------------------------ install
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man pages,
+# the Python module (with the schema's descriptor set) and the bash
+# completion. PYTHONDIR is where Debian's python3 looks: /usr/lib/python3/
+# dist-packages for PREFIX=/usr, else $(PREFIX)/lib/python3.X/dist-packages.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+PYTHON3     ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PY_VER       = $(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)
+ifeq ($(PREFIX),/usr)
+PYTHONDIR   ?= $(PREFIX)/lib/python3/dist-packages
+else
+PYTHONDIR   ?= $(PREFIX)/lib/python$(PY_VER)/dist-packages
+endif
+MAN_PAGES   := $(sort $(wildcard man/*.1))
+
+install: $(BIN) $(PY_DESC)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PYTHONDIR)/netcap \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/netcap
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(PY_SRCS) $(PY_DESC) $(DESTDIR)$(PYTHONDIR)/netcap/
+	install -m 644 completions/netcap.bash $(DESTDIR)$(BASHCOMPDIR)/netcap
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/netcap $(DESTDIR)$(BASHCOMPDIR)/netcap
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MAN_PAGES))
+	rm -f $(patsubst python/netcap/%,$(DESTDIR)$(PYTHONDIR)/netcap/%,$(PY_SRCS)) \
+		$(DESTDIR)$(PYTHONDIR)/netcap/netcap.desc
+	rm -rf $(DESTDIR)$(PYTHONDIR)/netcap/__pycache__
+	-rmdir $(DESTDIR)$(PYTHONDIR)/netcap 2>/dev/null
 
 # ------------------------------------------------------------------ fuzzing
 # libFuzzer targets fuzz/fuzz_*.c (see fuzz/README.md). Each links

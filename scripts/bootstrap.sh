@@ -6,8 +6,14 @@
 set -eu
 pkgs="build-essential pkg-config libpcap-dev libprotobuf-c-dev protobuf-c-compiler
 libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev clang-format python3
-wireshark-common"
+wireshark-common python3-protobuf python3-zstandard python3-pandas groff-base
+libmicrohttpd-dev prometheus curl"
 # wireshark-common: editcap and mergecap, which the hostile and determinism suites use
+# python3-protobuf, python3-zstandard, python3-pandas: the Python module
+# (python/netcap) and its suite; groff-base (groff): the install
+# suite renders the man pages
+# libmicrohttpd-dev: netcap export's HTTP server; prometheus: promtool and the
+# server the export suite scrapes with; curl: that suite's HTTP client
 if [ "${1:-}" = "--bench" ]; then
     pkgs="$pkgs tcpdump tcpreplay time"
 fi

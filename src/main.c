@@ -25,6 +25,8 @@ static int cmd_version(int argc, char **argv)
 
 static const struct nc_cmd cmds[] = {
     { "capture", nc_cmd_capture, "read a pcap/pcapng file or an interface, write audit records" },
+    { "export", nc_cmd_export,
+            "serve Prometheus metrics: live, from a file, or from record files" },
     { "dump", nc_cmd_dump, "print a record file as a table, CSV, TSV or JSON" },
     { "util", nc_cmd_util, "record files: check, stats, convert; time conversion" },
     { "version", cmd_version, "print the version" },

@@ -20,7 +20,7 @@ CORPUS=""; HOSTILE=""
 [ -d "$shared/hostile" ] && HOSTILE="$shared/hostile"
 export CORPUS HOSTILE
 export TZ=UTC LC_ALL=C
-suites="${SUITES:-cli dump util golden oracle determinism hostile torture limits live}"
+suites="${SUITES:-cli dump util golden oracle features determinism hostile torture limits live python install export}"
 failed=""
 total_pass=0; total_fail=0; total_skip=0
 for s in $suites; do

@@ -436,10 +436,17 @@ static void print_summary(
 
 int nc_cmd_capture(int argc, char **argv)
 {
-    const char *read_path = NULL, *iface = NULL, *bpf = NULL, *out_dir = ".";
+    return nc_capture_run(argc, argv, NULL);
+}
+
+int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
+{
+    const char *read_path = NULL, *iface = NULL, *bpf = NULL, *out_dir = NULL;
     /* compress: NULL until given; the default depends on -format */
     const char *compress = NULL, *format = "proto", *include = NULL, *exclude = NULL;
-    const char *timeout_s = "5m";
+    const char *timeout_s = "5m", *activity_s = "5s";
+    long long features_seq = NC_FEAT_SEQ_DEFAULT;
+    bool features = false;
     long long workers = 0, snaplen = 262144, max_flows = NC_FLOW_DEFAULT_MAX, level = 0;
     long long max_memory = 1024, stream_depth = 1 << 20, stream_memcap = 256, stream_buffer = 256;
     bool promisc = true, payload = false, entropy = false, quiet = false;
@@ -448,9 +455,9 @@ int nc_cmd_capture(int argc, char **argv)
     char max_flows_help[200];
     snprintf(max_flows_help, sizeof(max_flows_help),
             "connections tracked at once; past it the oldest idle is written (1048576, lowered "
-            "to fit a quarter of -max-memory: %llu with its default)",
+            "to fit a quarter of -max-memory: %llu with its default, fewer with -features)",
             (unsigned long long)NC_MIN((uint64_t)max_flows,
-                    ((uint64_t)max_memory << 20) / 4 / nc_flow_table_bytes_per_flow()));
+                    ((uint64_t)max_memory << 20) / 4 / nc_flow_table_bytes_per_flow(NULL)));
     char memcap_help[200];
     snprintf(memcap_help, sizeof(memcap_help),
             "memory for TCP reassembly and stream parsers in all (256, at most an eighth of "
@@ -484,6 +491,15 @@ int nc_cmd_capture(int argc, char **argv)
         { "entropy", NC_FLAG_BOOL, &entropy, NULL, "compute payload entropy (costs time)", 0, 0 },
         { "conn-timeout", NC_FLAG_STR, &timeout_s, "DUR",
                 "write a connection idle this long in capture time (5m; e.g. 30s, 2m)", 0, 0 },
+        { "features", NC_FLAG_BOOL, &features, NULL,
+                "also write ConnectionFeatures (flow features for ML, docs/FEATURES.md); "
+                "only written when named in -include or with this flag",
+                0, 0 },
+        { "features-seq", NC_FLAG_INT, &features_seq, "N",
+                "ConnectionFeatures: sizes and directions of the first N packets (10)", 0,
+                NC_FEAT_SEQ_MAX },
+        { "activity-timeout", NC_FLAG_STR, &activity_s, "DUR",
+                "ConnectionFeatures: a gap longer than this ends an active period (5s)", 0, 0 },
         { "max-flows", NC_FLAG_INT, &max_flows, "N", max_flows_help, 1, 1 << 30 },
         { "max-memory", NC_FLAG_INT, &max_memory, "MIB",
                 "cap on netcap's own memory (1024; 0: none): connections get a quarter, streams "
@@ -524,7 +540,15 @@ int nc_cmd_capture(int argc, char **argv)
             "  130  a file read interrupted by SIGINT (143: SIGTERM): the files are complete\n"
             "       with the records of the packets read so far; the summary says\n"
             "       \"interrupted by SIGINT after packet N (byte offset O)\"";
-    int prc = nc_flags_parse("capture", synopsis, flags, NC_ARRAY_LEN(flags), argc, argv);
+    /* netcap export: its own flags after capture's */
+    struct nc_flag all[NC_ARRAY_LEN(flags) + 8];
+    size_t n_all = NC_ARRAY_LEN(flags);
+    memcpy(all, flags, sizeof(flags));
+    for (size_t i = 0; h && i < h->n_flags && i < 8; i++) {
+        all[n_all++] = h->flags[i];
+    }
+    int prc = nc_flags_parse(
+            h ? h->cmd : "capture", h ? h->synopsis : synopsis, all, n_all, argc, argv);
     if (prc < 0) {
         nc_record_init();
         printf("\nrecord types (for -include/-exclude):\n  %s\n", nc_rec_names());
@@ -550,12 +574,15 @@ int nc_cmd_capture(int argc, char **argv)
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         opts.want[t] = include == NULL;
     }
+    /* ConnectionFeatures costs memory per flow and work per packet: only
+     * when asked for by name or with -features */
+    opts.want[NC_REC_ConnectionFeatures] = features;
     bool named[NC_REC_COUNT] = { false };
     if (include && !apply_list(include, named, true, "-include")) {
         return NC_EXIT_USAGE;
     }
     for (size_t t = 0; t < NC_REC_COUNT && include; t++) {
-        opts.want[t] = named[t];
+        opts.want[t] = opts.want[t] || named[t];
     }
     if (exclude && !apply_list(exclude, opts.want, false, "-exclude")) {
         return NC_EXIT_USAGE;
@@ -598,6 +625,12 @@ int nc_cmd_capture(int argc, char **argv)
                 timeout_s);
         return NC_EXIT_USAGE;
     }
+    struct nc_feat_cfg feat = { (uint32_t)features_seq, 0 };
+    if (!parse_duration(activity_s, &feat.activity_timeout) || feat.activity_timeout <= 0) {
+        fprintf(stderr, "netcap capture: -activity-timeout: '%s' is not a duration like 5s or 2m\n",
+                activity_s);
+        return NC_EXIT_USAGE;
+    }
     bool workers_given = workers != 0;
     if (workers == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -615,7 +648,11 @@ int nc_cmd_capture(int argc, char **argv)
         return strstr(errbuf, "-bpf") ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
     }
     char err[4400];
-    if (mkdir_p(out_dir, err, sizeof(err)) != 0) {
+    bool no_files = out_dir == NULL && h && h->files_optional;
+    if (out_dir == NULL) {
+        out_dir = ".";
+    }
+    if (!no_files && mkdir_p(out_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "netcap capture: %s\n", err);
         nc_source_close(src);
         return NC_EXIT_FAILURE;
@@ -625,15 +662,21 @@ int nc_cmd_capture(int argc, char **argv)
         nc_log_warn("%s: link type %u (%s) is not understood: no records but counts",
                 read_path ? read_path : iface, nc_source_dlt(src), "see pcap-linktype(7)");
     }
+    bool want_feat = opts.want[NC_REC_ConnectionFeatures];
+    char feat_opts[128] = "";
+    if (want_feat) {
+        snprintf(feat_opts, sizeof(feat_opts), " -features-seq %lld -activity-timeout %s",
+                features_seq, activity_s);
+    }
     char options[2048];
     snprintf(options, sizeof(options),
             "%s%s%s%s%s%s%s%s%s-conn-timeout %s -max-flows %lld -max-memory %lld -stream-depth "
-            "%lld -stream-memcap %lld -stream-buffer %lld",
+            "%lld -stream-memcap %lld -stream-buffer %lld%s",
             include ? "-include " : "", include ? include : "", exclude ? " -exclude " : "",
             exclude ? exclude : "", payload ? " -payload" : "", entropy ? " -entropy" : "",
             bpf ? " -bpf " : "", bpf ? bpf : "",
             (include || exclude || payload || entropy || bpf) ? " " : "", timeout_s, max_flows,
-            max_memory, stream_depth, stream_memcap, stream_buffer);
+            max_memory, stream_depth, stream_memcap, stream_buffer, feat_opts);
     char source_name[4200];
     snprintf(source_name, sizeof(source_name), "%s%s",
             read_path ? "" : "iface:", read_path ? read_path : iface);
@@ -660,9 +703,12 @@ int nc_cmd_capture(int argc, char **argv)
     cfg.opts = &opts;
     cfg.always = always;
     cfg.want_conn = opts.want[NC_REC_Connection];
+    cfg.want_features = want_feat;
+    cfg.feat = feat;
+    const struct nc_feat_cfg *fc = want_feat ? &feat : NULL;
     cfg.level = (int)level;
     cfg.out_dir = out_dir;
-    cfg.sink = &nc_writer_file;
+    cfg.sink = no_files ? &nc_writer_null : &nc_writer_file;
     cfg.max_flows = (size_t)max_flows;
     cfg.stream_depth = (uint64_t)stream_depth;
     cfg.stream_memcap = (uint64_t)stream_memcap << 20;
@@ -676,13 +722,13 @@ int nc_cmd_capture(int argc, char **argv)
          * batches in flight and the workers' buffers live in the rest;
          * when they do not fit, fewer workers run (the files are the same). */
         uint64_t cap = (uint64_t)max_memory << 20;
-        uint64_t flows_fit = cap / 4 / nc_flow_table_bytes_per_flow();
+        uint64_t flows_fit = cap / 4 / nc_flow_table_bytes_per_flow(fc);
         if ((uint64_t)max_flows > flows_fit) {
             cfg.max_flows = (size_t)flows_fit;
         }
         cfg.stream_memcap = NC_MIN(cfg.stream_memcap, cap / 8);
         cfg.defrag_memcap = NC_MIN(cfg.defrag_memcap, cap / 16);
-        uint64_t state = (uint64_t)cfg.max_flows * nc_flow_table_bytes_per_flow() +
+        uint64_t state = (uint64_t)cfg.max_flows * nc_flow_table_bytes_per_flow(fc) +
                          cfg.stream_memcap + cfg.defrag_memcap;
         uint64_t rest = cap > state ? cap - state : 0;
         long long fit = workers;
@@ -713,6 +759,13 @@ int nc_cmd_capture(int argc, char **argv)
     cfg.options = options;
     cfg.created_ns = created;
     cfg.progress = !quiet && isatty(STDERR_FILENO);
+    if (h && h->start) {
+        int hrc = h->start(h->ctx, &cfg);
+        if (hrc != NC_EXIT_OK) {
+            nc_source_close(src);
+            return hrc;
+        }
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -728,7 +781,8 @@ int nc_cmd_capture(int argc, char **argv)
         fprintf(stderr, "netcap capture: out of memory\n");
         return NC_EXIT_FAILURE;
     }
-    struct earlier *earlier = nc_calloc(1, sizeof(*earlier));
+    /* export without -out writes no files: nothing to compare */
+    struct earlier *earlier = no_files ? NULL : nc_calloc(1, sizeof(*earlier));
     if (earlier) {
         earlier_scan(out_dir, earlier); /* judged after the run: earlier_report */
     }

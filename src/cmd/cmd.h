@@ -17,6 +17,7 @@ enum {
 };
 
 int nc_cmd_capture(int argc, char **argv);
+int nc_cmd_export(int argc, char **argv);
 int nc_cmd_dump(int argc, char **argv);
 int nc_cmd_util(int argc, char **argv);
 
@@ -47,6 +48,24 @@ struct nc_flag {
     const char *help;
     long long min, max; /* for INT */
 };
+
+struct nc_pipeline_cfg;
+/* How another command (export) runs a capture: its name for help and
+ * messages, extra flags listed after capture's, and a hook called once the
+ * flags are checked and the source is open, before any packet is read. */
+struct nc_capture_hooks {
+    const char *cmd;
+    const char *synopsis;
+    const struct nc_flag *flags;
+    size_t n_flags;      /* at most 8 */
+    bool files_optional; /* without -out, no record files are written */
+    /* set cfg->observe and cfg->metrics, start serving; a non-zero return
+     * ends the command with that exit code */
+    int (*start)(void *ctx, struct nc_pipeline_cfg *cfg);
+    void *ctx;
+};
+/* nc_cmd_capture is nc_capture_run(argc, argv, NULL). */
+int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h);
 
 /* Parses argv[1..argc) into the table. Returns NC_EXIT_OK, NC_EXIT_USAGE
  * (after printing an error naming the flag), or -1 when -h/--help was given

@@ -519,11 +519,12 @@ static int check_opts(struct opts *op)
     op->begin_ns = INT64_MIN;
     op->end_ns = INT64_MAX;
     const char *why = NULL;
-    if (op->begin && nc_time_parse(op->begin, strlen(op->begin), &op->begin_ns, &why) != NC_OK) {
+    if (op->begin &&
+            nc_time_parse(op->begin, strlen(op->begin), &op->begin_ns, NULL, &why) != NC_OK) {
         fprintf(stderr, "netcap dump: -begin '%s': %s (see netcap dump -h)\n", op->begin, why);
         return NC_EXIT_USAGE;
     }
-    if (op->end && nc_time_parse(op->end, strlen(op->end), &op->end_ns, &why) != NC_OK) {
+    if (op->end && nc_time_parse(op->end, strlen(op->end), &op->end_ns, NULL, &why) != NC_OK) {
         fprintf(stderr, "netcap dump: -end '%s': %s (see netcap dump -h)\n", op->end, why);
         return NC_EXIT_USAGE;
     }
@@ -855,8 +856,9 @@ int nc_cmd_dump(int argc, char **argv)
                 "'type=AAAA'",
                 0, 0 },
         { "begin", NC_FLAG_STR, &op.begin, "TIME",
-                "only records at or after TIME (the record's timestamp): RFC 3339,\n"
-                "                         Unix seconds or ns, e.g. -begin 2011-03-18T19:06:08Z",
+                "only records at or after TIME (the record's timestamp): RFC 3339\n"
+                "                         with its zone, Unix seconds (at most 10 digits) or ns,\n"
+                "                         e.g. -begin 2011-03-18T19:06:08Z",
                 0, 0 },
         { "end", NC_FLAG_STR, &op.end, "TIME", "only records before TIME, e.g. -end 1300475200.5",
                 0, 0 },

@@ -133,8 +133,8 @@ static int convert(struct conv *c, const char *in_path, enum format fmt)
     if (fmt == FMT_PROTO) {
         rc = nc_encode_delimited(&c->buf, &nc_ncfile_header(c->in)->base);
     } else {
-        /* what dump -csv / -json print: numbers, plus their _name columns */
-        struct nc_refl_opts ro = { .name_cols = true };
+        /* dump -csv and -json add a <field>_name column after each named field */
+        const struct nc_refl_opts ro = { .name_cols = true };
         rc = nc_refl_init(&c->refl, nc_ncfile_desc(c->in), &ro);
         c->refl_ready = true;
         if (rc == NC_OK && fmt == FMT_CSV) {

@@ -17,7 +17,8 @@ static const char stats_synopsis[] =
         "A directory means its *.ncap, *.ncap.zst and *.ncap.gz files. Per file: the\n"
         "number of records, the earliest and latest record time (RFC 3339 UTC with\n"
         "ns; a Connection spans timestamp_first..timestamp_last), the duration\n"
-        "between them, the file size and the size of the uncompressed record stream\n"
+        "between them (like 1h2m3.5s), the file size and the size of the uncompressed record "
+        "stream\n"
         "(header included); then a total line. Files are read to the end and\n"
         "validated like util check: a bad file is reported on stderr and left out\n"
         "of the total.\n"
@@ -85,8 +86,8 @@ static void print_json(const char *file, const char *type, size_t files, const s
     printf(",\"records\":%llu", (unsigned long long)f->records);
     if (f->have_time) {
         char a[NC_TIME_BUF], b[NC_TIME_BUF];
-        nc_time_rfc3339(f->t_min, a);
-        nc_time_rfc3339(f->t_max, b);
+        nc_time_str(a, f->t_min, NC_TIME_UTC);
+        nc_time_str(b, f->t_max, NC_TIME_UTC);
         printf(",\"first\":%lld,\"last\":%lld,\"first_time\":\"%s\",\"last_time\":\"%s\","
                "\"duration_ns\":%lld",
                 (long long)f->t_min, (long long)f->t_max, a, b,
@@ -101,17 +102,17 @@ static void print_json(const char *file, const char *type, size_t files, const s
 }
 
 /* Fixed columns: the widest value of each fits (times are 30 characters,
- * a duration at most 21); the file name comes last, so long names do not
- * push the columns apart. */
+ * a duration at most 24: "2562047h47m16.854775807s"); the file name comes last, so long names do
+ * not push the columns apart. */
 static void print_row(const char *file, const char *type, const struct figures *f)
 {
     char a[NC_TIME_BUF] = "-", b[NC_TIME_BUF] = "-", d[NC_TIME_BUF] = "-";
     if (f->have_time) {
-        nc_time_rfc3339(f->t_min, a);
-        nc_time_rfc3339(f->t_max, b);
-        nc_time_duration(nc_sat_sub(f->t_max, f->t_min), d);
+        nc_time_str(a, f->t_min, NC_TIME_UTC);
+        nc_time_str(b, f->t_max, NC_TIME_UTC);
+        nc_duration_str(d, nc_sat_sub(f->t_max, f->t_min));
     }
-    printf("%10llu  %-30s  %-30s  %21s  %12llu  %12llu  %-27s  %s\n",
+    printf("%10llu  %-30s  %-30s  %24s  %12llu  %12llu  %-27s  %s\n",
             (unsigned long long)f->records, a, b, d, (unsigned long long)f->size,
             (unsigned long long)f->uncompressed, type, file);
 }
@@ -148,7 +149,7 @@ int nc_util_stats(int argc, char **argv)
         goto out;
     }
     if (!json) {
-        printf("%10s  %-30s  %-30s  %21s  %12s  %12s  %-27s  %s\n", "records", "first", "last",
+        printf("%10s  %-30s  %-30s  %24s  %12s  %12s  %-27s  %s\n", "records", "first", "last",
                 "duration", "size", "uncompressed", "type", "file");
     }
     struct figures tot = { 0 };

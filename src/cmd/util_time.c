@@ -19,11 +19,14 @@ static const char time_synopsis[] =
         "Each VALUE may be\n"
         "  nanoseconds since the Unix epoch, as in records   1700000000123456789, 17ns\n"
         "  Unix seconds, with a fraction or not              1700000000.5, -1.25, 60s\n"
-        "  RFC 3339 (any UTC offset; a date is its midnight)  2023-11-14T22:13:20.5Z,\n"
-        "                                                     2023-11-14T23:13:20+01:00\n"
+        "  RFC 3339 with its zone (Z or an offset)           2023-11-14T22:13:20.5Z,\n"
+        "                                                    2023-11-14T23:13:20+01:00\n"
         "A bare integer of at most 10 digits is seconds, a longer one nanoseconds;\n"
-        "the suffixes s and ns decide. For each value one line is printed with the\n"
-        "three forms: nanoseconds, seconds (9 fraction digits), RFC 3339 UTC with ns.\n"
+        "the suffixes s and ns decide. A date-time without its zone is refused (no\n"
+        "guessing); a bare date is its midnight UTC. Times are whole nanoseconds: a\n"
+        "nonzero digit past the ninth of a fraction is refused, never rounded.\n"
+        "For each value one line shows the three forms: nanoseconds, seconds (9\n"
+        "fraction digits), RFC 3339 UTC with ns.\n"
         "Values outside int64 nanoseconds (1677-09-21 .. 2262-04-11) are refused.\n"
         "\n"
         "Exit status: 0 ok, 1 bad flags or a value that is not a time.\n"
@@ -36,16 +39,14 @@ static const char time_synopsis[] =
 static bool convert_one(const char *v)
 {
     int64_t ns = 0;
-    enum nc_time_form form;
     const char *why = NULL;
-    if (nc_time_parse_form(v, &ns, &form, &why) != NC_OK) {
+    if (nc_time_parse(v, strlen(v), &ns, NULL, &why) != NC_OK) {
         fprintf(stderr, "netcap util time: '%.80s': %s\n", v, why);
         return false;
     }
     char secs[NC_TIME_BUF], rfc[NC_TIME_BUF];
-    nc_time_seconds(ns, secs);
-    nc_time_rfc3339(ns, rfc);
-    printf("%lld  %s  %s\n", (long long)ns, secs, rfc);
+    printf("%lld  %s  %s\n", (long long)ns, nc_time_str(secs, ns, NC_TIME_UNIX),
+            nc_time_str(rfc, ns, NC_TIME_UTC));
     return true;
 }
 

@@ -327,6 +327,7 @@ void nc_pkt_set_ip(struct nc_pkt *pkt, uint8_t ver, const uint8_t *src, const ui
     c->tcp_window = 0;
     c->l4_payload = 0;
     c->ip_left = 0;
+    c->ip_len = 0;
     c->is_fragment = false;
     c->frag_first = false;
     c->frag_id = 0;
@@ -362,6 +363,7 @@ void nc_pkt_tunnel(struct nc_pkt *pkt, uint32_t id)
         k->tcp_flags = c->tcp_flags;
         k->tcp_window = c->tcp_window;
         k->payload = c->has_ports ? c->l4_payload : c->ip_left;
+        k->ip_len = c->ip_len;
         k->zone = c->zone;
         memcpy(k->src_ip, c->src_ip, 16);
         memcpy(k->dst_ip, c->dst_ip, 16);

@@ -114,9 +114,9 @@ static Netcap__Dot11HTControlHT *htc_ht(struct nc_pkt *pkt, uint32_t v)
     netcap__dot11_htcontrol_ht__init(ht);
     netcap__dot11_link_adapation_control__init(lac);
     lac->trq = ((v >> 1) & 1) != 0;
-    unsigned mai = (int32_t)((v >> 2) & 0xf);
+    unsigned mai = (v >> 2) & 0xf;
     lac->mfsi = (int32_t)((v >> 6) & 0x7);
-    unsigned mfb = (int32_t)((v >> 9) & 0x7f);
+    unsigned mfb = (v >> 9) & 0x7f;
     if (mai == D11_ASEL_INDICATION) {
         Netcap__Dot11ASEL *asel = nc_pkt_alloc(pkt, sizeof(*asel));
         if (asel) {

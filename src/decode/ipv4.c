@@ -140,6 +140,7 @@ static int ipv4_decode(struct nc_pkt *pkt, struct nc_rd *r)
     nc_pkt_set_ip(pkt, 4, src, dst);
     pkt->ctx.ip_proto = proto;
     pkt->ctx.ip_left = (uint32_t)(len - hdr_len);
+    pkt->ctx.ip_len = (uint32_t)len;
     if (frag_off != 0 || (flags & 0x1)) { /* MF is the low bit of the 3-bit flags */
         pkt->ctx.is_fragment = true;
         pkt->ctx.frag_first = frag_off == 0;

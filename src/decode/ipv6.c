@@ -56,6 +56,7 @@ static int ipv6_decode(struct nc_pkt *pkt, struct nc_rd *r)
     nc_pkt_set_ip(pkt, 6, src, dst);
     pkt->ctx.ip_proto = next;
     pkt->ctx.ip_left = plen == 0 ? (uint32_t)nc_rd_left(r) : plen;
+    pkt->ctx.ip_len = IPV6_HDR_LEN + pkt->ctx.ip_left;
 
     Netcap__IPv6 *rec = nc_pkt_record(pkt, NC_REC_IPv6);
     if (rec) {

@@ -96,6 +96,7 @@ struct nc_pkt_ctx {
     uint16_t tcp_window;
     uint32_t l4_payload;      /* transport payload bytes (from headers, not capture) */
     uint32_t ip_left;         /* bytes the IP header says follow the current layer's start */
+    uint32_t ip_len;          /* innermost IP total length (IPv6: 40 + payload) */
     bool is_fragment;         /* the innermost IP packet is a fragment (offset or MF set) */
     bool frag_first;          /* ...the one at offset 0 (it carries the transport header) */
     uint32_t frag_id;         /* IPv4 identification or IPv6 fragment identification */
@@ -132,6 +133,7 @@ struct nc_pkt_ctx {
         uint16_t src_port, dst_port;
         uint16_t tcp_flags, tcp_window;
         uint32_t payload; /* transport payload (UDP, TCP) or IP payload bytes */
+        uint32_t ip_len;  /* its IP total length */
         uint64_t zone;    /* VLANs outside the tunnel */
         uint8_t src_ip[16], dst_ip[16];
         const char *proto_name[NC_LAYER_COUNT];

@@ -74,7 +74,16 @@ struct nc_flow_table {
     bool flushing;                 /* end of input: records in first-packet order */
     struct flow **order;           /* ...the flows left, sorted by first packet */
     size_t n_order, next_order;
+    /* ConnectionFeatures: one entry of feat_stride bytes per pool slot */
+    uint8_t *feat;
+    size_t feat_stride;
+    const struct nc_feat_cfg *feat_cfg;
 };
+
+static inline struct nc_feat *flow_feat(const struct nc_flow_table *t, uint32_t i)
+{
+    return (struct nc_feat *)(void *)(t->feat + (size_t)i * t->feat_stride);
+}
 
 /* ------------------------------------------------------------ key helpers */
 
@@ -179,6 +188,7 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
                 &fp->one_way);
     }
     fp->payload = c->l4_payload;
+    fp->ip_len = c->ip_len;
     fp->count = 1;
     if (c->ip_proto == 6 && c->has_ports) {
         fp->tcp_seq = c->tcp_seq;
@@ -241,6 +251,7 @@ bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
         fp->tcp_window = k->tcp_window;
     }
     fp->payload = k->payload;
+    fp->ip_len = k->ip_len;
     fp->count = 1;
     /* no tcp_seq/data: a tunnel over TCP is counted, not reassembled */
     if (c->has_mac) {
@@ -335,9 +346,21 @@ struct nc_flow_table *nc_flow_table_new(
     return t;
 }
 
-size_t nc_flow_table_bytes_per_flow(void)
+size_t nc_flow_table_bytes_per_flow(const struct nc_feat_cfg *cfg)
 {
-    return sizeof(struct flow) + 2 * sizeof(uint32_t);
+    return sizeof(struct flow) + 2 * sizeof(uint32_t) + (cfg ? nc_feat_bytes(cfg) : 0);
+}
+
+int nc_flow_table_set_features(struct nc_flow_table *t, const struct nc_feat_cfg *cfg)
+{
+    t->feat_stride = nc_feat_bytes(cfg);
+    /* calloc: pages are only touched as flows are created */
+    t->feat = nc_calloc((size_t)t->max + 1, t->feat_stride);
+    if (!t->feat) {
+        return NC_ENOMEM;
+    }
+    t->feat_cfg = cfg;
+    return NC_OK;
 }
 
 void nc_flow_table_free(struct nc_flow_table *t)
@@ -348,6 +371,7 @@ void nc_flow_table_free(struct nc_flow_table *t)
     nc_free(t->pool);
     nc_free(t->buckets);
     nc_free(t->order);
+    nc_free(t->feat);
     nc_free(t);
 }
 
@@ -468,6 +492,7 @@ static void emit_flow(struct nc_flow_table *t, struct flow *f, const char *reaso
     c.missed_bytes = f->missed_bytes;
     c.conflicts = f->conflicts;
     c.eof = t->flushing;
+    c.feat = t->feat ? flow_feat(t, (uint32_t)(f - t->pool)) : NULL;
     c.tunnel_depth = f->tunnel_depth;
     memcpy(c.tunnel_parent, f->tunnel_parent, sizeof(c.tunnel_parent));
     if (t->emit) {
@@ -661,6 +686,9 @@ static uint32_t create(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
     f->hnext = *b;
     *b = i;
     list_append(t, &t->active, i);
+    if (t->feat) {
+        nc_feat_init(flow_feat(t, i));
+    }
     t->st.created++;
     return i;
 }
@@ -771,9 +799,20 @@ void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp,
             f->flags[b]++;
         }
     }
-    if (fp->proto == 6 && fp->has_ports) {
+    bool tcp = fp->proto == 6 && fp->has_ports;
+    if (tcp) {
         f->win_sum += fp->tcp_window;
         f->win_n++;
+    }
+    if (t->feat) {
+        struct nc_feat_pkt p = { .ts = fp->ts,
+            .ip_len = fp->ip_len,
+            .payload = fp->payload,
+            .tcp_flags = fp->tcp_flags,
+            .tcp_window = fp->tcp_window,
+            .tcp = tcp,
+            .dir = dir };
+        nc_feat_packet(flow_feat(t, i), t->feat_cfg, &p);
     }
     for (int l = 0; l < NC_LAYER_COUNT; l++) {
         if (fp->proto_name[l]) {

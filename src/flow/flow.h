@@ -20,6 +20,7 @@
 #include "core/common.h"
 #include "core/dbuf.h"
 #include "decode/pkt.h"
+#include "flow/features.h"
 
 struct nc_stream_env;
 
@@ -58,6 +59,7 @@ struct nc_flow_pkt {
     uint8_t src_mac[6], dst_mac[6];
     uint16_t tcp_flags, tcp_window;
     uint32_t wirelen, payload;
+    uint32_t ip_len; /* IP total length of the innermost header (ConnectionFeatures) */
     int64_t ts;
     uint32_t count; /* packets it stands for: 1, or the fragments of a reassembled datagram */
     uint32_t tcp_seq, tcp_ack;
@@ -122,6 +124,8 @@ struct nc_flow_conn {
     uint64_t missed_bytes;
     uint32_t conflicts;
     bool eof; /* written at end of input (tag it with first_index) */
+    /* the flow's features (NULL unless set_features): valid during emit only */
+    const struct nc_feat *feat;
     uint8_t tunnel_depth;
     char tunnel_parent[NC_COMMUNITY_ID_LEN];
 };
@@ -148,11 +152,16 @@ struct nc_flow_table *nc_flow_table_new(
 void nc_flow_set_seed(uint64_t seed);
 /* Reassemble TCP connections and run stream parsers in env (NULL: off). */
 void nc_flow_table_set_streams(struct nc_flow_table *t, struct nc_stream_env *env);
+/* Keep ConnectionFeatures state (a side pool of max_flows entries, from
+ * the counted allocator); NC_ENOMEM if it does not fit. cfg must outlive t. */
+NC_WARN_UNUSED int nc_flow_table_set_features(
+        struct nc_flow_table *t, const struct nc_feat_cfg *cfg);
 /* Capture time reached now without a packet here: expire what is due. */
 void nc_flow_table_advance(struct nc_flow_table *t, int64_t now);
 void nc_flow_table_free(struct nc_flow_table *t);
-/* Memory one tracked flow costs (pool entry and buckets), for budgeting. */
-size_t nc_flow_table_bytes_per_flow(void);
+/* Memory one tracked flow costs (pool entry and buckets), for budgeting;
+ * with features (cfg not NULL) its side-pool entry too. */
+size_t nc_flow_table_bytes_per_flow(const struct nc_feat_cfg *cfg);
 /* Account one packet (in capture order). index is the packet's number. */
 void nc_flow_table_update(struct nc_flow_table *t, const struct nc_flow_pkt *fp, uint64_t index);
 /* Write every remaining connection, in order of their first packet. */

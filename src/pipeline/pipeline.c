@@ -32,6 +32,7 @@
 #include "core/dbuf.h"
 #include "core/mem.h"
 #include "core/version.h"
+#include "metrics/extract.h"
 #include "pipeline/shard.h"
 #include "record/encode.h"
 #include "record/reflect.h"
@@ -56,6 +57,14 @@ enum batch_state {
     B_DONE, /* frames ready for the committer */
 };
 
+/* A shard's counters as of a batch, for cfg->observe (netcap export). */
+struct shard_live {
+    struct nc_flow_stats flow;
+    struct nc_stream_stats stream;
+    struct nc_defrag_stats defrag;
+    uint64_t conn_lost, stream_refused, defrag_refused;
+};
+
 struct batch {
     enum batch_state state;
     uint64_t seq;
@@ -78,7 +87,8 @@ struct batch {
     uint64_t count[NC_REC_COUNT];
     uint64_t lost; /* records refused at a cap */
     struct nc_decode_stats stats;
-    int err; /* host error in a task (out of memory) */
+    int err;                 /* host error in a task (out of memory) */
+    struct shard_live *live; /* [NC_SHARDS] when cfg->observe */
 };
 
 struct worker {
@@ -123,6 +133,7 @@ struct pipeline {
     struct nc_recout hdr; /* CSV header rows */
     struct out_file files[NC_REC_COUNT];
     struct nc_run_stats *st;
+    struct nc_run_stats *snap; /* cfg->observe: st plus the shards' live counters */
     char *errbuf;
 };
 
@@ -331,6 +342,20 @@ static void task_decode(struct worker *w, struct batch *b)
     }
 }
 
+/* The shard's counters as of this batch (the worker owns the shard now). */
+static void shard_snapshot(struct batch *b, const struct nc_shard *sh, uint32_t s)
+{
+    struct shard_live *l = &b->live[s];
+    if (sh->flows) {
+        l->flow = *nc_flow_table_stats(sh->flows);
+    }
+    l->stream = sh->sstats;
+    l->defrag = sh->dstats;
+    l->conn_lost = sh->conn_lost;
+    l->stream_refused = sh->stream_budget.refused;
+    l->defrag_refused = sh->defrag_budget.refused;
+}
+
 static void task_shard(struct pipeline *pl, struct batch *b, uint32_t s)
 {
     struct nc_recout *out = &b->shard_out[s];
@@ -338,12 +363,15 @@ static void task_shard(struct pipeline *pl, struct batch *b, uint32_t s)
     struct nc_shard *sh = &pl->shards[s];
     if (b->final) {
         nc_shard_flush(sh, out, b->first_index ? b->first_index - 1 : 0, b->flush_upto);
-        return;
+    } else {
+        uint32_t lo = b->shard_start[s], hi = b->shard_start[s + 1];
+        uint64_t last = b->first_index + (b->n ? b->n - 1 : 0);
+        nc_shard_run(sh, out, b->flows, BATCH_PKTS, b->pos + lo, hi - lo, b->now, b->first_index,
+                b->end_now, last);
     }
-    uint32_t lo = b->shard_start[s], hi = b->shard_start[s + 1];
-    uint64_t last = b->first_index + (b->n ? b->n - 1 : 0);
-    nc_shard_run(sh, out, b->flows, BATCH_PKTS, b->pos + lo, hi - lo, b->now, b->first_index,
-            b->end_now, last);
+    if (b->live) {
+        shard_snapshot(b, sh, s);
+    }
 }
 
 /* One source of records for a type during the merge. */
@@ -522,6 +550,8 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct pipeline *pl = w->pl;
+    /* netcap export: this worker's slot for the per-record extractors */
+    nc_mx_current = nc_mx_records_slot(pl->cfg->metrics, (unsigned)(w - pl->workers));
     pthread_mutex_lock(&pl->mu);
     for (;;) {
         if (pl->shutdown) {
@@ -571,11 +601,35 @@ static void *worker_main(void *arg)
         pthread_cond_wait(&pl->work_cv, &pl->mu);
     }
     pthread_mutex_unlock(&pl->mu);
+    nc_mx_current = NULL;
     w->cpu = thread_cpu();
     return NULL;
 }
 
 /* -------------------------------------------------------------- committer */
+
+/* cfg->observe: the totals so far and the shards' counters as of b. */
+static void observe_batch(struct pipeline *pl, const struct batch *b)
+{
+    struct nc_run_stats *sn = pl->snap;
+    *sn = *pl->st;
+    for (size_t s = 0; s < NC_SHARDS; s++) {
+        const struct shard_live *l = &b->live[s];
+        sn->flow.created += l->flow.created;
+        sn->flow.written += l->flow.written;
+        sn->flow.closed += l->flow.closed;
+        sn->flow.timeouts += l->flow.timeouts;
+        sn->flow.evicted += l->flow.evicted;
+        sn->flow.peak += l->flow.peak;
+        nc_stream_stats_add(&sn->stream, &l->stream);
+        nc_counters_add((uint64_t *)(void *)&sn->defrag, (const uint64_t *)(const void *)&l->defrag,
+                sizeof(l->defrag) / sizeof(uint64_t));
+        sn->conn_dropped += l->conn_lost;
+        sn->stream_budget_refused += l->stream_refused;
+        sn->defrag_budget_refused += l->defrag_refused;
+    }
+    pl->cfg->observe(pl->cfg->observe_ctx, sn, false);
+}
 
 static int commit_batch(struct pipeline *pl, struct batch *b)
 {
@@ -595,6 +649,9 @@ static int commit_batch(struct pipeline *pl, struct batch *b)
     }
     pl->st->lost += b->lost;
     nc_decode_stats_add(&pl->st->dec, &b->stats);
+    if (b->live) {
+        observe_batch(pl, b);
+    }
     if (pl->cfg->live) {
         for (size_t t = 0; t < NC_REC_COUNT; t++) {
             struct out_file *of = &pl->files[t];
@@ -622,9 +679,10 @@ static void batch_fini(struct batch *b)
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
         nc_dbuf_fini(&b->frame[t]);
     }
+    nc_free(b->live);
 }
 
-static int batch_init(struct batch *b, enum nc_format f)
+static int batch_init(struct batch *b, enum nc_format f, bool live)
 {
     memset(b, 0, sizeof(*b));
     nc_dbuf_init(&b->data, DATA_CAP);
@@ -640,7 +698,8 @@ static int batch_init(struct batch *b, enum nc_format f)
     b->flows = nc_calloc(2 * BATCH_PKTS, sizeof(*b->flows));
     b->now = nc_calloc(BATCH_PKTS, sizeof(*b->now));
     b->pos = nc_calloc(2 * BATCH_PKTS, sizeof(*b->pos));
-    if (!b->pkts || !b->flows || !b->now || !b->pos) {
+    b->live = live ? nc_calloc(NC_SHARDS, sizeof(*b->live)) : NULL;
+    if (!b->pkts || !b->flows || !b->now || !b->pos || (live && !b->live)) {
         return NC_ENOMEM;
     }
     return NC_OK;
@@ -774,6 +833,8 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
 
     pl.shard_cfg.opts = cfg->opts;
     pl.shard_cfg.want_conn = cfg->want_conn;
+    pl.shard_cfg.want_features = cfg->want_features;
+    pl.shard_cfg.feat = cfg->feat;
     pl.shard_cfg.max_flows = (cfg->max_flows + NC_SHARDS - 1) / NC_SHARDS;
     pl.shard_cfg.conn_timeout_ns = cfg->conn_timeout_ns;
     pl.shard_cfg.stream_budget = cfg->stream_memcap / NC_SHARDS;
@@ -789,7 +850,8 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
     pl.shards = nc_calloc(NC_SHARDS, sizeof(*pl.shards));
     pl.ready_cap = pl.ring_n * NC_SHARDS;
     pl.ready = nc_calloc(pl.ready_cap, sizeof(*pl.ready));
-    if (!pl.ring || !pl.workers || !pl.shards || !pl.ready ||
+    pl.snap = cfg->observe ? nc_calloc(1, sizeof(*pl.snap)) : NULL;
+    if (!pl.ring || !pl.workers || !pl.shards || !pl.ready || (cfg->observe && !pl.snap) ||
             nc_compressor_init(&pl.seq_comp, cfg->compress, cfg->level) != NC_OK) {
         snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory setting up %u workers", nw);
         rc = NC_ENOMEM;
@@ -803,7 +865,7 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         }
     }
     for (size_t i = 0; i < pl.ring_n; i++) {
-        if (batch_init(&pl.ring[i], cfg->format) != NC_OK) {
+        if (batch_init(&pl.ring[i], cfg->format, cfg->observe != NULL) != NC_OK) {
             snprintf(errbuf, NC_ERRBUF_SIZE, "out of memory for packet batches");
             rc = NC_ENOMEM;
             goto out;
@@ -844,6 +906,9 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             }
         }
         int src_rc = fill_batch(&pl, b, src, stop, &clock);
+        if (cfg->observe && cfg->live) {
+            st->drops = nc_source_drops(src); /* shown by the next observe_batch */
+        }
         if (src_rc == NC_SRC_ERROR) {
             /* the packets before the error are processed; then the run fails */
             read_err = true;
@@ -972,6 +1037,7 @@ out:
     nc_free(pl.workers);
     nc_free(pl.shards);
     nc_free(pl.ready);
+    nc_free(pl.snap);
     nc_compressor_fini(&pl.seq_comp);
     nc_recout_fini(&pl.hdr);
     pthread_mutex_destroy(&pl.mu);
@@ -982,5 +1048,8 @@ out:
     st->filtered = nc_source_filtered(src);
     st->seconds = now_sec() - t0;
     st->cpu_main = thread_cpu();
+    if (cfg->observe) {
+        cfg->observe(cfg->observe_ctx, st, true);
+    }
     return rc;
 }

@@ -33,10 +33,20 @@ enum {
 };
 #define NC_DEFRAG_TIMEOUT_NS (30LL * 1000000000LL) /* as Linux ipfrag_time */
 
+struct nc_run_stats;
+struct nc_mx_records;
+/* netcap export: called on the committing thread after every batch with
+ * the totals so far (plus the shards' connection, stream and fragment
+ * counters as of that batch), and once more at the end (final: the same
+ * totals the summary prints). */
+typedef void nc_pipeline_observe_fn(void *ctx, const struct nc_run_stats *st, bool final);
+
 struct nc_pipeline_cfg {
     unsigned workers; /* decoding threads, >= 1 */
     const struct nc_decode_opts *opts;
-    bool want_conn; /* write Connection records */
+    bool want_conn;          /* write Connection records */
+    bool want_features;      /* write ConnectionFeatures records */
+    struct nc_feat_cfg feat; /* ...with these parameters */
     enum nc_format format;
     enum nc_compress compress;
     int level; /* compression level, 0 = default */
@@ -58,6 +68,10 @@ struct nc_pipeline_cfg {
     const char *options;
     int64_t created_ns;
     bool progress; /* progress line on stderr */
+    /* netcap export (NULL otherwise); never changes the records */
+    nc_pipeline_observe_fn *observe;
+    void *observe_ctx;
+    struct nc_mx_records *metrics; /* worker i counts records in slot i */
 };
 
 struct nc_run_stats {

@@ -19,16 +19,43 @@ enum {
 static void conn_emit(void *ctx, const struct nc_flow_conn *c)
 {
     struct nc_shard *sh = ctx;
-    if (!sh->cfg->want_conn) {
+    bool want_feat = sh->cfg->want_features && c->feat;
+    if (!sh->cfg->want_conn && !want_feat) {
         return;
     }
     Netcap__Connection rec;
     struct nc_flow_conn_text txt;
     nc_flow_conn_record(c, &rec, &txt);
     uint64_t tag = c->eof ? c->first_index : sh->index;
-    if (nc_recout_add(sh->out, NC_REC_Connection, tag, &rec.base) != NC_OK) {
+    if (sh->cfg->want_conn && nc_recout_add(sh->out, NC_REC_Connection, tag, &rec.base) != NC_OK) {
         sh->conn_lost++;
     }
+    if (want_feat) {
+        /* the same tag as the Connection: written exactly when it is */
+        Netcap__ConnectionFeatures fr;
+        struct nc_feat_text ft;
+        nc_feat_record(c->feat, &sh->cfg->feat, c->first_ts, c->last_ts, &fr, &ft);
+        fr.uid = rec.uid;
+        fr.src_ip = rec.src_ip;
+        fr.src_port = rec.src_port;
+        fr.dst_ip = rec.dst_ip;
+        fr.dst_port = rec.dst_port;
+        fr.ip_protocol = rec.ip_protocol;
+        fr.end_reason = rec.end_reason;
+        fr.tunnel_depth = rec.tunnel_depth;
+        fr.tunnel_parent = rec.tunnel_parent;
+        if (nc_recout_add(sh->out, NC_REC_ConnectionFeatures, tag, &fr.base) != NC_OK) {
+            sh->conn_lost++;
+        }
+    }
+}
+
+/* IP total length of a reassembled datagram: its payload and the base
+ * header (options and extension headers are not kept by reassembly). */
+static uint32_t datagram_ip_len(const struct nc_defrag_datagram *dg)
+{
+    uint64_t n = (uint64_t)dg->len + (dg->ver == 4 ? 20u : 40u);
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 /* Link-layer facts of a datagram, kept from its first fragment. */
@@ -107,6 +134,7 @@ static void datagram_done(void *ctx, const struct nc_defrag_datagram *dg)
     nc_flow_pkt_from_ctx(&fp, &pkt);
     fp.count = facts.count;
     fp.wirelen = facts.wirelen;
+    fp.ip_len = datagram_ip_len(dg);
     fp.tunnel_depth = facts.tunnel_depth;
     memcpy(fp.tunnel_parent, facts.tunnel_parent, sizeof(fp.tunnel_parent));
     fp.has_mac = facts.has_mac;
@@ -135,6 +163,7 @@ static void datagram_lost(void *ctx, const struct nc_defrag_datagram *dg)
     struct link_facts lf;
     datagram_facts(&fp, dg, &lf);
     fp.payload = (uint32_t)dg->len; /* bytes that arrived */
+    fp.ip_len = datagram_ip_len(dg);
     nc_flow_pkt_rekey(&fp);
     nc_flow_table_update(sh->flows, &fp, sh->index);
 }
@@ -152,6 +181,9 @@ int nc_shard_init(struct nc_shard *sh, uint32_t id, const struct nc_shard_cfg *c
     sh->defrag = nc_defrag_new(
             &cfg->defrag, &sh->defrag_budget, &sh->dstats, datagram_done, datagram_lost, sh);
     if (!sh->flows || !sh->defrag) {
+        return NC_ENOMEM;
+    }
+    if (cfg->want_features && nc_flow_table_set_features(sh->flows, &cfg->feat) != NC_OK) {
         return NC_ENOMEM;
     }
     sh->senv.arena = &sh->stream_arena;

@@ -32,7 +32,9 @@ enum {
 struct nc_shard_cfg {
     const struct nc_decode_opts *opts;
     bool want_conn;
-    size_t max_flows; /* per shard */
+    bool want_features;      /* ConnectionFeatures records */
+    struct nc_feat_cfg feat; /* ...their parameters */
+    size_t max_flows;        /* per shard */
     int64_t conn_timeout_ns;
     uint64_t stream_budget; /* bytes per shard */
     struct nc_reasm_cfg reasm;

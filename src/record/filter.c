@@ -23,7 +23,7 @@
 #include "core/mem.h"
 #include "record/enums.h"
 #include "record/reflect.h"
-#include "record/timefmt.h"
+#include "core/timefmt.h"
 
 enum node_kind {
     N_AND,
@@ -423,7 +423,7 @@ static bool typed_value(struct parser *p, struct cmp *c, char *v, bool is_regex,
         long long x = strtoll(v, &end, 0);
         bool plain = !errno && end != v && *end == '\0';
         if (k == NC_FIELD_TIME) {
-            if (nc_time_parse(v, vn, &c->i, &why) != NC_OK) {
+            if (nc_time_parse(v, vn, &c->i, NULL, &why) != NC_OK) {
                 fail_at(p, at, vn, "%s", why);
                 return false;
             }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "metrics/extract.h"
 #include "record/encode.h"
 
 void nc_recout_init(struct nc_recout *o, enum nc_format f, size_t buf_cap)
@@ -113,5 +114,6 @@ int nc_recout_add(
     l->tags[l->n].index = index;
     l->tags[l->n].end = (uint32_t)l->buf.len;
     l->n++;
+    nc_mx_on_record(t, m); /* netcap export: per-type metric extractors */
     return NC_OK;
 }

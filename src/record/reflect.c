@@ -379,7 +379,7 @@ static int put_readable(struct nc_refl *r, struct nc_dbuf *o, const ProtobufCMes
     if (!nc_enum_read_int(f, p, &v) || f->type == PROTOBUF_C_TYPE_ENUM) {
         return NC_OK;
     }
-    char buf[(int)NC_TIME_TEXT_MAX > (int)NC_ENUM_BUF ? (int)NC_TIME_TEXT_MAX : (int)NC_ENUM_BUF];
+    char buf[(int)NC_TIME_BUF > (int)NC_ENUM_BUF ? (int)NC_TIME_BUF : (int)NC_ENUM_BUF];
     const char *text = NULL;
     bool quote = m == MODE_JSON;
     enum nc_field_kind k = nc_field_kind(f);
@@ -1087,4 +1087,35 @@ int nc_refl_fields(const ProtobufCMessageDescriptor *desc, struct nc_dbuf *out)
         return rc;
     }
     return list_fields(desc, path, 0, &width, out);
+}
+
+/* ------------------------------------------------------ times, durations */
+
+static bool has_prefix(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool has_suffix(const char *s, const char *x)
+{
+    size_t n = strlen(s), k = strlen(x);
+    return n >= k && strcmp(s + n - k, x) == 0;
+}
+
+enum nc_field_kind nc_field_kind(const ProtobufCFieldDescriptor *f)
+{
+    if (f->type != PROTOBUF_C_TYPE_INT64 && f->type != PROTOBUF_C_TYPE_SINT64 &&
+            f->type != PROTOBUF_C_TYPE_SFIXED64) {
+        return NC_FIELD_PLAIN;
+    }
+    const char *n = f->name;
+    if (strcmp(n, "timestamp") == 0 || has_prefix(n, "timestamp_") || has_suffix(n, "_timestamp") ||
+            strcmp(n, "created") == 0) {
+        return NC_FIELD_TIME;
+    }
+    if (strcmp(n, "duration") == 0 || has_prefix(n, "duration_") || has_suffix(n, "_duration") ||
+            has_suffix(n, "_after")) {
+        return NC_FIELD_DURATION;
+    }
+    return NC_FIELD_PLAIN;
 }

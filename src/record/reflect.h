@@ -29,7 +29,7 @@
 #include "core/common.h"
 #include "core/dbuf.h"
 #include "record/enums.h"
-#include "record/timefmt.h"
+#include "core/timefmt.h"
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -39,6 +39,19 @@ enum {
     NC_REFL_MAX_COLS = 4096,              /* -select items; more than any message has */
     NC_REFL_ERRBUF_SIZE = 4096,           /* room to list every field of a message */
 };
+
+/* Which int64 fields hold times and durations (docs/OUTPUT.md, "Times"),
+ * from the field's name and type. Times (Unix ns): signed 64-bit integer
+ * fields named timestamp, timestamp_*, *_timestamp or created. Durations
+ * (ns): named duration, duration_*, *_duration or *_after (HTTP's
+ * done_after, first_byte_after). Every view, -where and -begin/-end use it. */
+enum nc_field_kind {
+    NC_FIELD_PLAIN = 0,
+    NC_FIELD_TIME,
+    NC_FIELD_DURATION,
+};
+
+enum nc_field_kind nc_field_kind(const ProtobufCFieldDescriptor *f);
 
 /* Separators. A NULL member takes its default (shown). They are copied by
  * reference: the strings must outlive the struct nc_refl. */

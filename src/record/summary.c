@@ -284,7 +284,7 @@ int nc_summary_print(const struct nc_summary *s, enum nc_time_mode mode, struct 
 {
     int rc = nc_dbuf_printf(o, "records   %llu\n", (unsigned long long)s->records);
     if (rc == NC_OK && s->time_field && s->records > 0) {
-        char a[NC_TIME_TEXT_MAX], b[NC_TIME_TEXT_MAX], d[NC_TIME_TEXT_MAX];
+        char a[NC_TIME_BUF], b[NC_TIME_BUF], d[NC_TIME_BUF];
         /* The span is exact for any pair of int64 times: compute it in
          * unsigned arithmetic and print up to INT64_MAX. */
         uint64_t span = (uint64_t)s->last - (uint64_t)s->first;

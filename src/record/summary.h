@@ -22,7 +22,7 @@
 #include "core/common.h"
 #include "core/dbuf.h"
 #include "record/reflect.h"
-#include "record/timefmt.h"
+#include "core/timefmt.h"
 
 enum {
     NC_SUMMARY_MAX_VALUES = 1 << 20,         /* distinct values, all fields together */

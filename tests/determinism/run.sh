@@ -78,6 +78,8 @@ check example "$root/examples/loopback.pcap"
 check example-payload "$root/examples/loopback.pcap" -payload -entropy
 # -include: header-only files (ARP, TLSServerHello: none in the capture) too
 check example-include "$root/examples/loopback.pcap" -include DNS,ARP,TLSServerHello
+# ConnectionFeatures (opt-in, so not in the default runs): written with each Connection
+check example-features "$root/examples/loopback.pcap" -features -features-seq 64
 COMPS=none
 check example-csv "$root/examples/loopback.pcap" -format csv
 check example-json "$root/examples/loopback.pcap" -format json
@@ -104,6 +106,8 @@ if command -v python3 >/dev/null 2>&1; then
     check streams-tight-caps "$tmp/streams.pcap" -stream-depth 700 -stream-buffer 1 \
         -stream-memcap 1 -max-flows 300 -conn-timeout 1s
     check streams-json "$tmp/streams.pcap" -format json -max-memory 200
+    check streams-features-tight "$tmp/streams.pcap" -include Connection,ConnectionFeatures \
+        -max-flows 300 -conn-timeout 1s -activity-timeout 100ms
     # 60,000 one-packet UDP flows under -max-memory 200 (once: 0 evictions with
     # one worker, 33,786 with four)
     check udp-60k-max-memory "$tmp/udp60k.pcap" -max-memory 200 -include Connection,UDP
@@ -136,6 +140,10 @@ elif command -v mergecap >/dev/null 2>&1 && [ -f "$CORPUS/MANIFEST.tsv" ]; then
         W="1 2 5"
         check corpus-all-pcapng-limits "$tmp/all.pcapng" -max-memory 160 -max-flows 200 \
             -stream-depth 1000 -stream-buffer 1 -stream-memcap 1
+        W="1 3 7"; COMPS=zstd
+        check corpus-all-pcapng-features "$tmp/all.pcapng" -features
+        check corpus-all-pcapng-features-limits "$tmp/all.pcapng" -features -max-memory 160 \
+            -max-flows 64 -conn-timeout 2s
         W=""
         COMPS=""
     else

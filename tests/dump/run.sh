@@ -291,6 +291,7 @@ run where-bad-join 1 "expected 'and', 'or' or the end" -- dump -read "$C" -where
 run where-bad-paren 1 "expected ')'" -- dump -read "$C" -where '(dst_port=1'
 run where-bad-regex 1 "bad regex" -- dump -read "$C" -where 'uid~/(/'
 run where-bad-time 1 "no such date" -- dump -read "$C" -where 'timestamp_first>2026-02-30'
+run where-time-no-zone 1 "lacks its zone" -- dump -read "$C" -where 'timestamp_first>2026-11-26T08:32:36'
 run where-bad-name 1 "a number or a known name" -- dump -read "$C" -where 'ip_protocol=NOPE'
 run where-empty 1 "empty expression" -- dump -read "$C" -where ''
 
@@ -303,6 +304,9 @@ expect end-seconds "[ \$(tail -n +2 '$tmp/out' | wc -l) = $((n_all - n_late)) ]"
 "$NETCAP" dump -read "$C" -csv -select uid -begin $T0 -end $((T0 + 1)) >"$tmp/out" 2>"$tmp/err"
 expect begin-end-ns-one "[ \$(tail -n +2 '$tmp/out' | wc -l) = 1 ]"
 run begin-bad 1 "-begin 'soon'" -- dump -read "$C" -begin soon
+run begin-no-zone 1 "lacks its zone" -- dump -read "$C" -begin 2026-11-26T08:32:36
+run end-eleven-digits-is-ns 0 "" -- dump -read "$C" -csv -select uid -end 17956819560
+expect end-eleven-digits-is-ns-empty "[ \$(tail -n +2 '$tmp/out' | wc -l) = 0 ]"
 run n-after-where 0 "" -- dump -read "$C" -csv -select dst_port -where 'dst_port=53' -n 2
 expect n-after-where-rows "[ \"\$(tail -n +2 '$tmp/out' | tr '\n' ' ')\" = '53 53 ' ]"
 run n-after-begin 0 "" -- dump -read "$C" -csv -select timestamp_first -begin 1795681956 -n 1

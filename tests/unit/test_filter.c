@@ -113,6 +113,7 @@ static void test_times(void **state)
     YES(conn, "timestamp_first>=2011-03-18T20:06:08+01:00");
     YES(conn, "timestamp_first<2011-03-18T19:06:09Z");
     YES(conn, "timestamp_first>1300475168");
+    YES(conn, "timestamp_first>13004751689"); /* 11 digits: ns, not seconds */
     YES(conn, "timestamp_first=1300475168892037000");
     NO(conn, "timestamp_first<1300475168.892037");
     YES(conn, "duration=1.5s");
@@ -209,7 +210,10 @@ static void test_errors(void **state)
     bad("application_proto~/abc", "unterminated regex");
     bad("end_reason=\"fin", "unterminated string");
     bad("timestamp_first>2011-02-30", "no such date");
-    bad("timestamp_first>9999-01-01", "out of range");
+    bad("timestamp_first>9999-01-01", "outside the range");
+    bad("timestamp_first>2011-03-18T19:06:08", "lacks its zone");
+    bad("timestamp_first>2011-03-18T19:06:08.1234567891Z", "finer than a nanosecond");
+    bad("duration>1.0001us", "finer than a nanosecond");
     bad("duration>fast", "not a duration");
     bad("dst_port>=80 and nothere_name=x", "unknown field");
     bad("src_ip_name=x", "unknown field"); /* src_ip has no names */

@@ -1473,6 +1473,28 @@ static int write_samples(const char *dir)
     return bad;
 }
 
+static void test_field_kind(void **state)
+{
+    (void)state;
+    ProtobufCFieldDescriptor f = { 0 };
+    f.type = PROTOBUF_C_TYPE_INT64;
+    const char *times[] = { "timestamp", "timestamp_first", "res_timestamp", "created" };
+    for (size_t i = 0; i < 4; i++) {
+        f.name = times[i];
+        assert_int_equal(nc_field_kind(&f), NC_FIELD_TIME);
+    }
+    const char *durs[] = { "duration", "done_after", "first_byte_after" };
+    for (size_t i = 0; i < 3; i++) {
+        f.name = durs[i];
+        assert_int_equal(nc_field_kind(&f), NC_FIELD_DURATION);
+    }
+    f.name = "timestamps_seen";
+    assert_int_equal(nc_field_kind(&f), NC_FIELD_PLAIN);
+    f.name = "timestamp";
+    f.type = PROTOBUF_C_TYPE_UINT64; /* e.g. cookie expiry in seconds */
+    assert_int_equal(nc_field_kind(&f), NC_FIELD_PLAIN);
+}
+
 int main(void)
 {
     const char *out = getenv("NC_TEST_OUT");
@@ -1480,6 +1502,7 @@ int main(void)
         return write_samples(out);
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_field_kind),
         cmocka_unit_test_teardown(test_csv_scalars_and_quoting, teardown),
         cmocka_unit_test_teardown(test_csv_custom_separator_quotes_only_when_needed, teardown),
         cmocka_unit_test_teardown(test_nested_message_cell, teardown),

@@ -229,7 +229,7 @@ else
     skp stats-recount "no python3"
 fi
 "$NETCAP" util stats "$rec/DNS.ncap.zst" >"$tmp/out"
-expect stats-dns-line "grep -q '^ *20  2026-11-26T08:32:35.554642000Z  2026-11-26T08:32:36.021642000Z  *0.467000000s  .* DNS  *$rec/DNS.ncap.zst\$' '$tmp/out'"
+expect stats-dns-line "grep -q '^ *20  2026-11-26T08:32:35.554642000Z  2026-11-26T08:32:36.021642000Z  *467ms  .* DNS  *$rec/DNS.ncap.zst\$' '$tmp/out'"
 run stats-bad-file 2 "truncated" -- util stats "$rec/DNS.ncap.zst" "$tmp/half.ncap.zst"
 expect stats-bad-file-total "grep -q 'total  *(1 file)' '$tmp/out'"
 if $have_py; then
@@ -288,7 +288,7 @@ t rfc-max 2262-04-11T23:47:16.854775807Z "9223372036854775807  9223372036.854775
 t rfc-min 1677-09-21T00:12:43.145224192Z "-9223372036854775808  -9223372036.854775808  1677-09-21T00:12:43.145224192Z"
 t rfc-offset 2023-11-14T23:13:20.5+01:00 "1700000000500000000  1700000000.500000000  2023-11-14T22:13:20.500000000Z"
 t rfc-negative-offset 2023-11-14T17:43:20-04:30 "1700000000000000000  1700000000.000000000  2023-11-14T22:13:20.000000000Z"
-t rfc-long-fraction 2023-11-14T22:13:20.1234567891234Z "1700000000123456789  1700000000.123456789  2023-11-14T22:13:20.123456789Z"
+t rfc-long-fraction-zeros 2023-11-14T22:13:20.1234567890000Z "1700000000123456789  1700000000.123456789  2023-11-14T22:13:20.123456789Z"
 t rfc-leap-day 2024-02-29T00:00:00Z "1709164800000000000  1709164800.000000000  2024-02-29T00:00:00.000000000Z"
 t rfc-date 2000-01-01 "946684800000000000  946684800.000000000  2000-01-01T00:00:00.000000000Z"
 t rfc-lowercase 2023-11-14t22:13:20z "1700000000000000000  1700000000.000000000  2023-11-14T22:13:20.000000000Z"
@@ -298,6 +298,8 @@ run time-ns-overflow 1 "outside the range" -- util time 9223372036854775808
 run time-leap-second 1 "leap second" -- util time 2016-12-31T23:59:60Z
 run time-not-leap-year 1 "no such date" -- util time 2023-02-29T00:00:00Z
 run time-no-zone 1 "lacks its zone" -- util time 2023-11-14T22:13:20
+run time-finer-than-ns 1 "finer than a nanosecond" -- util time 2023-11-14T22:13:20.1234567891234Z
+run time-seconds-finer-than-ns 1 "finer than a nanosecond" -- util time 1700000000.0000000001
 run time-bad-offset 1 "no such UTC offset" -- util time 2023-11-14T22:13:20+24:00
 run time-garbage 1 "not a time" -- util time 12abc
 run time-garbage-continues 1 "" -- util time abc 0
