@@ -62,7 +62,8 @@ struct nc_source {
     bool eof;
     uint8_t *carry; /* bytes read but not yet parsed, between batches */
     size_t carry_len, carry_cap;
-    uint64_t n_pkts; /* packets parsed (for error messages) */
+    uint64_t n_pkts;             /* packets parsed (for error messages) */
+    volatile sig_atomic_t *stop; /* set by a signal: a read() cut by EINTR ends the batch */
     const char *bpf;
     /* pcap */
     bool swap, nano;
@@ -111,7 +112,8 @@ static int compile_bpf(struct nc_source *s, uint32_t dlt, struct bpf_program *pr
 }
 
 /* Read more file bytes into b->data (up to READ_CHUNK). Returns bytes read,
- * 0 at end of file, -1 on error. */
+ * 0 at end of file, -1 on error, -2 when a signal asked to stop (a read()
+ * from a pipe that blocks must not keep an interrupted run waiting). */
 static ssize_t read_more(struct nc_source *s, struct nc_dbuf *d)
 {
     if (s->eof) {
@@ -124,6 +126,9 @@ static ssize_t read_more(struct nc_source *s, struct nc_dbuf *d)
     for (;;) {
         ssize_t n = read(s->fd, d->p + d->len, READ_CHUNK);
         if (n < 0 && errno == EINTR) {
+            if (s->stop && *s->stop) {
+                return -2;
+            }
             continue;
         }
         if (n < 0) {
@@ -581,6 +586,9 @@ static int fill_file(struct nc_source *s, struct nc_src_batch *b)
         }
         /* P_MORE: read another chunk; at end of file leftovers mean truncation */
         ssize_t got = read_more(s, d);
+        if (got == -2) {
+            break; /* stopped: the batch ends here, the caller sees *stop */
+        }
         if (got < 0) {
             result = NC_SRC_ERROR;
             break;
@@ -746,6 +754,7 @@ int nc_source_fill(struct nc_source *s, struct nc_src_batch *b, volatile sig_ato
         b->base = b->data->p;
         return rc;
     }
+    s->stop = stop;
     return fill_file(s, b);
 }
 
@@ -768,6 +777,12 @@ void nc_source_break(struct nc_source *s)
     if (s && s->live && s->p) {
         pcap_breakloop(s->p);
     }
+}
+
+void nc_source_position(const struct nc_source *s, uint64_t *packets, uint64_t *offset)
+{
+    *packets = s->live ? 0 : s->n_pkts;
+    *offset = s->live ? 0 : s->pos;
 }
 
 const char *nc_source_error(const struct nc_source *s)

@@ -62,6 +62,10 @@ uint32_t nc_source_dlt(const struct nc_source *s);
 void nc_source_progress(const struct nc_source *s, uint64_t *pos, uint64_t *size);
 /* Ask a live capture to stop (async-signal-safe). */
 void nc_source_break(struct nc_source *s);
+/* Files: packets in the input so far (those -bpf skipped included) and the
+ * byte offset reading reached: after NC_SRC_TRUNCATED, the offset where the
+ * cut packet starts. Zero for live capture. */
+void nc_source_position(const struct nc_source *s, uint64_t *packets, uint64_t *offset);
 const char *nc_source_error(const struct nc_source *s);
 /* Packets dropped by the kernel / interface (live only). */
 uint64_t nc_source_drops(struct nc_source *s);

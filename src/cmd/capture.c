@@ -3,6 +3,7 @@
  */
 #include "cmd/cmd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,10 +24,11 @@
 static volatile sig_atomic_t stop_flag;
 static struct nc_source *live_src;
 
+/* The signal that stopped the run (0: none); it picks the exit status of an
+ * interrupted file read, 128 + the signal number as a shell reports it. */
 static void on_signal(int sig)
 {
-    NC_UNUSED(sig);
-    stop_flag = 1;
+    stop_flag = sig;
     if (live_src) {
         nc_source_break(live_src); /* pcap_breakloop is async-signal-safe */
     }
@@ -120,11 +122,162 @@ static int mkdir_p(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-static void print_summary(const struct nc_run_stats *st, const char *src, bool live)
+/* ------------------------------------------------ record files of an earlier run
+ * A second capture into the same -out replaces the files of the types it
+ * writes and leaves the others: a directory then mixes two runs. The names a
+ * capture can write are found before the run and judged after it. */
+enum {
+    N_FMT = 3,  /* enum nc_format: proto, csv, json */
+    N_COMP = 3, /* enum nc_compress: zstd, gzip, none */
+};
+
+struct earlier {
+    bool seen[NC_REC_COUNT][N_FMT][N_COMP][2]; /* [..][1]: the .partial of a killed run */
+    size_t n;
+};
+
+static bool earlier_match(const char *name, size_t *t, size_t *f, size_t *c, size_t *partial)
+{
+    const char *dot = strchr(name, '.');
+    if (!dot || (size_t)(dot - name) >= 128) {
+        return false;
+    }
+    char type[128];
+    memcpy(type, name, (size_t)(dot - name));
+    type[dot - name] = '\0';
+    enum nc_rec_type rt = nc_rec_by_name(type);
+    if (rt == NC_REC_NONE) {
+        return false;
+    }
+    for (size_t fi = 0; fi < N_FMT; fi++) {
+        for (size_t ci = 0; ci < N_COMP; ci++) {
+            char want[256];
+            nc_output_name(want, sizeof(want), type, (enum nc_format)fi, (enum nc_compress)ci);
+            size_t wl = strlen(want);
+            if (strncmp(name, want, wl) != 0) {
+                continue;
+            }
+            if (name[wl] == '\0' || strcmp(name + wl, ".partial") == 0) {
+                *t = (size_t)rt;
+                *f = fi;
+                *c = ci;
+                *partial = name[wl] != '\0';
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static void earlier_scan(const char *dir, struct earlier *e)
+{
+    memset(e, 0, sizeof(*e));
+    DIR *d = opendir(dir);
+    if (!d) {
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t t, f, c, partial;
+        if (earlier_match(de->d_name, &t, &f, &c, &partial)) {
+            e->seen[t][f][c][partial] = true;
+            e->n++;
+        }
+    }
+    closedir(d);
+}
+
+static void earlier_name(char *out, size_t n, size_t t, size_t f, size_t c, size_t partial)
+{
+    char base[256];
+    nc_output_name(base, sizeof(base), nc_rec_info((enum nc_rec_type)t)->name, (enum nc_format)f,
+            (enum nc_compress)c);
+    snprintf(out, n, "%s%s", base, partial ? ".partial" : "");
+}
+
+/* One line: how many files of an earlier run this one replaced and how many
+ * it left (stale types, other formats or compressions, .partial files). */
+static void earlier_report(const char *dir, const struct earlier *e,
+        const struct nc_pipeline_cfg *cfg, const struct nc_run_stats *st)
+{
+    if (e->n == 0) {
+        return;
+    }
+    size_t replaced = 0, left = 0;
+    char ex_replaced[300] = "", ex_left[300] = "";
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        for (size_t f = 0; f < N_FMT; f++) {
+            for (size_t c = 0; c < N_COMP; c++) {
+                for (size_t p = 0; p < 2; p++) {
+                    if (!e->seen[t][f][c][p]) {
+                        continue;
+                    }
+                    char name[300], path[4400];
+                    earlier_name(name, sizeof(name), t, f, c, p);
+                    snprintf(path, sizeof(path), "%s/%s", dir, name);
+                    struct stat sb;
+                    bool mine = st->written[t] && f == (size_t)cfg->format &&
+                                c == (size_t)cfg->compress;
+                    if (mine || stat(path, &sb) != 0) {
+                        if (!replaced++) {
+                            snprintf(ex_replaced, sizeof(ex_replaced), "%s", name);
+                        }
+                    } else if (!left++) {
+                        snprintf(ex_left, sizeof(ex_left), "%s", name);
+                    }
+                }
+            }
+        }
+    }
+    char a[400] = "", b[400] = "";
+    if (replaced) {
+        snprintf(a, sizeof(a), "%zu replaced (e.g. %s)", replaced, ex_replaced);
+    }
+    if (left) {
+        snprintf(b, sizeof(b), "%s%zu left that this capture did not write (e.g. %s)",
+                replaced ? ", " : "", left, ex_left);
+    }
+    fprintf(stderr,
+            "netcap capture: warning: %s held %zu record file%s of an earlier run: %s%s; use an "
+            "empty -out directory for each run\n",
+            dir, replaced + left, replaced + left == 1 ? "" : "s", a, b);
+}
+
+/* What stopped the reading early, if anything: one phrase with the packet
+ * number and byte offset, for the summary and the final error line. */
+static bool input_cut(const struct nc_run_stats *st, const char *errbuf, char *out, size_t n)
+{
+    if (st->truncated_file) {
+        snprintf(out, n, "input truncated after packet %llu (byte offset %llu)",
+                (unsigned long long)st->input_packets, (unsigned long long)st->input_offset);
+        return true;
+    }
+    if (st->read_error) {
+        snprintf(out, n, "input unreadable after packet %llu (byte offset %llu): %s",
+                (unsigned long long)st->input_packets, (unsigned long long)st->input_offset,
+                errbuf);
+        return true;
+    }
+    if (st->interrupted) {
+        snprintf(out, n, "interrupted by %s after packet %llu (byte offset %llu)",
+                stop_flag == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)st->input_packets,
+                (unsigned long long)st->input_offset);
+        return true;
+    }
+    return false;
+}
+
+static void print_summary(
+        const struct nc_run_stats *st, const char *src, bool live, const char *cut)
 {
     double rate = st->seconds > 0 ? (double)st->packets / st->seconds : 0;
     fprintf(stderr, "netcap: %s: %llu packets (%llu bytes) in %.2f s, %.0f packets/s\n", src,
             (unsigned long long)st->packets, (unsigned long long)st->bytes, st->seconds, rate);
+    if (cut) {
+        fprintf(stderr, "  %s: the files hold the records of the packets before it\n", cut);
+    } else if (live && stop_flag) {
+        fprintf(stderr, "  stopped by %s\n", stop_flag == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
     double cpu = st->cpu_main + st->cpu_workers;
     if (cpu > 0) {
         fprintf(stderr,
@@ -289,13 +442,27 @@ int nc_cmd_capture(int argc, char **argv)
 int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
 {
     const char *read_path = NULL, *iface = NULL, *bpf = NULL, *out_dir = NULL;
-    const char *compress = "zstd", *format = "proto", *include = NULL, *exclude = NULL;
+    /* compress: NULL until given; the default depends on -format */
+    const char *compress = NULL, *format = "proto", *include = NULL, *exclude = NULL;
     const char *timeout_s = "5m", *activity_s = "5s";
     long long features_seq = NC_FEAT_SEQ_DEFAULT;
     bool features = false;
     long long workers = 0, snaplen = 262144, max_flows = NC_FLOW_DEFAULT_MAX, level = 0;
     long long max_memory = 1024, stream_depth = 1 << 20, stream_memcap = 256, stream_buffer = 256;
     bool promisc = true, payload = false, entropy = false, quiet = false;
+    /* the effective -max-flows default: what fits in a quarter of the
+     * default -max-memory (see below), stated in -h as it is */
+    char max_flows_help[200];
+    snprintf(max_flows_help, sizeof(max_flows_help),
+            "connections tracked at once; past it the oldest idle is written (1048576, lowered "
+            "to fit a quarter of -max-memory: %llu with its default, fewer with -features)",
+            (unsigned long long)NC_MIN((uint64_t)max_flows,
+                    ((uint64_t)max_memory << 20) / 4 / nc_flow_table_bytes_per_flow(NULL)));
+    char memcap_help[200];
+    snprintf(memcap_help, sizeof(memcap_help),
+            "memory for TCP reassembly and stream parsers in all (256, at most an eighth of "
+            "-max-memory: %lld with its default)",
+            NC_MIN(stream_memcap, max_memory / 8));
     const struct nc_flag flags[] = {
         { "read", NC_FLAG_STR, &read_path, "FILE", "read packets from a pcap or pcapng file", 0,
                 0 },
@@ -306,11 +473,19 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
                 262144 },
         { "bpf", NC_FLAG_STR, &bpf, "EXPR", "BPF filter for files and live traffic alike", 0, 0 },
         { "out", NC_FLAG_STR, &out_dir, "DIR", "output directory, created if missing (.)", 0, 0 },
-        { "workers", NC_FLAG_INT, &workers, "N", "decoding threads (number of cores)", 1, 64 },
-        { "compress", NC_FLAG_STR, &compress, "KIND", "zstd, gzip or none (zstd)", 0, 0 },
-        { "level", NC_FLAG_INT, &level, "N", "compression level (zstd 1, gzip 6)", 0, 19 },
+        { "workers", NC_FLAG_INT, &workers, "N",
+                "decoding threads (number of cores, at most 64; fewer if -max-memory is too "
+                "small for them)",
+                1, 64 },
+        { "compress", NC_FLAG_STR, &compress, "KIND",
+                "zstd, gzip or none (zstd for proto; none for csv and json)", 0, 0 },
+        { "level", NC_FLAG_INT, &level, "N", "compression level: zstd 1-19 (1), gzip 1-9 (6)", 0,
+                19 },
         { "format", NC_FLAG_STR, &format, "FMT", "proto, csv or json (proto)", 0, 0 },
-        { "include", NC_FLAG_STR, &include, "TYPES", "only these record types (comma list)", 0, 0 },
+        { "include", NC_FLAG_STR, &include, "TYPES",
+                "only these record types (comma list); each gets a file, the header alone if it "
+                "has no records",
+                0, 0 },
         { "exclude", NC_FLAG_STR, &exclude, "TYPES", "all but these record types", 0, 0 },
         { "payload", NC_FLAG_BOOL, &payload, NULL, "store payload bytes in TCP/UDP records", 0, 0 },
         { "entropy", NC_FLAG_BOOL, &entropy, NULL, "compute payload entropy (costs time)", 0, 0 },
@@ -325,24 +500,28 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
                 NC_FEAT_SEQ_MAX },
         { "activity-timeout", NC_FLAG_STR, &activity_s, "DUR",
                 "ConnectionFeatures: a gap longer than this ends an active period (5s)", 0, 0 },
-        { "max-flows", NC_FLAG_INT, &max_flows, "N",
-                "connections tracked at once; past it the oldest idle is written (1048576)", 1,
-                1 << 30 },
+        { "max-flows", NC_FLAG_INT, &max_flows, "N", max_flows_help, 1, 1 << 30 },
         { "max-memory", NC_FLAG_INT, &max_memory, "MIB",
                 "cap on netcap's own memory (1024; 0: none): connections get a quarter, streams "
                 "at most an eighth, fragments a sixteenth",
                 0, 1 << 20 },
         { "stream-depth", NC_FLAG_INT, &stream_depth, "BYTES",
                 "TCP bytes reassembled per direction, 0: all (1048576)", 0, INT64_MAX },
-        { "stream-memcap", NC_FLAG_INT, &stream_memcap, "MIB",
-                "memory for TCP reassembly and stream parsers in all (256)", 1, 1 << 20 },
+        { "stream-memcap", NC_FLAG_INT, &stream_memcap, "MIB", memcap_help, 1, 1 << 20 },
         { "stream-buffer", NC_FLAG_INT, &stream_buffer, "KIB",
                 "out-of-order bytes held per direction of a connection (256)", 1, 1 << 20 },
-        { "quiet", NC_FLAG_BOOL, &quiet, NULL, "no progress line and no summary", 0, 0 },
+        { "quiet", NC_FLAG_BOOL, &quiet, NULL,
+                "no progress line and no summary (errors and warnings still print)", 0, 0 },
     };
     static const char synopsis[] =
             "Decode packets into audit records, one file per record type in -out:\n"
-            "<Type>.ncap.zst (proto; .ncap.gz, .ncap) or <Type>.csv/.json with -format.\n"
+            "  -format proto (default)  <Type>.ncap.zst; -compress gzip: .ncap.gz, none: .ncap\n"
+            "  -format csv              <Type>.csv (header row, then one row per record);\n"
+            "                           -compress zstd: .csv.zst, gzip: .csv.gz\n"
+            "  -format json             <Type>.json (JSON Lines); .json.zst, .json.gz likewise\n"
+            "A type gets a file when it has records, or when -include names it (then\n"
+            "the header alone: the Header record, the CSV header row, an empty JSON file).\n"
+            "Files of an earlier run in -out are replaced or left; a warning counts them.\n"
             "IP fragments are reassembled; TCP connections are reassembled for the\n"
             "stream parsers (TLS hellos with JA3/JA4, HTTP, DNS over TCP), chosen by\n"
             "port and by content. Files are byte-identical whatever -workers is, limits\n"
@@ -350,7 +529,17 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
             "examples:\n"
             "  netcap capture -read traffic.pcap -out records\n"
             "  netcap capture -read tls.pcap -include TLSClientHello,TLSServerHello -out tls\n"
-            "  netcap capture -iface eth0 -bpf 'udp port 53' -include DNS -out dns";
+            "  netcap capture -iface eth0 -bpf 'udp port 53' -include DNS -out dns\n\n"
+            "exit status:\n"
+            "  0    done; also a live capture stopped by SIGINT or SIGTERM (the normal way)\n"
+            "  1    bad flag or argument\n"
+            "  2    input or output error: a capture that is missing, unreadable, corrupt or\n"
+            "       truncated (the records of the packets before the fault are written and\n"
+            "       the summary says \"input truncated after packet N (byte offset O)\"), or a\n"
+            "       write error (no file is then left half-written)\n"
+            "  130  a file read interrupted by SIGINT (143: SIGTERM): the files are complete\n"
+            "       with the records of the packets read so far; the summary says\n"
+            "       \"interrupted by SIGINT after packet N (byte offset O)\"";
     /* netcap export and agent: their own flags after capture's */
     struct nc_flag all[NC_ARRAY_LEN(flags) + 32];
     size_t n_all = NC_ARRAY_LEN(flags);
@@ -394,15 +583,24 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
     /* ConnectionFeatures costs memory per flow and work per packet: only
      * when asked for by name or with -features */
     opts.want[NC_REC_ConnectionFeatures] = features;
-    if (include && !apply_list(include, opts.want, true, "-include")) {
+    bool named[NC_REC_COUNT] = { false };
+    if (include && !apply_list(include, named, true, "-include")) {
         return NC_EXIT_USAGE;
+    }
+    for (size_t t = 0; t < NC_REC_COUNT && include; t++) {
+        opts.want[t] = opts.want[t] || named[t];
     }
     if (exclude && !apply_list(exclude, opts.want, false, "-exclude")) {
         return NC_EXIT_USAGE;
     }
+    /* a type asked for by name gets its file even without records */
+    bool always[NC_REC_COUNT];
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        always[t] = named[t] && opts.want[t];
+    }
     struct nc_pipeline_cfg cfg;
     memset(&cfg, 0, sizeof(cfg));
-    if (nc_compress_parse(compress, &cfg.compress) != NC_OK) {
+    if (compress && nc_compress_parse(compress, &cfg.compress) != NC_OK) {
         fprintf(stderr, "netcap capture: -compress: unknown kind '%s' (zstd, gzip or none)\n",
                 compress);
         return NC_EXIT_USAGE;
@@ -416,6 +614,16 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
     } else {
         fprintf(stderr, "netcap capture: -format: unknown format '%s' (proto, csv or json)\n",
                 format);
+        return NC_EXIT_USAGE;
+    }
+    if (!compress) {
+        /* CSV and JSON are for reading as text (read_csv("DNS.csv")): plain
+         * unless -compress asks; proto files are for netcap: zstd */
+        cfg.compress = cfg.format == NC_FORMAT_PROTO ? NC_COMPRESS_ZSTD : NC_COMPRESS_NONE;
+    }
+    if (cfg.compress == NC_COMPRESS_GZIP && level > 9) {
+        /* zlib refuses it, and only when the first frame is compressed */
+        fprintf(stderr, "netcap capture: -level %lld: gzip levels are 1 to 9\n", level);
         return NC_EXIT_USAGE;
     }
     if (!parse_duration(timeout_s, &cfg.conn_timeout_ns) || cfg.conn_timeout_ns <= 0) {
@@ -500,6 +708,7 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
     (void)getentropy(&seed, sizeof(seed));
     nc_flow_set_seed(seed);
     cfg.opts = &opts;
+    cfg.always = always;
     cfg.want_conn = opts.want[NC_REC_Connection];
     cfg.want_features = want_feat;
     cfg.feat = feat;
@@ -579,32 +788,56 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
         fprintf(stderr, "netcap capture: out of memory\n");
         return NC_EXIT_FAILURE;
     }
+    /* export without -out writes no files: nothing to compare */
+    struct earlier *earlier = no_files ? NULL : nc_calloc(1, sizeof(*earlier));
+    if (earlier) {
+        earlier_scan(out_dir, earlier); /* judged after the run: earlier_report */
+    }
     int rc = nc_pipeline_run(&cfg, src, &stop_flag, st, errbuf);
     live_src = NULL;
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     int exit_code = NC_EXIT_OK;
+    const char *input = read_path ? read_path : iface;
     if (rc != NC_OK) {
         fprintf(stderr, "netcap capture: %s\n", errbuf);
         exit_code = NC_EXIT_FAILURE;
     } else {
+        if (earlier) {
+            earlier_report(out_dir, earlier, &cfg, st);
+        }
+        char cut[NC_ERRBUF_SIZE + 128];
+        bool was_cut = !cfg.live && input_cut(st, errbuf, cut, sizeof(cut));
+        if (!quiet) {
+            print_summary(st, source_name, iface != NULL, was_cut ? cut : NULL);
+        }
+        /* the last line says why the status is not 0, -quiet or not */
         if (st->read_error) {
             fprintf(stderr,
                     "netcap capture: %s: %s; the %llu packets before it were processed and "
                     "their records written\n",
-                    read_path ? read_path : iface, errbuf, (unsigned long long)st->packets);
+                    input, errbuf, (unsigned long long)st->packets);
             exit_code = NC_EXIT_FAILURE;
-        }
-        if (st->truncated_file) {
+        } else if (st->truncated_file) {
+            /* an input error like a corrupt one (status 2, as dump gives a
+             * truncated record file): a script must not take it for complete */
             fprintf(stderr,
-                    "netcap capture: warning: %s is truncated (it ends inside a packet): %llu "
-                    "complete packets were processed, the rest is lost\n",
-                    read_path ? read_path : iface, (unsigned long long)st->packets);
-        }
-        if (!quiet) {
-            print_summary(st, source_name, iface != NULL);
+                    "netcap capture: %s: %s: it ends inside a packet; the records of the "
+                    "packets before it are written\n",
+                    input, cut);
+            exit_code = NC_EXIT_FAILURE;
+        } else if (st->interrupted && !cfg.live) {
+            /* a file read cut short is not a complete result: 128 + signal,
+             * as a shell reports a process a signal ended; live capture is
+             * stopped this way normally and stays 0 */
+            fprintf(stderr,
+                    "netcap capture: %s: %s; the files are complete with the records of the "
+                    "packets read so far\n",
+                    input, cut);
+            exit_code = NC_EXIT_SIGNAL_BASE + (stop_flag == SIGTERM ? SIGTERM : SIGINT);
         }
     }
+    nc_free(earlier);
     nc_free(st);
     nc_source_close(src);
     nc_community_id_fini();

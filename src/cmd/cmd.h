@@ -11,7 +11,10 @@
 enum {
     NC_EXIT_OK = 0,
     NC_EXIT_USAGE = 1,   /* bad flag or argument */
-    NC_EXIT_FAILURE = 2, /* runtime failure: I/O, corrupt input, out of memory */
+    NC_EXIT_FAILURE = 2, /* runtime failure: I/O, corrupt or truncated input, out of memory */
+    /* capture: a file read stopped by a signal exits 128 + its number (130
+     * SIGINT, 143 SIGTERM), as a shell reports a process the signal ended */
+    NC_EXIT_SIGNAL_BASE = 128,
 };
 
 int nc_cmd_capture(int argc, char **argv);

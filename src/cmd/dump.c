@@ -65,7 +65,8 @@ static const char synopsis[] =
         "Full rules: docs/OUTPUT.md.\n"
         "\n"
         "Exit status: 0 ok, 1 bad flags, 2 the file is missing, unreadable, not a\n"
-        "record file or corrupt (the records before the damage are printed first).";
+        "record file, corrupt or truncated (the records before the damage are printed\n"
+        "first); as netcap capture gives 2 for such a capture.";
 
 struct opts {
     const char *read;

@@ -228,6 +228,37 @@ static int write_frame_to(struct pipeline *pl, enum nc_rec_type t, const uint8_t
     return rc;
 }
 
+/* Header-only files for the types asked for by name (-include) that have
+ * no records, so that read_csv("DNS.csv") or dump finds the file it was
+ * promised. Depends on the flags only, so every -workers writes the same. */
+static int write_empty_files(struct pipeline *pl)
+{
+    const struct nc_pipeline_cfg *cfg = pl->cfg;
+    if (!cfg->always) {
+        return NC_OK;
+    }
+    for (size_t t = 0; t < NC_REC_COUNT; t++) {
+        if (!cfg->always[t] || pl->files[t].open) {
+            continue;
+        }
+        int rc = write_frame_to(pl, (enum nc_rec_type)t, NULL, 0);
+        if (rc == NC_OK && pl->files[t].w.bytes == 0 && cfg->compress != NC_COMPRESS_NONE) {
+            /* JSON has no header: one empty frame keeps the .zst/.gz valid */
+            struct nc_dbuf f;
+            nc_dbuf_init(&f, 1 << 16);
+            rc = nc_compress_frame(&pl->seq_comp, (const uint8_t *)"", 0, &f);
+            if (rc == NC_OK) {
+                rc = write_frame_to(pl, (enum nc_rec_type)t, f.p, f.len);
+            }
+            nc_dbuf_fini(&f);
+        }
+        if (rc != NC_OK) {
+            return rc;
+        }
+    }
+    return NC_OK;
+}
+
 static int close_files(struct pipeline *pl, bool ok)
 {
     int result = NC_OK;
@@ -241,6 +272,8 @@ static int close_files(struct pipeline *pl, bool ok)
             int rc = of->w.ops->close(&of->w, pl->errbuf);
             if (rc != NC_OK) {
                 result = rc;
+            } else {
+                pl->st->written[t] = true;
             }
         } else {
             of->w.ops->abort(&of->w);
@@ -838,6 +871,13 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             goto out;
         }
     }
+    /* SIGINT and SIGTERM go to this (reading) thread only: a read() blocked
+     * on a pipe then returns EINTR and the stop is seen at once */
+    sigset_t block, old_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old_mask);
     for (unsigned i = 0; i < nw; i++) {
         struct worker *w = &pl.workers[i];
         w->pl = &pl;
@@ -847,10 +887,12 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
                 pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             snprintf(errbuf, NC_ERRBUF_SIZE, "cannot start worker %u", i);
             rc = NC_ENOMEM;
+            pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
             goto out;
         }
         w->started = true;
     }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 
     uint64_t seq = 0, commit = 0, index = 0;
     int64_t clock = INT64_MIN;
@@ -875,7 +917,12 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
         if (src_rc == NC_SRC_TRUNCATED) {
             st->truncated_file = 1;
         }
-        if (src_rc == NC_SRC_EOF || src_rc == NC_SRC_TRUNCATED || (stop && *stop)) {
+        if (src_rc == NC_SRC_EOF || src_rc == NC_SRC_TRUNCATED) {
+            eof = true;
+        } else if (!eof && stop && *stop) {
+            /* a signal ended the input early: the packets read so far are
+             * processed to the end and the files completed, as at EOF */
+            st->interrupted = 1;
             eof = true;
         }
         if (b->n > 0) {
@@ -942,6 +989,10 @@ int nc_pipeline_run(const struct nc_pipeline_cfg *cfg, struct nc_source *src,
             goto out;
         }
     }
+    rc = write_empty_files(&pl);
+    if (rc != NC_OK) {
+        goto out;
+    }
     if (read_err) {
         snprintf(errbuf, NC_ERRBUF_SIZE, "%s", nc_source_error(src));
         st->read_error = 1;
@@ -992,6 +1043,7 @@ out:
     pthread_mutex_destroy(&pl.mu);
     pthread_cond_destroy(&pl.work_cv);
     pthread_cond_destroy(&pl.done_cv);
+    nc_source_position(src, &st->input_packets, &st->input_offset);
     st->drops = nc_source_drops(src);
     st->filtered = nc_source_filtered(src);
     st->seconds = now_sec() - t0;

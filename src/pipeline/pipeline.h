@@ -59,6 +59,10 @@ struct nc_pipeline_cfg {
     uint32_t stream_buffer; /* out-of-order bytes held per direction */
     uint64_t defrag_memcap; /* bytes for IP fragments in all, split across shards */
     bool live;              /* flush files after every batch */
+    /* Types named in -include: their file is written even without records
+     * (the header alone), so a reader finds a file for every type it asked
+     * for. NULL: only types with records get a file. */
+    const bool *always;
     /* Header fields */
     const char *source_name;
     const char *options;
@@ -78,10 +82,14 @@ struct nc_run_stats {
     struct nc_flow_stats flow;
     uint64_t truncated_file; /* 1 if the capture ended mid-packet */
     uint64_t read_error;     /* 1 if the capture is corrupt (message in errbuf) */
-    uint64_t drops;          /* live: dropped by kernel */
-    uint64_t filtered;       /* rejected by the -bpf filter (files) */
-    uint64_t conn_dropped;   /* connections lost at the memory cap */
-    uint64_t lost;           /* records lost at a buffer or memory cap */
+    uint64_t interrupted;    /* 1 if *stop ended the reading before the end of the input */
+    uint64_t input_packets;  /* files: packets in the input up to where reading ended */
+    uint64_t input_offset;   /* ...and that byte offset (truncated: where the cut packet starts) */
+    bool written[NC_REC_COUNT]; /* a file of this type was completed */
+    uint64_t drops;             /* live: dropped by kernel */
+    uint64_t filtered;          /* rejected by the -bpf filter (files) */
+    uint64_t conn_dropped;      /* connections lost at the memory cap */
+    uint64_t lost;              /* records lost at a buffer or memory cap */
     struct nc_stream_stats stream;
     struct nc_defrag_stats defrag;
     uint64_t stream_budget_refused, defrag_budget_refused;

@@ -3,6 +3,12 @@
 
   pcaptool.py count FILE              complete packets in a classic pcap (even if
                                       the file ends inside a packet)
+  pcaptool.py end FILE                byte offset where the complete packets end (where
+                                      a truncated last packet starts)
+  pcaptool.py udp OUT N [HOLD]        a classic pcap of N (a multiple of 1000) DNS
+                                      queries in UDP, OUT "-" for stdout; with HOLD,
+                                      keep OUT open HOLD seconds after the last one (a
+                                      pipe that stalls, for signal tests)
   pcaptool.py corrupt IN OUT N        copy IN (classic pcap) with packet N (1-based)
                                       claiming caplen 0x7fffffff
   pcaptool.py topcapng IN OUT [big]   rewrite a classic pcap as pcapng (SHB, one IDB
@@ -21,6 +27,7 @@
 """
 import struct
 import sys
+import time
 
 
 def read_pcap(path):
@@ -80,12 +87,36 @@ def to_big(src, out):
     open(out, "wb").write(res)
 
 
+def udp_pcap(path, n, hold):
+    out = sys.stdout.buffer if path == "-" else open(path, "wb")
+    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    q = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + b"\x07example\x04test\x00\x00\x01\x00\x01"
+    udp = struct.pack("!HHHH", 40000, 53, 8 + len(q), 0) + q
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
+    eth = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00" + ip
+    # 1000 packets a microsecond apart, written n / 1000 times (fast enough
+    # for millions of packets; the timestamps repeat, which netcap allows)
+    chunk = b"".join(struct.pack("<IIII", 1700000000, i, len(eth), len(eth)) + eth
+                     for i in range(1000))
+    for _ in range(n // 1000):
+        out.write(chunk)
+    out.flush()
+    if hold:
+        time.sleep(hold)
+
+
 def main(a):
     if len(a) < 2:
         raise SystemExit(__doc__)
     cmd = a[0]
     if cmd == "count":
         print(len(read_pcap(a[1])[5]))
+    elif cmd == "end":
+        pkts = read_pcap(a[1])[5]
+        print(pkts[-1][0] + 16 + pkts[-1][3] if pkts else 24)
+    elif cmd == "udp":
+        udp_pcap(a[1], int(a[2]), float(a[3]) if a[3:] else 0)
     elif cmd == "corrupt":
         d, e, _, _, _, pkts = read_pcap(a[1])
         n = int(a[3])

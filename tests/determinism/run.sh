@@ -76,6 +76,8 @@ check() {
 
 check example "$root/examples/loopback.pcap"
 check example-payload "$root/examples/loopback.pcap" -payload -entropy
+# -include: header-only files (ARP, TLSServerHello: none in the capture) too
+check example-include "$root/examples/loopback.pcap" -include DNS,ARP,TLSServerHello
 # ConnectionFeatures (opt-in, so not in the default runs): written with each Connection
 check example-features "$root/examples/loopback.pcap" -features -features-seq 64
 COMPS=none

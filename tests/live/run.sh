@@ -1,8 +1,9 @@
 #!/bin/sh
 # Live capture on the loopback interface (needs root or CAP_NET_RAW; skipped
 # otherwise): traffic sent while netcap runs is recorded, and SIGINT and
-# SIGTERM each stop the capture cleanly: exit 0, the summary printed, every
-# record file complete and readable, no *.partial file left.
+# SIGTERM each stop the capture cleanly: exit 0 (a file read stopped so exits
+# 130/143: tests/cli), "stopped by SIGx" in the summary, every record file
+# complete and readable, no *.partial file left.
 set -u
 suite=live
 . "$(dirname "$0")/../lib.sh"
@@ -43,6 +44,10 @@ live_case() {
     fi
     if ! grep -q "records written" "$tmp/$sig.err"; then
         bad "live-$sig" "no summary after SIG$sig"; return
+    fi
+    # the normal way to end a live capture: said, but not an interruption
+    if ! grep -q "^  stopped by SIG$sig" "$tmp/$sig.err" || grep -q "interrupted" "$tmp/$sig.err"; then
+        bad "live-$sig" "summary does not say 'stopped by SIG$sig' (or says interrupted)"; return
     fi
     if ls "$out" | grep -q '\.partial$'; then
         bad "live-$sig" ".partial file left"; return
