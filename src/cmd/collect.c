@@ -96,9 +96,44 @@ struct collector {
     long long max_msg;
     uint64_t count[V_COUNT];
     bool dirty;
+    bool state_found; /* a state file existed at start */
+    /* test hook NETCAP_COLLECT_CRASH=data:N or state:N: SIGKILL itself in
+     * the N-th group that applies something, after its files are fsync'ed
+     * and before the state is saved (data), or after the state is saved
+     * and before the acks (state) */
+    int crash_at; /* 0: off; 1: data; 2: state */
+    long crash_group, groups;
 };
 
 static volatile sig_atomic_t stop_flag;
+
+static void crash_hook_init(struct collector *c)
+{
+    const char *v = getenv("NETCAP_COLLECT_CRASH");
+    if (!v || !*v) {
+        return;
+    }
+    char *end = NULL;
+    if (strncmp(v, "data:", 5) == 0) {
+        c->crash_at = 1;
+    } else if (strncmp(v, "state:", 6) == 0) {
+        c->crash_at = 2;
+    } else {
+        return;
+    }
+    c->crash_group = strtol(strchr(v, ':') + 1, &end, 10);
+    if (!end || *end || c->crash_group < 1) {
+        c->crash_at = 0;
+    }
+}
+
+static void crash_hook(const struct collector *c, int point)
+{
+    if (c->crash_at == point && c->groups == c->crash_group) {
+        fprintf(stderr, "netcap collect: NETCAP_COLLECT_CRASH: SIGKILL in group %ld\n", c->groups);
+        raise(SIGKILL);
+    }
+}
 
 static void on_signal(int sig)
 {
@@ -235,6 +270,7 @@ static int state_load(struct collector *c)
     if (!f) {
         return errno == ENOENT ? NC_OK : NC_EIO;
     }
+    c->state_found = true;
     char line[512];
     int rc = NC_OK;
     while (fgets(line, sizeof(line), f)) {
@@ -341,8 +377,10 @@ static int entry_open(struct collector *c, struct entry *e, uint64_t run)
         e->mask = 0;
     }
     struct stat pre;
-    if (!e->any && stat(path, &pre) == 0 && pre.st_size > 0) {
-        /* a file the state does not know (state lost): keep it aside */
+    if (!e->any && !c->state_found && stat(path, &pre) == 0 && pre.st_size > 0) {
+        /* no state file at start, so not ours (state lost): keep it aside.
+         * With a state file, a file it does not list was begun by a group
+         * that never committed: it is cut back to nothing below. */
         char aside[4800];
         snprintf(aside, sizeof(aside), "%s.orphan-%lld", path, (long long)time(NULL));
         nc_log_warn("%s is not in the state file: moved to %s", path, aside);
@@ -549,10 +587,42 @@ static int commit(struct collector *c)
         }
     }
     if (rc == NC_OK && c->dirty) {
+        c->groups++;
+        crash_hook(c, 1);
         rc = state_save(c);
         c->dirty = false;
     }
     return rc;
+}
+
+/* Batches a killed collector had taken but not acknowledged come back only
+ * when the consumer's ack wait runs out; any newer batch fetched before
+ * then would be applied ahead of them, and they would land out of order
+ * (or, more than WINDOW batches behind, be dropped as too old). So when the
+ * durable consumer has messages delivered and not acknowledged, wait out
+ * one ack wait before the first fetch: redeliveries come before new
+ * messages. (With other collectors sharing the consumer this only delays
+ * the start.) */
+static void wait_redeliveries(jsCtx *js, const char *stream, const char *consumer)
+{
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    if (js_GetConsumerInfo(&ci, js, stream, consumer, NULL, &jerr) != NATS_OK || !ci) {
+        return;
+    }
+    int64_t pending = ci->NumAckPending;
+    int64_t wait_ms = ci->Config ? ci->Config->AckWait / 1000000 : 0;
+    jsConsumerInfo_Destroy(ci);
+    if (pending <= 0 || wait_ms <= 0) {
+        return;
+    }
+    nc_log_info("%lld batches delivered before and not acknowledged: waiting %lld ms for their "
+                "redelivery",
+            (long long)pending, (long long)(wait_ms + 500));
+    for (int64_t slept = 0; slept < wait_ms + 500 && !stop_flag; slept += 100) {
+        struct timespec ts = { 0, 100000000L };
+        nanosleep(&ts, NULL);
+    }
 }
 
 static void print_counts(const struct collector *c)
@@ -571,7 +641,7 @@ int nc_cmd_collect(int argc, char **argv)
     const char *consumer = "netcap-collect", *out = NULL, *key_path = NULL, *allow_path = NULL;
     const char *creds = NULL, *nkey = NULL, *tls_ca = NULL, *tls_cert = NULL, *tls_key = NULL;
     const char *gen_keypair = NULL;
-    long long batch = 64, exit_idle = 0, replicas = 1, max_msg = NC_ENV_MAX;
+    long long batch = 64, exit_idle = 0, replicas = 1, max_msg = NC_ENV_MAX, ack_wait = 30;
     bool quiet = false;
     const struct nc_flag flags[] = {
         { "nats", NC_FLAG_STR, &nats_url, "URL",
@@ -593,6 +663,8 @@ int nc_cmd_collect(int argc, char **argv)
         { "out", NC_FLAG_STR, &out, "DIR", "record files go to DIR/<sensor>/", 0, 0 },
         { "batch", NC_FLAG_INT, &batch, "N", "messages fetched and committed at once (64)", 1,
                 4096 },
+        { "ack-wait", NC_FLAG_INT, &ack_wait, "S",
+                "ack wait of the durable consumer when it is created (30)", 1, 3600 },
         { "max-msg", NC_FLAG_INT, &max_msg, "BYTES", "larger messages are rejected (16 MiB)", 64,
                 NC_ENV_MAX },
         { "exit-idle", NC_FLAG_INT, &exit_idle, "S",
@@ -667,6 +739,13 @@ int nc_cmd_collect(int argc, char **argv)
         fprintf(stderr, "netcap collect: cannot read the state in %s\n", out);
         goto done;
     }
+    /* an empty state file at once: after a crash before the first commit,
+     * the files that group began are then known to be ours (cut back) */
+    if (!c.state_found && state_save(&c) != NC_OK) {
+        fprintf(stderr, "netcap collect: cannot write the state in %s\n", out);
+        goto done;
+    }
+    crash_hook_init(&c);
     struct nc_nats_opts no = {
         .url = nats_url,
         .name = "netcap-collect",
@@ -702,7 +781,7 @@ int nc_cmd_collect(int argc, char **argv)
             so.Stream = stream;
             so.Config.Durable = consumer;
             so.Config.AckPolicy = js_AckExplicit;
-            so.Config.AckWait = 30LL * 1000000000LL;
+            so.Config.AckWait = ack_wait * 1000000000LL;
             so.Config.MaxAckPending = 4096;
             so.Config.MaxDeliver = -1;
             s = js_PullSubscribe(&sub, js, "netcap.>", consumer, NULL, &so, &jerr);
@@ -720,6 +799,9 @@ int nc_cmd_collect(int argc, char **argv)
         }
         struct timespec ts = { 0, 500000000L };
         nanosleep(&ts, NULL);
+    }
+    if (sub) {
+        wait_redeliveries(js, stream, consumer);
     }
     time_t last_msg = time(NULL);
     bool failed = false;
@@ -753,6 +835,7 @@ int nc_cmd_collect(int argc, char **argv)
             failed = true;
             break;
         }
+        crash_hook(&c, 2);
         for (int i = 0; i < done_n; i++) {
             if (vs[i] <= V_STALE) {
                 natsMsg_Ack(list.Msgs[i], NULL);

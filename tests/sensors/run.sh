@@ -4,7 +4,10 @@
 # directory, stopped by its pid. Cases:
 #   happy     corpus captures through agent and collector decode to exactly
 #             what `capture` writes (dump -csv of every type)
-#   faults    collector SIGKILLed mid-run and restarted; broker down for the
+#   faults    collector SIGKILLed mid-run and restarted (at a random point,
+#             and at fixed points through NETCAP_COLLECT_CRASH: data written
+#             and fsync'ed but no state; state saved but no acks); broker
+#             down for the
 #             first part of a run (spool fills, then drains); agent SIGKILLed
 #             and restarted (the spool resent); each: nothing lost or doubled
 #   spool cap past -spool-max batches are dropped and counted
@@ -168,11 +171,13 @@ if start_broker b1 "$port"; then
     fi
 
     # ------------------------------------------------ collector SIGKILL
+    # Batches the killed collector had taken come back after the consumer's
+    # ack wait (-ack-wait 2 here, 30 s by default); the restarted collector
+    # waits that out before its first fetch so they come first, in order.
     agent "$url" big "$tmp/spool-big" -read "$big" -quiet 2> "$tmp/agent-big.err" ||
         bad kill-collector "agent failed: $(tail -2 "$tmp/agent-big.err")"
-    total=$(sed -n 's/.* \([0-9]*\) acknowledged.*/\1/p' "$tmp/agent-big.err")
     "$NETCAP" collect -nats "$url" -key "$keys/collector.key" -allow "$tmp/allow" \
-        -out "$tmp/out2" -batch 1 -consumer kill 2> "$tmp/collect2a.err" &
+        -out "$tmp/out2" -batch 1 -ack-wait 2 -consumer kill 2> "$tmp/collect2a.err" &
     cp=$!
     pids="$pids $cp"
     # kill once it has written something but not everything
@@ -184,13 +189,62 @@ if start_broker b1 "$port"; then
     kill -9 $cp 2> /dev/null
     wait $cp 2> /dev/null
     before=$(cat "$tmp/out2/.netcap-collect.state" 2> /dev/null | wc -l)
-    collect "$url" "$tmp/out2" -consumer kill 2> "$tmp/collect2b.err"
+    collect "$url" "$tmp/out2" -ack-wait 2 -consumer kill 2> "$tmp/collect2b.err"
     applied2=$(sed -n 's/.*: \([0-9]*\) applied.*/\1/p' "$tmp/collect2b.err")
     if [ "$before" -gt 0 ] && [ "${applied2:-0}" -gt 0 ] && why=$(same_records "$tmp/ref-big" "$tmp/out2/big"); then
         ok "kill-collector: SIGKILL mid-run (files of $before types begun; $applied2 batches applied after the restart), nothing lost or doubled"
     else
         bad kill-collector "${why:-} (before: $before, after: ${applied2:-?})"
     fi
+
+    # ---------------------------- collector SIGKILLed at a fixed point (hook)
+    # data: the 5th group's frames are written and fsync'ed, the state is
+    # not saved: the restart cuts the file back and applies the batch again.
+    # state: the state is saved, the acks are not sent: the redelivered
+    # batch is dropped as a duplicate.
+    for point in data state; do
+        why=""
+        o="$tmp/out-crash-$point"
+        NETCAP_COLLECT_CRASH=$point:5 "$NETCAP" collect -nats "$url" -key "$keys/collector.key" \
+            -allow "$tmp/allow" -out "$o" -batch 1 -ack-wait 2 -consumer crash-$point \
+            2> "$tmp/crash-$point.err"
+        st=$?
+        # files longer than the state records (or not in it) after the crash
+        longer=$(python3 - "$o" << 'PY'
+import os, sys
+o = sys.argv[1]
+rec = {}
+for line in open(os.path.join(o, ".netcap-collect.state")):
+    f = line.split()
+    rec[(f[0], f[1])] = int(f[5], 16)
+n = 0
+for s in os.listdir(o):
+    d = os.path.join(o, s)
+    if os.path.isdir(d):
+        for name in os.listdir(d):
+            p = os.path.join(d, name)
+            if os.path.isfile(p) and os.path.getsize(p) > rec.get((s, name), 0):
+                n += 1
+print(n)
+PY
+)
+        collect "$url" "$o" -ack-wait 2 -consumer crash-$point 2> "$tmp/crash-$point-b.err"
+        dups=$(sed -n 's/.*, \([0-9]*\) duplicates.*/\1/p' "$tmp/crash-$point-b.err")
+        if [ "$st" != 137 ] || ! grep -q "SIGKILL in group 5" "$tmp/crash-$point.err"; then
+            why="the hook did not fire (status $st)"
+        elif [ "$point" = data ] && [ "$longer" != 1 ]; then
+            why="$longer files longer than recorded after the crash, want 1"
+        elif [ "$point" = state ] && { [ "$longer" != 0 ] || [ "${dups:-0}" -lt 1 ]; }; then
+            why="$longer files longer than recorded, ${dups:-?} duplicates after the restart"
+        else
+            why=$(same_records "$tmp/ref-big" "$o/big") || true
+        fi
+        if [ -z "$why" ]; then
+            ok "kill-collector-$point: SIGKILL after the $point step of group 5; restart: nothing lost or doubled ($dups duplicates dropped)"
+        else
+            bad "kill-collector-$point" "$why"
+        fi
+    done
     stop_broker b1
 else
     bad broker "cannot start nats-server"
