@@ -21,6 +21,11 @@ CORPUS=""; HOSTILE=""
 export CORPUS HOSTILE
 export TZ=UTC LC_ALL=C
 suites="${SUITES:-cli dump util label golden oracle features determinism hostile torture limits live python install export sensors}"
+# SKIP_SUITES: names left out of the list above (make check runs the heavy
+# matrices, hostile and torture, only in its sanitizer pass)
+for s in ${SKIP_SUITES:-}; do
+    suites=$(echo " $suites " | sed "s/ $s / /")
+done
 failed=""
 total_pass=0; total_fail=0; total_skip=0
 for s in $suites; do
