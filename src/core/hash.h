@@ -28,4 +28,14 @@ static inline uint64_t nc_load64(const uint8_t *p)
     return v;
 }
 
+/* A hash of two 16-byte addresses that does not depend on their order
+ * (sum and xor of each one's hash): both directions of a flow, and every
+ * fragment of a datagram, get the same value. */
+static inline uint64_t nc_hash_addr_pair(const uint8_t a[16], const uint8_t b[16])
+{
+    uint64_t ha = nc_mix64(nc_load64(a) ^ nc_mix64(nc_load64(a + 8)));
+    uint64_t hb = nc_mix64(nc_load64(b) ^ nc_mix64(nc_load64(b + 8)));
+    return (ha + hb) ^ (ha ^ hb) << 1;
+}
+
 #endif

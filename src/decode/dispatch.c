@@ -392,9 +392,7 @@ void nc_pkt_tunnel(struct nc_pkt *pkt, uint32_t id)
     /* the zone depends on the tunnel's endpoints, not on the carrier's
      * ports (VXLAN and Geneve pick a source port per inner flow and
      * direction), so both directions of an inner flow share it */
-    uint64_t ha = nc_mix64(nc_load64(c->src_ip) ^ nc_mix64(nc_load64(c->src_ip + 8)));
-    uint64_t hb = nc_mix64(nc_load64(c->dst_ip) ^ nc_mix64(nc_load64(c->dst_ip + 8)));
-    nc_pkt_zone(pkt, ((ha + hb) ^ (ha ^ hb) << 1) + c->ip_proto);
+    nc_pkt_zone(pkt, nc_hash_addr_pair(c->src_ip, c->dst_ip) + c->ip_proto);
     nc_pkt_zone(pkt, id);
 }
 

@@ -269,10 +269,7 @@ bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
 
 uint32_t nc_flow_shard(const struct nc_flow_pkt *fp, uint32_t n_shards)
 {
-    /* order-independent: sum and xor of the two addresses' hashes */
-    uint64_t hs = nc_mix64(nc_load64(fp->src_ip) ^ nc_mix64(nc_load64(fp->src_ip + 8)));
-    uint64_t hd = nc_mix64(nc_load64(fp->dst_ip) ^ nc_mix64(nc_load64(fp->dst_ip + 8)));
-    uint64_t h = nc_mix64((hs + hd) ^ (hs ^ hd) << 1 ^ fp->ver ^ fp->zone);
+    uint64_t h = nc_mix64(nc_hash_addr_pair(fp->src_ip, fp->dst_ip) ^ fp->ver ^ fp->zone);
     return (uint32_t)(h % n_shards);
 }
 
