@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "metrics/registry.h"
 #include "output/nats.h"
 #include "sensor/envelope.h"
 #include "sensor/spool.h"
@@ -21,7 +22,8 @@
 static const char *nats_url = "nats://127.0.0.1:4222", *sensor, *stream = "NETCAP";
 static const char *creds, *nkey, *tls_ca, *tls_cert, *tls_key;
 static const char *key_path, *collector_pub, *spool_dir = "netcap-spool";
-static const char *gen_keypair, *gen_nkey;
+static const char *gen_keypair, *gen_nkey, *metrics_addr;
+static struct nc_exporter *exporter; /* -metrics */
 static long long spool_max = 1024, drain_timeout = 30, replicas = 1;
 static struct nc_spool *spool;
 static volatile sig_atomic_t drain_stop;
@@ -52,6 +54,67 @@ static void print_stats(const struct nc_agent_stats *st)
     }
 }
 
+/* The agent's own metrics (docs/METRICS.md, "Agent"), next to capture's. */
+static int agent_collect(void *ctx, struct nc_mx_emit *e)
+{
+    NC_UNUSED(ctx);
+    struct nc_agent_live l;
+    nc_agent_get_live(&l);
+    (void)nc_mx_family(e, "netcap_agent_spool_bytes", NC_MX_GAUGE,
+            "Bytes of sealed batches waiting in the spool for the broker's acknowledgement.");
+    (void)nc_mx_sample_u64(e, l.spool_bytes, NULL);
+    (void)nc_mx_family(e, "netcap_agent_spool_batches", NC_MX_GAUGE,
+            "Sealed batches waiting in the spool for the broker's acknowledgement.");
+    (void)nc_mx_sample_u64(e, l.spool_batches, NULL);
+    (void)nc_mx_family(e, "netcap_agent_batches_total", NC_MX_COUNTER,
+            "Batches by outcome: sealed into the spool, acknowledged by the broker, dropped "
+            "(spool full or unwritable), oversize (a frame too big for one message).");
+    (void)nc_mx_sample_u64(e, l.st.batches, "result", "sealed", NULL);
+    (void)nc_mx_sample_u64(e, l.st.published, "result", "acknowledged", NULL);
+    (void)nc_mx_sample_u64(e, l.st.dropped, "result", "dropped", NULL);
+    (void)nc_mx_sample_u64(e, l.st.oversize, "result", "oversize", NULL);
+    (void)nc_mx_family(e, "netcap_agent_sealed_bytes_total", NC_MX_COUNTER,
+            "Bytes of sealed batches put in the spool by this run.");
+    (void)nc_mx_sample_u64(e, l.st.bytes, NULL);
+    (void)nc_mx_family(e, "netcap_agent_recovered_batches", NC_MX_GAUGE,
+            "Batches an earlier run left in the spool, found at start (sent first).");
+    (void)nc_mx_sample_u64(e, l.st.recovered, NULL);
+    (void)nc_mx_family(e, "netcap_agent_resends_total", NC_MX_COUNTER,
+            "Publish attempts that failed (broker down, no acknowledgement in time); the "
+            "batch stays in the spool and is sent again.");
+    (void)nc_mx_sample_u64(e, l.st.publish_errors, NULL);
+    (void)nc_mx_family(e, "netcap_agent_broker_up", NC_MX_GAUGE,
+            "1 while the connection to the NATS broker is up, 0 otherwise.");
+    (void)nc_mx_sample_u64(e, l.broker_connected ? 1 : 0, NULL);
+    (void)nc_mx_family(e, "netcap_agent_batch_latency_seconds", NC_MX_SUMMARY,
+            "Time from spooling a batch to the broker's acknowledgement, this run's batches "
+            "(quantiles over the first 65536).");
+    (void)nc_mx_sample_f64(e, l.st.lat_p50_ms / 1e3, "quantile", "0.5", NULL);
+    (void)nc_mx_sample_f64(e, l.st.lat_p99_ms / 1e3, "quantile", "0.99", NULL);
+    (void)nc_mx_summary_end(e, l.st.lat_sum_ms / 1e3, l.st.lat_count);
+    return NC_OK;
+}
+
+/* capture start hook: with -metrics, serve capture's metrics and the agent's */
+static int start_metrics(void *ctx, struct nc_pipeline_cfg *cfg)
+{
+    NC_UNUSED(ctx);
+    if (!metrics_addr) {
+        return NC_EXIT_OK;
+    }
+    exporter = nc_exporter_new("agent", metrics_addr);
+    if (!exporter) {
+        fprintf(stderr, "netcap agent: out of memory\n");
+        return NC_EXIT_FAILURE;
+    }
+    int rc = nc_exporter_start(exporter, cfg);
+    if (rc == NC_EXIT_OK && nc_exporter_add_collector(exporter, agent_collect, NULL) != NC_OK) {
+        fprintf(stderr, "netcap agent: out of memory\n");
+        rc = NC_EXIT_FAILURE;
+    }
+    return rc;
+}
+
 static int finish(int exit_code, bool stopped)
 {
     struct nc_agent_stats st;
@@ -62,6 +125,8 @@ static int finish(int exit_code, bool stopped)
     }
     nc_agent_stop((int)ms, NULL, &st);
     print_stats(&st);
+    nc_exporter_free(exporter); /* serves until here: a scrape sees the drain */
+    exporter = NULL;
     nc_spool_close(spool);
     spool = NULL;
     nc_nats_shutdown();
@@ -183,6 +248,10 @@ int nc_cmd_agent(int argc, char **argv)
                 "spool cap; past it new batches are dropped and counted (1024)", 1, 1 << 24 },
         { "drain-timeout", NC_FLAG_INT, &drain_timeout, "S",
                 "at the end, wait this long for the spool to empty (30)", 0, 86400 },
+        { "metrics", NC_FLAG_STR, &metrics_addr, "ADDR",
+                "serve Prometheus metrics while capturing: capture's and the agent's spool, "
+                "resends and broker state (HOST:PORT; docs/METRICS.md)",
+                0, 0 },
         { "gen-keypair", NC_FLAG_STR, &gen_keypair, "DIR",
                 "write DIR/<sensor>.key and .pub (an agent key pair) and exit", 0, 0 },
         { "gen-nkey", NC_FLAG_STR, &gen_nkey, "FILE",
@@ -205,6 +274,7 @@ int nc_cmd_agent(int argc, char **argv)
         .flags = flags,
         .n_flags = NC_ARRAY_LEN(flags),
         .sink = &nc_writer_nats,
+        .start = start_metrics,
         .before = start,
         .finish = finish,
     };

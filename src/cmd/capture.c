@@ -770,7 +770,8 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
         int hrc = h->start(h->ctx, &cfg);
         if (hrc != NC_EXIT_OK) {
             nc_source_close(src);
-            return hrc;
+            /* what `before` started (the agent) is wound down */
+            return h->finish ? h->finish(hrc, false) : hrc;
         }
     }
 

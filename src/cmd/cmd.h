@@ -79,6 +79,19 @@ struct nc_capture_hooks {
 };
 int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h);
 
+/* export.c's capture metrics, carried by another capture command (agent
+ * -metrics): new, then nc_exporter_start as the capture start hook
+ * (registers the capture metrics and serves them on listen), then the
+ * command's own collectors; free stops serving. cmd names the command in
+ * messages and in netcap_build_info's mode label. */
+struct nc_exporter;
+struct nc_mx_emit;
+struct nc_exporter *nc_exporter_new(const char *cmd, const char *listen);
+int nc_exporter_start(void *ctx, struct nc_pipeline_cfg *cfg);
+NC_WARN_UNUSED int nc_exporter_add_collector(
+        struct nc_exporter *x, int (*fn)(void *ctx, struct nc_mx_emit *e), void *ctx);
+void nc_exporter_free(struct nc_exporter *x);
+
 /* Parses argv[1..argc) into the table. Returns NC_EXIT_OK, NC_EXIT_USAGE
  * (after printing an error naming the flag), or -1 when -h/--help was given
  * (help printed to stdout). Positional arguments are refused. */

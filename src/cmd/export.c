@@ -35,7 +35,8 @@ enum {
 
 #define DEFAULT_LISTEN "127.0.0.1:7777"
 
-struct exporter {
+struct nc_exporter {
+    const char *cmd; /* "export", or the command carrying it ("agent") */
     struct nc_mx_registry *reg;
     struct nc_mx_records *recs;
     struct nc_mx_runstats *run;
@@ -96,17 +97,18 @@ static bool parse_linger(const char *s, int64_t *ns)
     return true;
 }
 
-static int serve(struct exporter *x)
+static int serve(struct nc_exporter *x)
 {
     char err[NC_ERRBUF_SIZE];
     unsigned port = 0;
     x->httpd = nc_mx_httpd_start(x->reg, x->listen, &port, err);
     if (!x->httpd) {
-        fprintf(stderr, "netcap export: -listen %s: %s\n", x->listen, err);
+        fprintf(stderr, "netcap %s: %s %s: %s\n", x->cmd,
+                strcmp(x->cmd, "export") == 0 ? "-listen" : "-metrics", x->listen, err);
         return strstr(err, "cannot listen") ? NC_EXIT_FAILURE : NC_EXIT_USAGE;
     }
     const char *colon = strrchr(x->listen, ':');
-    fprintf(stderr, "netcap export: serving http://%.*s:%u/metrics\n",
+    fprintf(stderr, "netcap %s: serving http://%.*s:%u/metrics\n", x->cmd,
             colon && colon > x->listen ? (int)(colon - x->listen) : 7,
             colon && colon > x->listen ? x->listen : "0.0.0.0", port);
     return NC_EXIT_OK;
@@ -116,17 +118,20 @@ static int serve(struct exporter *x)
 
 static int info_collect(void *ctx, struct nc_mx_emit *e)
 {
-    struct exporter *x = ctx;
+    struct nc_exporter *x = ctx;
     (void)nc_mx_family(e, "netcap_build_info", NC_MX_GAUGE,
             "Always 1; the labels name the netcap version and the export mode.");
-    (void)nc_mx_sample_u64(
-            e, 1, "version", nc_version(), "mode", x->replay ? "replay" : "capture", NULL);
+    (void)nc_mx_sample_u64(e, 1, "version", nc_version(), "mode",
+            x->replay                      ? "replay"
+            : strcmp(x->cmd, "agent") == 0 ? "agent"
+                                           : "capture",
+            NULL);
     return NC_OK;
 }
 
 static int replay_collect(void *ctx, struct nc_mx_emit *e)
 {
-    struct exporter *x = ctx;
+    struct nc_exporter *x = ctx;
     (void)nc_mx_family(e, "netcap_records_total", NC_MX_COUNTER,
             "Records read from the record files, per record type.");
     for (size_t t = 0; t < NC_REC_COUNT; t++) {
@@ -143,7 +148,7 @@ static int replay_collect(void *ctx, struct nc_mx_emit *e)
     return NC_OK;
 }
 
-static int setup(struct exporter *x)
+static int setup(struct nc_exporter *x)
 {
     x->reg = nc_mx_registry_new();
     x->recs = nc_mx_records_new((unsigned)x->per_ip);
@@ -153,13 +158,13 @@ static int setup(struct exporter *x)
             nc_mx_add_collector(x->reg, nc_mx_records_collect, x->recs) != NC_OK ||
             nc_mx_add_collector(x->reg, x->replay ? replay_collect : nc_mx_runstats_collect,
                     x->replay ? (void *)x : (void *)x->run) != NC_OK) {
-        fprintf(stderr, "netcap export: out of memory\n");
+        fprintf(stderr, "netcap %s: out of memory\n", x->cmd);
         return NC_EXIT_FAILURE;
     }
     return NC_EXIT_OK;
 }
 
-static void teardown(struct exporter *x)
+static void teardown(struct nc_exporter *x)
 {
     nc_mx_httpd_stop(x->httpd);
     nc_mx_runstats_free(x->run);
@@ -188,9 +193,10 @@ static void linger(int64_t ns)
 
 static int start_hook(void *ctx, struct nc_pipeline_cfg *cfg)
 {
-    struct exporter *x = ctx;
+    struct nc_exporter *x = ctx;
     if (x->linger_s && !parse_linger(x->linger_s, &x->linger_ns)) {
-        fprintf(stderr, "netcap export: -linger: '%s' is not a duration like 30s\n", x->linger_s);
+        fprintf(stderr, "netcap %s: -linger: '%s' is not a duration like 30s\n", x->cmd,
+                x->linger_s);
         return NC_EXIT_USAGE;
     }
     int rc = setup(x);
@@ -212,7 +218,7 @@ static const char capture_synopsis[] =
         "  netcap export -read traffic.pcap -linger 30s -out records\n"
         "  netcap export -replay records -listen :7777";
 
-static int run_replay(struct exporter *x, const char *dir, int64_t linger_ns)
+static int run_replay(struct nc_exporter *x, const char *dir, int64_t linger_ns)
 {
     int rc = setup(x);
     if (rc == NC_EXIT_OK) {
@@ -285,10 +291,41 @@ static int run_replay(struct exporter *x, const char *dir, int64_t linger_ns)
     return atomic_load(&x->files_bad) ? NC_EXIT_FAILURE : NC_EXIT_OK;
 }
 
+/* ------------------------------------------- carried by another command */
+
+struct nc_exporter *nc_exporter_new(const char *cmd, const char *listen)
+{
+    struct nc_exporter *x = nc_calloc(1, sizeof(*x));
+    if (x) {
+        x->cmd = cmd;
+        x->listen = listen;
+    }
+    return x;
+}
+
+int nc_exporter_start(void *ctx, struct nc_pipeline_cfg *cfg)
+{
+    return start_hook(ctx, cfg);
+}
+
+int nc_exporter_add_collector(struct nc_exporter *x, nc_mx_collect_fn *fn, void *ctx)
+{
+    return x && x->reg ? nc_mx_add_collector(x->reg, fn, ctx) : NC_EARG;
+}
+
+void nc_exporter_free(struct nc_exporter *x)
+{
+    if (x) {
+        teardown(x);
+        nc_free(x);
+    }
+}
+
 int nc_cmd_export(int argc, char **argv)
 {
-    struct exporter x;
+    struct nc_exporter x;
     memset(&x, 0, sizeof(x));
+    x.cmd = "export";
     x.listen = DEFAULT_LISTEN;
     const char *replay_dir = NULL;
     const struct nc_flag flags[] = {

@@ -310,8 +310,10 @@ int nc_mx_family(struct nc_mx_emit *e, const char *name, enum nc_mx_kind kind, c
         rc = nc_mx_escape_help(&e->body, help ? help : "");
     }
     if (rc == NC_OK) {
-        rc = nc_dbuf_printf(
-                &e->body, "\n# TYPE %s %s\n", name, kind == NC_MX_COUNTER ? "counter" : "gauge");
+        rc = nc_dbuf_printf(&e->body, "\n# TYPE %s %s\n", name,
+                kind == NC_MX_COUNTER ? "counter"
+                : kind == NC_MX_GAUGE ? "gauge"
+                                      : "summary");
     }
     if (rc != NC_OK) {
         e->body.len = f->start;
@@ -357,6 +359,19 @@ int nc_mx_sample_labels(struct nc_mx_emit *e, const char *value, const char *con
         return hard(e, rc);
     }
     return NC_OK;
+}
+
+int nc_mx_summary_end(struct nc_mx_emit *e, double sum, uint64_t count)
+{
+    if (!e->open) {
+        return NC_EARG;
+    }
+    char v[64];
+    nc_mx_format_f64(v, sizeof(v), sum);
+    const char *name = e->fam[e->n_fam - 1].name;
+    int rc = nc_dbuf_printf(
+            &e->body, "%s_sum %s\n%s_count %llu\n", name, v, name, (unsigned long long)count);
+    return rc == NC_OK ? NC_OK : hard(e, rc);
 }
 
 static int sample_va(struct nc_mx_emit *e, const char *value, va_list ap)

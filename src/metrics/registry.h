@@ -37,6 +37,7 @@ enum {
 enum nc_mx_kind {
     NC_MX_COUNTER,
     NC_MX_GAUGE,
+    NC_MX_SUMMARY, /* samples labelled quantile, then nc_mx_summary_end */
 };
 
 struct nc_mx_registry;
@@ -85,6 +86,8 @@ int nc_mx_family(struct nc_mx_emit *e, const char *name, enum nc_mx_kind kind, c
 int nc_mx_sample_u64(struct nc_mx_emit *e, uint64_t v, ...);
 int nc_mx_sample_f64(struct nc_mx_emit *e, double v, ...);
 /* Same with the labels as an array of 2 * n strings. */
+/* Ends a summary family: <name>_sum and <name>_count (no labels). */
+int nc_mx_summary_end(struct nc_mx_emit *e, double sum, uint64_t count);
 int nc_mx_sample_labels(struct nc_mx_emit *e, const char *value, const char *const *kv, size_t n);
 
 /* Checks and escaping, exposed for tests. */

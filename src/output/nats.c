@@ -227,6 +227,10 @@ struct agent {
 };
 
 static struct agent *agent; /* one per process: the writer has no context argument */
+/* guards `agent` against a metrics scrape while nc_agent_stop frees it;
+ * `agent_final` keeps what a scrape after the stop reports */
+static pthread_mutex_t agent_live_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct nc_agent_live agent_final;
 
 struct nats_sink {
     char name[NC_BATCH_NAME_MAX + 1];
@@ -390,8 +394,13 @@ static void *publisher_main(void *arg)
             int64_t t_put = nc_spool_pop(a->cfg.spool);
             pthread_mutex_lock(&a->mu);
             a->st.published++;
-            if (t_put && a->n_lat < LAT_SAMPLES) {
-                a->lat[a->n_lat++] = (double)(mono_ns() - t_put) / 1e6;
+            if (t_put) {
+                double ms = (double)(mono_ns() - t_put) / 1e6;
+                a->st.lat_sum_ms += ms;
+                a->st.lat_count++;
+                if (a->n_lat < LAT_SAMPLES) {
+                    a->lat[a->n_lat++] = ms;
+                }
             }
             pthread_mutex_unlock(&a->mu);
             if (warned) {
@@ -451,7 +460,9 @@ int nc_agent_start(const struct nc_agent_cfg *cfg, char err[NC_ERRBUF_SIZE])
         return rc;
     }
     a->started = true;
+    pthread_mutex_lock(&agent_live_mu);
     agent = a;
+    pthread_mutex_unlock(&agent_live_mu);
     return NC_OK;
 }
 
@@ -483,7 +494,6 @@ void nc_agent_stop(int drain_ms, volatile const int *stop, struct nc_agent_stats
     pthread_mutex_unlock(&a->mu);
     nc_spool_wake(a->cfg.spool);
     pthread_join(a->thread, NULL);
-    nc_nats_close(a->conn);
     struct nc_spool_stats ss;
     nc_spool_get_stats(a->cfg.spool, &ss);
     *st = a->st;
@@ -494,9 +504,53 @@ void nc_agent_stop(int drain_ms, volatile const int *stop, struct nc_agent_stats
         st->lat_p50_ms = a->lat[a->n_lat / 2];
         st->lat_p99_ms = a->lat[(a->n_lat * 99) / 100];
     }
+    pthread_mutex_lock(&agent_live_mu);
+    memset(&agent_final, 0, sizeof(agent_final));
+    agent_final.st = *st;
+    agent_final.spool_batches = ss.pending;
+    agent_final.spool_bytes = ss.bytes;
+    agent = NULL;
+    pthread_mutex_unlock(&agent_live_mu);
+    nc_nats_close(a->conn);
     nc_dbuf_fini(&a->seal);
     pthread_mutex_destroy(&a->mu);
     nc_free(a->lat);
     nc_free(a);
-    agent = NULL;
+}
+
+void nc_agent_get_live(struct nc_agent_live *out)
+{
+    pthread_mutex_lock(&agent_live_mu);
+    struct agent *a = agent;
+    if (!a) {
+        *out = agent_final;
+        pthread_mutex_unlock(&agent_live_mu);
+        return;
+    }
+    memset(out, 0, sizeof(*out));
+    out->running = true;
+    double *lat = NULL;
+    size_t n_lat = 0;
+    pthread_mutex_lock(&a->mu);
+    out->st = a->st;
+    if (a->n_lat && (lat = nc_malloc(a->n_lat * sizeof(*lat))) != NULL) {
+        n_lat = a->n_lat;
+        memcpy(lat, a->lat, n_lat * sizeof(*lat));
+    }
+    pthread_mutex_unlock(&a->mu);
+    if (n_lat) {
+        qsort(lat, n_lat, sizeof(*lat), cmp_double);
+        out->st.lat_p50_ms = lat[n_lat / 2];
+        out->st.lat_p99_ms = lat[(n_lat * 99) / 100];
+    }
+    nc_free(lat);
+    struct nc_spool_stats ss;
+    nc_spool_get_stats(a->cfg.spool, &ss);
+    out->st.dropped = ss.dropped;
+    out->st.pending = ss.pending;
+    out->spool_batches = ss.pending;
+    out->spool_bytes = ss.bytes;
+    natsConnection *nc = a->conn ? nc_nats_nc(a->conn) : NULL;
+    out->broker_connected = nc && natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED;
+    pthread_mutex_unlock(&agent_live_mu);
 }

@@ -68,6 +68,8 @@ struct nc_agent_stats {
     uint64_t recovered;            /* batches found in the spool at start */
     uint64_t pending;              /* left in the spool at exit */
     double lat_p50_ms, lat_p99_ms; /* spooled -> acknowledged, this run's batches */
+    double lat_sum_ms;             /* of all this run's acknowledged batches */
+    uint64_t lat_count;
 };
 
 /* Starts the publisher. The writer uses cfg until nc_agent_stop. */
@@ -75,6 +77,16 @@ NC_WARN_UNUSED int nc_agent_start(const struct nc_agent_cfg *cfg, char err[NC_ER
 /* Waits until the spool is empty, at most drain_ms (or until *stop), then
  * stops the publisher; what is left stays spooled for the next start. */
 void nc_agent_stop(int drain_ms, volatile const int *stop, struct nc_agent_stats *st);
+
+/* The agent's figures as they are now, for metrics, from any thread: the
+ * counters so far (no latencies), the spool, and whether the connection to
+ * the broker is up. After nc_agent_stop: its final figures. */
+struct nc_agent_live {
+    struct nc_agent_stats st;
+    uint64_t spool_batches, spool_bytes;
+    bool running, broker_connected;
+};
+void nc_agent_get_live(struct nc_agent_live *out);
 
 extern const struct nc_writer_ops nc_writer_nats;
 

@@ -12,6 +12,10 @@
 #   - hostile HTTP (huge URL, wrong methods, garbage, 300 connections, a
 #     slow client) neither crashes nor wedges it
 #   - live capture on lo (skipped without permission); bad flags
+#   - agent -metrics (live on lo, a nats-server started here): broker down:
+#     broker_up 0, batches wait in the spool, none acknowledged; broker
+#     started: broker_up 1, the spool drains, every sealed batch
+#     acknowledged, failed attempts counted as resends; promtool clean
 # Uses a mix of corpus captures (skipped without ../shared/corpus).
 set -u
 suite=export
@@ -345,5 +349,100 @@ PY
     stop "$pid"
     [ "$st" = 0 ] && ok "live: SIGTERM, exit 0" || bad live-exit "exit $st"
 fi
+
+# ------------------------------------------------------- agent -metrics
+# A live agent (its run does not end by itself, so the values can be
+# watched change) with the broker down at first, then started.
+agent_metrics() {
+    if ! command -v nats-server > /dev/null 2>&1; then
+        skp agent-metrics "nats-server not installed"; return
+    fi
+    k="$tmp/agent-keys"
+    "$NETCAP" collect -gen-keypair "$k" > /dev/null &&
+        "$NETCAP" agent -gen-keypair "$k" -sensor mx > /dev/null ||
+        { bad agent-metrics "cannot make keys"; return; }
+    np=$(free_port)
+    mp=$(free_port)
+    "$NETCAP" agent -iface lo -bpf "udp port 5399" -sensor mx -key "$k/mx.key" \
+        -collector-pub "$k/collector.pub" -nats "nats://127.0.0.1:$np" -spool "$tmp/mx-spool" \
+        -metrics "127.0.0.1:$mp" -drain-timeout 10 > /dev/null 2> "$tmp/mx.err" &
+    apid=$!
+    pids="$pids $apid"
+    if ! wait_for "$tmp/mx.err" "serving http://" 10; then
+        if grep -qiE "permission|not permitted|CAP_NET_RAW|root" "$tmp/mx.err"; then
+            skp agent-metrics "no permission for live capture"
+        else
+            bad agent-metrics "agent did not serve metrics: $(head -c 300 "$tmp/mx.err")"
+        fi
+        stop "$apid"; return
+    fi
+    python3 - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b"netcap agent metrics %d" % i, ("127.0.0.1", 5399))
+    time.sleep(0.01)
+PY
+    v() { python3 "$cmp_py" value "$1" "$2" ${3:-} 2>/dev/null | sed 's/\.0$//'; }
+    # broker down: the batches (cut every second) wait in the spool
+    i=0
+    while [ $i -lt 40 ]; do
+        scrape "$mp" "$tmp/mx1.prom" 2>/dev/null
+        [ "$(v "$tmp/mx1.prom" netcap_agent_spool_batches)" -ge 1 ] 2>/dev/null &&
+            [ "$(v "$tmp/mx1.prom" netcap_agent_resends_total)" -ge 1 ] 2>/dev/null && break
+        sleep 0.25
+        i=$((i + 1))
+    done
+    up1=$(v "$tmp/mx1.prom" netcap_agent_broker_up)
+    sp1=$(v "$tmp/mx1.prom" netcap_agent_spool_batches)
+    by1=$(v "$tmp/mx1.prom" netcap_agent_spool_bytes)
+    ack1=$(v "$tmp/mx1.prom" netcap_agent_batches_total result=acknowledged)
+    rs1=$(v "$tmp/mx1.prom" netcap_agent_resends_total)
+    mode=$(grep -c '^netcap_build_info{.*mode="agent"' "$tmp/mx1.prom")
+    pk1=$(v "$tmp/mx1.prom" netcap_packets_total)
+    if [ "$up1" = 0 ] && [ "${sp1:-0}" -ge 1 ] && [ "${by1:-0}" -gt 0 ] && [ "$ack1" = 0 ] &&
+        [ "${rs1:-0}" -ge 1 ] && [ "$mode" = 1 ] && [ "${pk1:-0}" -ge 20 ]; then
+        ok "agent-metrics: broker down: broker_up 0, $sp1 batches ($by1 bytes) spooled, none acknowledged, $rs1 resends; capture metrics too ($pk1 packets)"
+    else
+        bad agent-metrics-down "up $up1 spool $sp1/$by1 acked $ack1 resends $rs1 mode $mode packets $pk1"
+    fi
+    if out=$(promtool check metrics < "$tmp/mx1.prom" 2>&1); then
+        ok "agent-metrics: promtool check metrics: clean"
+    else
+        bad agent-metrics-promtool "$out"
+    fi
+    # the broker comes up: the spool drains, every sealed batch acknowledged
+    mkdir -p "$tmp/mx-js"
+    nats-server -a 127.0.0.1 -p "$np" -js -sd "$tmp/mx-js" > "$tmp/mx-nats.log" 2>&1 &
+    npid=$!
+    pids="$pids $npid"
+    i=0
+    while [ $i -lt 60 ]; do
+        scrape "$mp" "$tmp/mx2.prom" 2>/dev/null
+        sealed=$(v "$tmp/mx2.prom" netcap_agent_batches_total result=sealed)
+        [ "$(v "$tmp/mx2.prom" netcap_agent_broker_up)" = 1 ] &&
+            [ "$(v "$tmp/mx2.prom" netcap_agent_spool_batches)" = 0 ] &&
+            [ "$(v "$tmp/mx2.prom" netcap_agent_batches_total result=acknowledged)" = "$sealed" ] && break
+        sleep 0.25
+        i=$((i + 1))
+    done
+    ack2=$(v "$tmp/mx2.prom" netcap_agent_batches_total result=acknowledged)
+    lc=$(v "$tmp/mx2.prom" netcap_agent_batch_latency_seconds_count)
+    p99=$(v "$tmp/mx2.prom" netcap_agent_batch_latency_seconds quantile=0.99)
+    if [ "$(v "$tmp/mx2.prom" netcap_agent_broker_up)" = 1 ] &&
+        [ "$(v "$tmp/mx2.prom" netcap_agent_spool_batches)" = 0 ] &&
+        [ "$(v "$tmp/mx2.prom" netcap_agent_spool_bytes)" = 0 ] &&
+        [ -n "$sealed" ] && [ "$ack2" = "$sealed" ] && [ "$lc" = "$ack2" ] &&
+        python3 -c "import sys; sys.exit(not float(sys.argv[1]) > 0)" "${p99:-0}"; then
+        ok "agent-metrics: broker up: broker_up 1, spool empty, $ack2 of $sealed batches acknowledged, latency p99 ${p99}s over $lc"
+    else
+        bad agent-metrics-up "up $(v "$tmp/mx2.prom" netcap_agent_broker_up) spool $(v "$tmp/mx2.prom" netcap_agent_spool_batches) acked $ack2 of $sealed, latency count $lc p99 $p99"
+    fi
+    promtool check metrics < "$tmp/mx2.prom" > /dev/null 2>&1 || bad agent-metrics-promtool2 "second scrape"
+    stop "$apid"
+    [ "$st" = 0 ] && ok "agent-metrics: SIGTERM, exit 0" || bad agent-metrics-exit "exit $st: $(tail -2 "$tmp/mx.err")"
+    stop "$npid"
+}
+agent_metrics
 
 summary
