@@ -17,6 +17,7 @@
 #include "capture/source.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/timefmt.h"
 #include "decode/decoder.h"
 #include "flow/flow.h"
 #include "pipeline/pipeline.h"
@@ -32,35 +33,6 @@ static void on_signal(int sig)
     if (live_src) {
         nc_source_break(live_src); /* pcap_breakloop is async-signal-safe */
     }
-}
-
-/* "300", "300s", "5m", "1h", "250ms" -> ns; false if malformed. */
-static bool parse_duration(const char *s, int64_t *ns)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0) {
-        return false;
-    }
-    double mul = 1e9;
-    if (*end == '\0' || strcmp(end, "s") == 0) {
-        mul = 1e9;
-    } else if (strcmp(end, "ms") == 0) {
-        mul = 1e6;
-    } else if (strcmp(end, "m") == 0) {
-        mul = 60e9;
-    } else if (strcmp(end, "h") == 0) {
-        mul = 3600e9;
-    } else {
-        return false;
-    }
-    double x = v * mul;
-    if (x > 9e18) {
-        return false;
-    }
-    *ns = (int64_t)x;
-    return true;
 }
 
 /* Apply a comma-separated list of record names to want[] (value v). */
@@ -626,15 +598,16 @@ int nc_capture_run(int argc, char **argv, const struct nc_capture_hooks *h)
         fprintf(stderr, "netcap capture: -level %lld: gzip levels are 1 to 9\n", level);
         return NC_EXIT_USAGE;
     }
-    if (!parse_duration(timeout_s, &cfg.conn_timeout_ns) || cfg.conn_timeout_ns <= 0) {
-        fprintf(stderr, "netcap capture: -conn-timeout: '%s' is not a duration like 30s or 5m\n",
-                timeout_s);
+    const char *why = NULL;
+    if (nc_duration_flag_parse(timeout_s, &cfg.conn_timeout_ns, &why) != NC_OK ||
+            (cfg.conn_timeout_ns <= 0 && (why = "must be more than 0"))) {
+        fprintf(stderr, "netcap capture: -conn-timeout: '%s': %s\n", timeout_s, why);
         return NC_EXIT_USAGE;
     }
     struct nc_feat_cfg feat = { (uint32_t)features_seq, 0 };
-    if (!parse_duration(activity_s, &feat.activity_timeout) || feat.activity_timeout <= 0) {
-        fprintf(stderr, "netcap capture: -activity-timeout: '%s' is not a duration like 5s or 2m\n",
-                activity_s);
+    if (nc_duration_flag_parse(activity_s, &feat.activity_timeout, &why) != NC_OK ||
+            (feat.activity_timeout <= 0 && (why = "must be more than 0"))) {
+        fprintf(stderr, "netcap capture: -activity-timeout: '%s': %s\n", activity_s, why);
         return NC_EXIT_USAGE;
     }
     bool workers_given = workers != 0;

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/timefmt.h"
 #include "core/version.h"
 #include "metrics/extract.h"
 #include "metrics/httpd.h"
@@ -67,34 +68,6 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-}
-
-/* "30", "30s", "500ms", "2m", "1h" -> ns; false if malformed. */
-static bool parse_linger(const char *s, int64_t *ns)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0) {
-        return false;
-    }
-    double mul;
-    if (*end == '\0' || strcmp(end, "s") == 0) {
-        mul = 1e9;
-    } else if (strcmp(end, "ms") == 0) {
-        mul = 1e6;
-    } else if (strcmp(end, "m") == 0) {
-        mul = 60e9;
-    } else if (strcmp(end, "h") == 0) {
-        mul = 3600e9;
-    } else {
-        return false;
-    }
-    if (v * mul > 9e18) {
-        return false;
-    }
-    *ns = (int64_t)(v * mul);
-    return true;
 }
 
 static int serve(struct nc_exporter *x)
@@ -194,9 +167,9 @@ static void linger(int64_t ns)
 static int start_hook(void *ctx, struct nc_pipeline_cfg *cfg)
 {
     struct nc_exporter *x = ctx;
-    if (x->linger_s && !parse_linger(x->linger_s, &x->linger_ns)) {
-        fprintf(stderr, "netcap %s: -linger: '%s' is not a duration like 30s\n", x->cmd,
-                x->linger_s);
+    const char *why = "";
+    if (x->linger_s && nc_duration_flag_parse(x->linger_s, &x->linger_ns, &why) != NC_OK) {
+        fprintf(stderr, "netcap %s: -linger: '%s': %s\n", x->cmd, x->linger_s, why);
         return NC_EXIT_USAGE;
     }
     int rc = setup(x);
@@ -358,9 +331,9 @@ int nc_cmd_export(int argc, char **argv)
             return rc;
         }
         x.linger_ns = -1; /* until a signal */
-        if (x.linger_s && !parse_linger(x.linger_s, &x.linger_ns)) {
-            fprintf(stderr, "netcap export: -linger: '%s' is not a duration like 30s\n",
-                    x.linger_s);
+        const char *why = "";
+        if (x.linger_s && nc_duration_flag_parse(x.linger_s, &x.linger_ns, &why) != NC_OK) {
+            fprintf(stderr, "netcap export: -linger: '%s': %s\n", x.linger_s, why);
             return NC_EXIT_USAGE;
         }
         x.replay = true;

@@ -539,3 +539,27 @@ int nc_duration_parse(const char *str, size_t n, int64_t *ns, const char **why)
     *ns = neg ? -total : total;
     return NC_OK;
 }
+
+int nc_duration_flag_parse(const char *str, int64_t *ns, const char **why)
+{
+    size_t n = strlen(str);
+    bool bare = n > 0 && n < 64;
+    for (size_t i = 0; i < n && bare; i++) {
+        bare = is_digit(str[i]) || str[i] == '.';
+    }
+    char buf[72];
+    if (bare) {
+        snprintf(buf, sizeof(buf), "%ss", str); /* seconds */
+        str = buf;
+        n++;
+    }
+    int rc = nc_duration_parse(str, n, ns, why);
+    if (rc == NC_EMALFORMED && *why && strncmp(*why, "not a duration", 14) == 0) {
+        *why = "not a duration (seconds, or numbers with units like 30s, 200ms, 1h30m)";
+    }
+    if (rc == NC_OK && *ns < 0) {
+        *why = "a negative duration";
+        return NC_EMALFORMED;
+    }
+    return rc;
+}

@@ -79,6 +79,11 @@ NC_WARN_UNUSED int nc_time_parse(
  * NC_EMALFORMED or NC_ELIMIT with *why. */
 NC_WARN_UNUSED int nc_duration_parse(const char *s, size_t n, int64_t *ns, const char **why);
 
+/* A duration given on the command line (-conn-timeout, -linger, ...): as
+ * nc_duration_parse, but a bare number is seconds ("300", "0.5") and a
+ * negative one is refused. */
+NC_WARN_UNUSED int nc_duration_flag_parse(const char *s, int64_t *ns, const char **why);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t nc_days_from_civil(int64_t y, unsigned m, unsigned d);
 void nc_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);

@@ -341,6 +341,31 @@ static void test_duration(void **state)
     assert_int_equal(nc_duration_parse("9223372036854775808", 19, &v, &why), NC_ELIMIT);
 }
 
+/* Command-line durations: a bare number is seconds, negatives refused. */
+static void test_duration_flag(void **state)
+{
+    NC_UNUSED(state);
+    int64_t v;
+    const char *why;
+    assert_int_equal(nc_duration_flag_parse("300", &v, &why), NC_OK);
+    assert_int_equal(v, 300000000000LL);
+    assert_int_equal(nc_duration_flag_parse("0.5", &v, &why), NC_OK);
+    assert_int_equal(v, 500000000LL);
+    assert_int_equal(nc_duration_flag_parse("5m", &v, &why), NC_OK);
+    assert_int_equal(v, 300000000000LL);
+    assert_int_equal(nc_duration_flag_parse("1h30m", &v, &why), NC_OK);
+    assert_int_equal(v, 5400000000000LL);
+    assert_int_equal(nc_duration_flag_parse("250ms", &v, &why), NC_OK);
+    assert_int_equal(v, 250000000LL);
+    assert_int_equal(nc_duration_flag_parse("-5s", &v, &why), NC_EMALFORMED);
+    assert_non_null(strstr(why, "negative"));
+    assert_int_equal(nc_duration_flag_parse("abc", &v, &why), NC_EMALFORMED);
+    assert_non_null(strstr(why, "seconds"));
+    assert_int_equal(nc_duration_flag_parse("", &v, &why), NC_EMALFORMED);
+    assert_int_equal(nc_duration_flag_parse("1..5", &v, &why), NC_EMALFORMED);
+    assert_int_equal(nc_duration_flag_parse("99999999999999", &v, &why), NC_ELIMIT);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -355,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_civil_roundtrip),
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_duration),
+        cmocka_unit_test(test_duration_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
