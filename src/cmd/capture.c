@@ -359,11 +359,11 @@ static void print_summary(
                 (unsigned long long)ss->streams, (unsigned long long)ss->reasm.delivered);
         for (size_t i = 0; i < NC_PARSER_COUNT; i++) {
             if (ss->attached[i]) {
-                fprintf(stderr, " %s %llu", nc_parser_by_id((enum nc_parser_id)i)->name,
+                fprintf(stderr, " %s %llu,", nc_parser_by_id((enum nc_parser_id)i)->name,
                         (unsigned long long)ss->attached[i]);
             }
         }
-        fprintf(stderr, ", unidentified %llu\n", (unsigned long long)ss->unidentified);
+        fprintf(stderr, " unidentified %llu\n", (unsigned long long)ss->unidentified);
         const struct nc_reasm_stats *rs = &ss->reasm;
         if (rs->gaps || rs->conflicts || rs->out_of_order || rs->midstream) {
             fprintf(stderr,
