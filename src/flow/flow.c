@@ -213,9 +213,12 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
         memcpy(fp->src_mac, c->src_mac, 6);
         memcpy(fp->dst_mac, c->dst_mac, 6);
     }
-    memcpy(fp->proto_name, c->proto, sizeof(fp->proto_name));
     /* a tunnel without an inner IP header (ARP in VXLAN, a cut inner
-     * header): the packet counts in its carrier's flow */
+     * header): the packet counts in its carrier's flow, under the
+     * carrier's names (not the inner frame's link layer; VXLAN as the
+     * application, as for the carrier's other packets) */
+    bool in_carrier = c->tunnel_open && c->carrier_depth == 0 && c->carrier.valid;
+    memcpy(fp->proto_name, in_carrier ? c->carrier.proto_name : c->proto, sizeof(fp->proto_name));
     fp->zone = c->tunnel_open ? c->carrier_zone : c->zone;
     fp->tunnel_depth = c->tunnel_open ? c->carrier_depth : c->tunnel_depth;
     const char *parent = c->tunnel_open ? c->carrier_parent : c->tunnel_parent;

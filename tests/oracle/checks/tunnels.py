@@ -348,6 +348,10 @@ def community_id(proto, a, ap, b, bp):
 TUNNEL_PROTO = {"Tunnel::GRE": 47, "Tunnel::VXLAN": 17, "Tunnel::GENEVE": 17, "Tunnel::TEREDO": 17}
 
 
+# Zeek services that name a tunnel's carrier connection
+CARRIER_SERVICES = {"vxlan", "geneve", "teredo"}
+
+
 def check_zeek(ctx):
     conn = ctx.oracle("zeek", lambda n: n == "conn.log")
     tun = ctx.oracle("zeek", lambda n: n == "tunnel.log")
@@ -360,7 +364,9 @@ def check_zeek(ctx):
     ours = ctx.recs.get("Connection", [])
     for z in compare.read_zeek_log(conn[0]):
         parents = compare.zopt(z.get("tunnel_parents"))
-        if not parents:
+        service = (compare.zopt(z.get("service")) or "").lower()
+        carrier = service in CARRIER_SERVICES
+        if not parents and not carrier:
             continue
         proto = int(z["ip_proto"]) if compare.zopt(z.get("ip_proto")) else compare.ZEEK_PROTO.get(z["proto"])
         a, b = compare.canon_ip(z["id.orig_h"]), compare.canon_ip(z["id.resp_h"])
@@ -370,6 +376,18 @@ def check_zeek(ctx):
                                                       cn["src_port"], compare.canon_ip(cn["dst_ip"]),
                                                       cn["dst_port"]) == key]
         tag = "%s %s:%d -> %s:%d" % (z["proto"], a, ap, b, bp)
+        if carrier and not parents:
+            # a tunnel's carrier (also one whose inner frames are not IP,
+            # ARP in VXLAN): Zeek's service is our application_proto
+            c.fig("carrier connections found", bool(mine))
+            if not mine:
+                c.problem("%s: no netcap connection for the %s carrier" % (tag, service))
+            for cn in mine:
+                ok = (cn.get("application_proto") or "").lower() == service
+                c.fig("carrier application_proto = Zeek service", ok)
+                if not ok:
+                    c.problem("%s: netcap application_proto %r, Zeek service %s" % (tag, cn.get("application_proto"), service))
+            continue
         c.fig("inner connections found", bool(mine))
         if not mine:
             c.problem("%s: no netcap connection" % tag)
