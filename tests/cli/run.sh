@@ -611,4 +611,20 @@ else
     skp gen-encoders-refuses-oneof "no protoc-c or cc"
 fi
 
+# The man pages of agent, collect, export and label are made from their -h
+# text (scripts/gen-man.py): a flag added to a command must reach its page
+if command -v python3 >/dev/null 2>&1; then
+    for c in agent collect export label; do
+        if ! python3 "$root/scripts/gen-man.py" "$NETCAP" "$c" > "$tmp/man-$c.1" 2> "$tmp/man-$c.err"; then
+            bad "man-$c-current" "gen-man.py failed: $(head -n 1 "$tmp/man-$c.err")"
+        elif cmp -s "$tmp/man-$c.1" "$root/man/netcap-$c.1"; then
+            ok "man-$c-current"
+        else
+            bad "man-$c-current" "man/netcap-$c.1 differs from netcap $c -h; regenerate: python3 scripts/gen-man.py build/netcap $c > man/netcap-$c.1"
+        fi
+    done
+else
+    skp man-current "python3 absent"
+fi
+
 summary

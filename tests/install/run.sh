@@ -42,7 +42,8 @@ ok "make install PREFIX=$prefix DESTDIR=\$tmp"
 pydir=$(find "$dest$prefix/lib" -type d -name netcap -path '*dist-packages*' | head -n 1)
 missing=""
 for f in bin/netcap share/man/man1/netcap.1 share/man/man1/netcap-capture.1 share/man/man1/netcap-dump.1 \
-    share/man/man1/netcap-util.1 share/bash-completion/completions/netcap; do
+    share/man/man1/netcap-util.1 share/man/man1/netcap-agent.1 share/man/man1/netcap-collect.1 \
+    share/man/man1/netcap-export.1 share/man/man1/netcap-label.1 share/bash-completion/completions/netcap; do
     [ -f "$dest$prefix/$f" ] || missing="$missing $prefix/$f"
 done
 for f in __init__.py reader.py schema.py dataframe.py netcap.desc; do
