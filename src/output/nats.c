@@ -49,6 +49,47 @@ static void nats_err(char err[NC_ERRBUF_SIZE], const char *what, natsStatus s)
             last ? last : "");
 }
 
+/* natsOptions_SetURL takes one URL: "nats://a:4222,nats://b:4222" would be
+ * one unparsable server, tried for ever in the background. A list goes to
+ * natsOptions_SetServers, one entry per comma (spaces around them trimmed). */
+static natsStatus set_servers(natsOptions *opts, const char *url)
+{
+    if (!strchr(url, ',')) {
+        return natsOptions_SetURL(opts, url);
+    }
+    char *copy = nc_strdup(url);
+    const char *list[NC_NATS_SERVERS_MAX];
+    int n = 0;
+    natsStatus s = copy ? NATS_OK : NATS_NO_MEMORY;
+    char *save = NULL;
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; s == NATS_OK && t;
+            t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ' || *t == '\t') {
+            t++;
+        }
+        size_t len = strlen(t);
+        while (len && (t[len - 1] == ' ' || t[len - 1] == '\t')) {
+            t[--len] = '\0';
+        }
+        if (!len) {
+            continue;
+        }
+        if (n == NC_NATS_SERVERS_MAX) {
+            s = NATS_INVALID_ARG;
+            break;
+        }
+        list[n++] = t;
+    }
+    if (s == NATS_OK && n == 0) {
+        s = NATS_INVALID_ARG;
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetServers(opts, list, n); /* copies the strings */
+    }
+    nc_free(copy);
+    return s;
+}
+
 int nc_nats_connect(
         struct nc_nats_conn **out, const struct nc_nats_opts *o, char err[NC_ERRBUF_SIZE])
 {
@@ -70,7 +111,7 @@ int nc_nats_connect(
     natsOptions *opts = NULL;
     natsStatus s = natsOptions_Create(&opts);
     if (s == NATS_OK) {
-        s = natsOptions_SetURL(opts, o->url);
+        s = set_servers(opts, o->url);
     }
     if (s == NATS_OK && o->name) {
         s = natsOptions_SetName(opts, o->name);
