@@ -125,9 +125,6 @@ int nc_nats_connect(
     if (s == NATS_OK) {
         s = natsOptions_SetTimeout(opts, 2000);
     }
-    if (s == NATS_OK && o->retry) {
-        s = natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, NULL);
-    }
     if (s == NATS_OK && o->creds) {
         s = natsOptions_SetUserCredentialsFromFiles(opts, o->creds, NULL);
     }
@@ -155,11 +152,23 @@ int nc_nats_connect(
         return NC_ENOMEM;
     }
     c->opts = o;
+    /* One attempt first, so that a broker which refuses us (TLS, no
+     * credentials) or is down is reported once, with the library's reason;
+     * then, with retry, the library keeps trying in the background. */
     s = natsConnection_Connect(&c->nc, opts);
-    natsOptions_Destroy(opts);
-    if (s == NATS_NOT_YET_CONNECTED) {
-        s = NATS_OK; /* -retry: the library keeps trying in the background */
+    if (s != NATS_OK && o->retry) {
+        char why[NC_ERRBUF_SIZE];
+        nats_err(why, o->url, s);
+        nc_log_warn("%s; retrying in the background", why);
+        s = natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, NULL);
+        if (s == NATS_OK) {
+            s = natsConnection_Connect(&c->nc, opts);
+        }
+        if (s == NATS_NOT_YET_CONNECTED) {
+            s = NATS_OK;
+        }
     }
+    natsOptions_Destroy(opts);
     if (s == NATS_OK) {
         jsOptions jo;
         jsOptions_Init(&jo);
