@@ -895,7 +895,9 @@ fi
 # others is refused by netcap.
 jwt="$tmp/jwt"
 mkdir -p "$jwt"
-if (umask 077 && python3 - "$jwt" << 'PY'
+if ! command -v openssl > /dev/null 2>&1; then
+    skp creds "openssl not installed"
+elif (umask 077 && python3 - "$jwt" << 'PY'
 import base64, hashlib, json, os, subprocess, sys, time
 d = sys.argv[1]
 def crc16(b):  # XMODEM
