@@ -112,6 +112,12 @@ int nc_nats_connect(
     natsStatus s = natsOptions_Create(&opts);
     if (s == NATS_OK) {
         s = set_servers(opts, o->url);
+        if (s == NATS_INVALID_ARG) {
+            snprintf(err, NC_ERRBUF_SIZE, "-nats '%s': want 1 to %d comma-separated URLs", o->url,
+                    NC_NATS_SERVERS_MAX);
+            natsOptions_Destroy(opts);
+            return NC_EARG;
+        }
     }
     if (s == NATS_OK && o->name) {
         s = natsOptions_SetName(opts, o->name);
