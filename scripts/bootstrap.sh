@@ -7,7 +7,7 @@ set -eu
 pkgs="build-essential pkg-config libpcap-dev libprotobuf-c-dev protobuf-c-compiler
 libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev clang-format python3
 wireshark-common python3-protobuf python3-zstandard python3-pandas groff-base
-libmicrohttpd-dev prometheus curl libnats-dev libsodium-dev nats-server"
+libmicrohttpd-dev prometheus curl libnats-dev libsodium-dev nats-server openssl"
 # wireshark-common: editcap and mergecap, which the hostile and determinism suites use
 # python3-protobuf, python3-zstandard, python3-pandas: the Python module
 # (python/netcap) and its suite, and the label suite (pandas loads its CSV); groff-base (groff): the install
@@ -15,7 +15,8 @@ libmicrohttpd-dev prometheus curl libnats-dev libsodium-dev nats-server"
 # libmicrohttpd-dev: netcap export's HTTP server; prometheus: promtool and the
 # server the export suite scrapes with; curl: that suite's HTTP client
 # libnats-dev, libsodium-dev: netcap agent/collect (NATS JetStream, sealed batches);
-# nats-server: the broker the sensors suite starts
+# nats-server: the broker the sensors suite starts; openssl: that suite's
+# throw-away CA and certificates, and the Ed25519 signatures of its JWTs
 if [ "${1:-}" = "--bench" ]; then
     pkgs="$pkgs tcpdump tcpreplay time"
 fi

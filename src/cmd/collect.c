@@ -769,8 +769,10 @@ int nc_cmd_collect(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     jsCtx *js = nc_nats_js(conn);
-    /* the broker may still be starting: keep trying */
-    bool warned = false;
+    /* the broker may still be starting: keep trying (with -exit-idle, that
+     * long at most: a broker that refuses us must not hold a script) */
+    bool warned = false, failed = false;
+    time_t t_sub = time(NULL);
     while (!stop_flag) {
         int rc = nc_nats_ensure_stream(conn, err);
         jsErrCode jerr = 0;
@@ -793,6 +795,12 @@ int nc_cmd_collect(int argc, char **argv)
         if (s == NATS_OK) {
             break;
         }
+        if (exit_idle && time(NULL) - t_sub >= exit_idle) {
+            nc_log_error("%s: not subscribed after %lld s (-exit-idle): giving up", err,
+                    (long long)(time(NULL) - t_sub));
+            failed = true;
+            break;
+        }
         if (!warned) {
             nc_log_warn("%s: retrying", err);
             warned = true;
@@ -804,7 +812,6 @@ int nc_cmd_collect(int argc, char **argv)
         wait_redeliveries(js, stream, consumer);
     }
     time_t last_msg = time(NULL);
-    bool failed = false;
     while (!stop_flag && sub) {
         natsMsgList list = { NULL, 0 };
         jsErrCode jerr = 0;

@@ -49,6 +49,47 @@ static void nats_err(char err[NC_ERRBUF_SIZE], const char *what, natsStatus s)
             last ? last : "");
 }
 
+/* natsOptions_SetURL takes one URL: "nats://a:4222,nats://b:4222" would be
+ * one unparsable server, tried for ever in the background. A list goes to
+ * natsOptions_SetServers, one entry per comma (spaces around them trimmed). */
+static natsStatus set_servers(natsOptions *opts, const char *url)
+{
+    if (!strchr(url, ',')) {
+        return natsOptions_SetURL(opts, url);
+    }
+    char *copy = nc_strdup(url);
+    const char *list[NC_NATS_SERVERS_MAX];
+    int n = 0;
+    natsStatus s = copy ? NATS_OK : NATS_NO_MEMORY;
+    char *save = NULL;
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; s == NATS_OK && t;
+            t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ' || *t == '\t') {
+            t++;
+        }
+        size_t len = strlen(t);
+        while (len && (t[len - 1] == ' ' || t[len - 1] == '\t')) {
+            t[--len] = '\0';
+        }
+        if (!len) {
+            continue;
+        }
+        if (n == NC_NATS_SERVERS_MAX) {
+            s = NATS_INVALID_ARG;
+            break;
+        }
+        list[n++] = t;
+    }
+    if (s == NATS_OK && n == 0) {
+        s = NATS_INVALID_ARG;
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetServers(opts, list, n); /* copies the strings */
+    }
+    nc_free(copy);
+    return s;
+}
+
 int nc_nats_connect(
         struct nc_nats_conn **out, const struct nc_nats_opts *o, char err[NC_ERRBUF_SIZE])
 {
@@ -70,7 +111,13 @@ int nc_nats_connect(
     natsOptions *opts = NULL;
     natsStatus s = natsOptions_Create(&opts);
     if (s == NATS_OK) {
-        s = natsOptions_SetURL(opts, o->url);
+        s = set_servers(opts, o->url);
+        if (s == NATS_INVALID_ARG) {
+            snprintf(err, NC_ERRBUF_SIZE, "-nats '%s': want 1 to %d comma-separated URLs", o->url,
+                    NC_NATS_SERVERS_MAX);
+            natsOptions_Destroy(opts);
+            return NC_EARG;
+        }
     }
     if (s == NATS_OK && o->name) {
         s = natsOptions_SetName(opts, o->name);
@@ -83,9 +130,6 @@ int nc_nats_connect(
     }
     if (s == NATS_OK) {
         s = natsOptions_SetTimeout(opts, 2000);
-    }
-    if (s == NATS_OK && o->retry) {
-        s = natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, NULL);
     }
     if (s == NATS_OK && o->creds) {
         s = natsOptions_SetUserCredentialsFromFiles(opts, o->creds, NULL);
@@ -114,11 +158,23 @@ int nc_nats_connect(
         return NC_ENOMEM;
     }
     c->opts = o;
+    /* One attempt first, so that a broker which refuses us (TLS, no
+     * credentials) or is down is reported once, with the library's reason;
+     * then, with retry, the library keeps trying in the background. */
     s = natsConnection_Connect(&c->nc, opts);
-    natsOptions_Destroy(opts);
-    if (s == NATS_NOT_YET_CONNECTED) {
-        s = NATS_OK; /* -retry: the library keeps trying in the background */
+    if (s != NATS_OK && o->retry) {
+        char why[NC_ERRBUF_SIZE];
+        nats_err(why, o->url, s);
+        nc_log_warn("%s; retrying in the background", why);
+        s = natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, NULL);
+        if (s == NATS_OK) {
+            s = natsConnection_Connect(&c->nc, opts);
+        }
+        if (s == NATS_NOT_YET_CONNECTED) {
+            s = NATS_OK;
+        }
     }
+    natsOptions_Destroy(opts);
     if (s == NATS_OK) {
         jsOptions jo;
         jsOptions_Init(&jo);

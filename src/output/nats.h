@@ -20,6 +20,10 @@
 #include "sensor/envelope.h"
 #include "sensor/spool.h"
 
+enum {
+    NC_NATS_SERVERS_MAX = 32, /* URLs in one -nats list */
+};
+
 /* How to reach the broker (agent and collector alike). */
 struct nc_nats_opts {
     const char *url;    /* nats://host:port, comma-separated for a cluster */
