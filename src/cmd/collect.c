@@ -9,7 +9,7 @@
  * subject and the allow-listed sensor name. Batches are applied in groups:
  * frames appended to their files, every touched file fsync'ed (and the
  * directory of a new file), then the state file (per sensor and file: run,
- * last sequence applied, a 64-batch window of older ones, file size)
+ * last sequence applied, a window of the 4096 before it (sensor/seqwin.h), file size)
  * written atomically, and only then the messages acknowledged. After a
  * crash, a file longer than its recorded size is cut back to it and the
  * unacknowledged batches come again; a batch already applied is dropped as
@@ -37,13 +37,13 @@
 #include "output/nats.h"
 #include "record/record.h"
 #include "sensor/envelope.h"
+#include "sensor/seqwin.h"
 
 enum {
     MAX_ENTRIES = 1 << 16, /* (sensor, file) pairs tracked */
     MAX_ALLOW = 1 << 14,   /* allow-listed agent keys */
     LOG_FIRST = 10,        /* rejections logged per reason, then every LOG_EVERY-th */
     LOG_EVERY = 1000,
-    WINDOW = 64, /* older batches remembered below the last one applied */
 };
 
 enum verdict {
@@ -79,10 +79,10 @@ struct allow {
 struct entry {
     char sensor[NC_SENSOR_MAX + 1];
     char name[NC_BATCH_NAME_MAX + 1];
-    uint64_t run, last, mask, size; /* mask bit i: batch last - 1 - i applied */
-    bool any;                       /* a batch was applied */
-    int fd;                         /* open during a group */
-    bool new_file;                  /* created in this group: fsync the directory */
+    uint64_t run, size;
+    struct nc_seqwin win; /* the batches of run applied */
+    int fd;               /* open during a group */
+    bool new_file;        /* created in this group: fsync the directory */
 };
 
 struct collector {
@@ -260,7 +260,8 @@ static int fsync_dir(const char *path)
     return rc;
 }
 
-/* Lines "sensor name run last mask size" (hex numbers), written by us;
+/* Lines "sensor name run last mask size" (hex numbers; the mask is the
+ * window of sensor/seqwin.h), written by us;
  * read with checks all the same. */
 static int state_load(struct collector *c)
 {
@@ -271,7 +272,7 @@ static int state_load(struct collector *c)
         return errno == ENOENT ? NC_OK : NC_EIO;
     }
     c->state_found = true;
-    char line[512];
+    char line[NC_SENSOR_MAX + NC_BATCH_NAME_MAX + 3 * 17 + NC_SEQWIN_HEX + 16];
     int rc = NC_OK;
     while (fgets(line, sizeof(line), f)) {
         char *save = NULL, *tok[6];
@@ -279,14 +280,19 @@ static int state_load(struct collector *c)
         for (char *t = strtok_r(line, " \n", &save); t && n < 6; t = strtok_r(NULL, " \n", &save)) {
             tok[n++] = t;
         }
-        uint64_t v[4];
+        uint64_t v[4] = { 0, 0, 0, 0 };
+        struct nc_seqwin win;
         bool ok = n == 6 && nc_sensor_name_ok(tok[0]) && nc_batch_name_ok(tok[1], NULL);
         for (size_t i = 0; ok && i < 4; i++) {
+            if (i == 2) {
+                continue; /* the window, below */
+            }
             char *end = NULL;
             errno = 0;
             v[i] = strtoull(tok[2 + i], &end, 16);
             ok = errno == 0 && *end == '\0';
         }
+        ok = ok && nc_seqwin_parse(&win, v[1], tok[4]);
         struct entry *e = ok ? entry_find(c, tok[0], tok[1], true) : NULL;
         if (!e) {
             fprintf(stderr, "netcap collect: %s: bad line, ignoring the state file\n", path);
@@ -295,10 +301,8 @@ static int state_load(struct collector *c)
             break;
         }
         e->run = v[0];
-        e->last = v[1];
-        e->mask = v[2];
         e->size = v[3];
-        e->any = true;
+        e->win = win;
     }
     fclose(f);
     return rc == NC_EMALFORMED ? NC_OK : rc;
@@ -315,10 +319,11 @@ static int state_save(struct collector *c)
     }
     for (size_t i = 0; i < c->n_ent; i++) {
         const struct entry *e = &c->ent[i];
-        if (e->any) {
-            fprintf(f, "%s %s %llx %llx %llx %llx\n", e->sensor, e->name,
-                    (unsigned long long)e->run, (unsigned long long)e->last,
-                    (unsigned long long)e->mask, (unsigned long long)e->size);
+        if (e->win.any) {
+            char hex[NC_SEQWIN_HEX + 1];
+            nc_seqwin_format(&e->win, hex);
+            fprintf(f, "%s %s %llx %llx %s %llx\n", e->sensor, e->name, (unsigned long long)e->run,
+                    (unsigned long long)e->win.last, hex, (unsigned long long)e->size);
         }
     }
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
@@ -362,7 +367,7 @@ static int entry_open(struct collector *c, struct entry *e, uint64_t run)
         return NC_EIO;
     }
     snprintf(path, sizeof(path), "%s/%s", dir, e->name);
-    if (e->any && run != e->run) {
+    if (e->win.any && run != e->run) {
         char old[4500], moved[4700];
         snprintf(old, sizeof(old), "%s/run-%016llx", dir, (unsigned long long)e->run);
         snprintf(moved, sizeof(moved), "%s/%s", old, e->name);
@@ -371,13 +376,11 @@ static int entry_open(struct collector *c, struct entry *e, uint64_t run)
             nc_log_error("cannot move %s aside for a new run: %s", path, strerror(errno));
             return NC_EIO;
         }
-        e->any = false;
+        nc_seqwin_reset(&e->win);
         e->size = 0;
-        e->last = 0;
-        e->mask = 0;
     }
     struct stat pre;
-    if (!e->any && !c->state_found && stat(path, &pre) == 0 && pre.st_size > 0) {
+    if (!e->win.any && !c->state_found && stat(path, &pre) == 0 && pre.st_size > 0) {
         /* no state file at start, so not ours (state lost): keep it aside.
          * With a state file, a file it does not list was begun by a group
          * that never committed: it is cut back to nothing below. */
@@ -399,7 +402,7 @@ static int entry_open(struct collector *c, struct entry *e, uint64_t run)
         return NC_EIO;
     }
     uint64_t size = (uint64_t)sb.st_size;
-    uint64_t want = e->any ? e->size : 0;
+    uint64_t want = e->win.any ? e->size : 0;
     if (size > want) {
         /* a group that was written but not recorded (crash): it comes again */
         if (ftruncate(fd, (off_t)want) != 0) {
@@ -418,41 +421,6 @@ static int entry_open(struct collector *c, struct entry *e, uint64_t run)
     e->new_file = size == 0;
     e->fd = fd;
     return NC_OK;
-}
-
-/* true if seq of run was applied already (or is too old to tell). */
-static bool seen(const struct entry *e, uint64_t seq)
-{
-    if (!e->any) {
-        return false;
-    }
-    if (seq == e->last) {
-        return true;
-    }
-    if (seq > e->last) {
-        return false;
-    }
-    uint64_t d = e->last - seq;
-    return d > WINDOW || (e->mask >> (d - 1) & 1);
-}
-
-static void mark(struct entry *e, uint64_t seq)
-{
-    if (!e->any) {
-        e->any = true;
-        e->last = seq;
-        e->mask = 0;
-        return;
-    }
-    if (seq > e->last) {
-        uint64_t d = seq - e->last;
-        e->mask = d > WINDOW    ? 0
-                  : d == WINDOW ? (uint64_t)1 << 63
-                                : (e->mask << d) | (uint64_t)1 << (d - 1);
-        e->last = seq;
-    } else {
-        e->mask |= (uint64_t)1 << (e->last - seq - 1);
-    }
 }
 
 /* --------------------------------------------------------------- batches */
@@ -518,9 +486,9 @@ static enum verdict process(struct collector *c, natsMsg *m, int *host_err)
             struct entry *e = entry_find(c, b.sensor, b.name, true);
             if (!e) {
                 v = V_FULL;
-            } else if (e->any && b.run < e->run) {
+            } else if (e->win.any && b.run < e->run) {
                 v = V_STALE;
-            } else if (e->any && b.run == e->run && seen(e, b.seq)) {
+            } else if (e->win.any && b.run == e->run && nc_seqwin_seen(&e->win, b.seq)) {
                 v = V_DUP;
             } else {
                 v = V_APPLY;
@@ -536,7 +504,7 @@ static enum verdict process(struct collector *c, natsMsg *m, int *host_err)
                         rc = entry_open(c, e, b.run);
                     }
                 }
-                if (rc == NC_OK && (!e->any || e->size == 0) && b.hdr_len) {
+                if (rc == NC_OK && (!e->win.any || e->size == 0) && b.hdr_len) {
                     rc = write_all(e->fd, b.hdr, b.hdr_len);
                     e->size += b.hdr_len;
                 }
@@ -551,7 +519,7 @@ static enum verdict process(struct collector *c, natsMsg *m, int *host_err)
                     return v;
                 }
                 e->run = b.run;
-                mark(e, b.seq);
+                nc_seqwin_mark(&e->win, b.seq);
                 c->dirty = true;
             }
         }
@@ -598,7 +566,7 @@ static int commit(struct collector *c)
 /* Batches a killed collector had taken but not acknowledged come back only
  * when the consumer's ack wait runs out; any newer batch fetched before
  * then would be applied ahead of them, and they would land out of order
- * (or, more than WINDOW batches behind, be dropped as too old). So when the
+ * (or, more than NC_SEQWIN batches behind, be dropped as too old). So when the
  * durable consumer has messages delivered and not acknowledged, wait out
  * one ack wait before the first fetch: redeliveries come before new
  * messages. (With other collectors sharing the consumer this only delays

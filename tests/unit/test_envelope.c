@@ -20,6 +20,7 @@
 #include "core/dbuf.h"
 #include "record/record.h"
 #include "sensor/envelope.h"
+#include "sensor/seqwin.h"
 
 static uint8_t apk[32], ask[32], cpk[32], csk[32];
 
@@ -212,12 +213,78 @@ static void test_key_files(void **state)
     rmdir(dir);
 }
 
+/* The collector's window: a batch redelivered late (newer ones applied
+ * meanwhile) is new until applied, then a duplicate; beyond NC_SEQWIN it
+ * cannot be told and counts as seen; the text form round-trips, and a
+ * 16-digit window (a 64-batch state file) still reads. */
+static void test_seqwin(void **state)
+{
+    NC_UNUSED(state);
+    struct nc_seqwin w, r;
+    nc_seqwin_reset(&w);
+    assert_false(nc_seqwin_seen(&w, 0));
+    nc_seqwin_mark(&w, 0);
+    assert_true(nc_seqwin_seen(&w, 0));
+    /* batch 1 lost on its way; 2..3000 applied */
+    for (uint64_t s = 2; s <= 3000; s++) {
+        assert_false(nc_seqwin_seen(&w, s));
+        nc_seqwin_mark(&w, s);
+    }
+    assert_false(nc_seqwin_seen(&w, 1)); /* 2999 behind: still new */
+    assert_true(nc_seqwin_seen(&w, 0));
+    assert_true(nc_seqwin_seen(&w, 2));
+    assert_true(nc_seqwin_seen(&w, 1500));
+    assert_true(nc_seqwin_seen(&w, 3000));
+    assert_false(nc_seqwin_seen(&w, 3001));
+    nc_seqwin_mark(&w, 1);
+    assert_true(nc_seqwin_seen(&w, 1)); /* now a replay */
+    /* round trip through the state file's text */
+    char hex[NC_SEQWIN_HEX + 1];
+    nc_seqwin_format(&w, hex);
+    assert_int_equal(strlen(hex), NC_SEQWIN_HEX);
+    assert_true(nc_seqwin_parse(&r, w.last, hex));
+    for (uint64_t s = 0; s <= 3010; s++) {
+        assert_int_equal(nc_seqwin_seen(&r, s), nc_seqwin_seen(&w, s));
+    }
+    /* a jump past the window forgets everything below */
+    nc_seqwin_mark(&w, 3000 + NC_SEQWIN + 5);
+    assert_true(nc_seqwin_seen(&w, 3004)); /* too old to tell: a duplicate */
+    assert_false(nc_seqwin_seen(&w, 3000 + NC_SEQWIN + 4));
+    assert_false(nc_seqwin_seen(&w, 3000 + 5)); /* NC_SEQWIN behind, never applied: new */
+    /* shifts by every distance within a word and across words */
+    for (uint64_t d = 1; d < 200; d++) {
+        nc_seqwin_reset(&w);
+        nc_seqwin_mark(&w, 100);
+        nc_seqwin_mark(&w, 99);
+        nc_seqwin_mark(&w, 100 + d);
+        assert_true(nc_seqwin_seen(&w, 99));
+        assert_true(nc_seqwin_seen(&w, 100));
+        assert_false(nc_seqwin_seen(&w, 98));
+        if (d > 1) {
+            assert_false(nc_seqwin_seen(&w, 101));
+        }
+    }
+    /* an old 64-batch window: bit 0 (last - 1) and bit 63 (last - 64) */
+    assert_true(nc_seqwin_parse(&r, 1000, "8000000000000001"));
+    assert_true(nc_seqwin_seen(&r, 999));
+    assert_true(nc_seqwin_seen(&r, 936));
+    assert_false(nc_seqwin_seen(&r, 998));
+    assert_false(nc_seqwin_seen(&r, 935));
+    assert_false(nc_seqwin_parse(&r, 1, ""));
+    assert_false(nc_seqwin_parse(&r, 1, "12g4"));
+    char big[NC_SEQWIN_HEX + 3];
+    memset(big, '0', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_false(nc_seqwin_parse(&r, 1, big));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_plaintext_bounds),
         cmocka_unit_test(test_key_files),
+        cmocka_unit_test(test_seqwin),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
