@@ -95,5 +95,7 @@ uint64_t nc_stream_conflicts(const struct nc_stream *s);
 /* Build the parser-on table from the wanted record types. */
 void nc_stream_env_parsers(struct nc_stream_env *env);
 void nc_stream_stats_add(struct nc_stream_stats *dst, const struct nc_stream_stats *src);
+/* Test harness (parser.h): the counters of a stream made by nc_stream_test_new(). */
+const struct nc_stream_stats *nc_stream_test_stats(const struct nc_stream *s);
 
 #endif
