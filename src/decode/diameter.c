@@ -1,6 +1,7 @@
 /*
- * summary: Diameter messages in single TCP segments or SCTP DATA chunks
- *          (port 3868) -> Diameter records with their AVPs.
+ * summary: Diameter messages -> Diameter records with their AVPs: SCTP
+ *          DATA chunks (port 3868) here, TCP 3868 by the stream parser
+ *          src/proto/diameter_tcp.c (nc_diameter_msg() for both).
  * spec:    RFC 6733 3 (header), 4.1 (AVP header), 4.2-4.3 (basic and derived
  *          formats), 4.5 (base protocol AVPs), 3.1 (command codes);
  *          RFC 4006 (Credit-Control command and AVPs).
@@ -20,11 +21,12 @@
  *   AVP: | Code (4) | V M P r r r r r | Length (3) | [Vendor-ID (4)] | Data | pad to 4 |
  *
  * Decisions:
- *   - Found by port: the first header must have version 1, a length that
- *     is a multiple of 4 and at least 20, and the reserved flag bits clear,
- *     or the decoder declines.
- *   - Each segment or chunk is decoded on its own: every message in it gives
- *     a record, up to DIAM_MAX_MSGS. A message cut by the end of the bytes
+ *   - A header must have version 1, a length that is a multiple of 4 and
+ *     at least 20, and the reserved flag bits clear (nc_diameter_frame()):
+ *     on SCTP, found by port, the decoder declines otherwise; on TCP the
+ *     stream parser stops reading that direction.
+ *   - Each chunk is decoded on its own: every message in it gives a
+ *     record, up to DIAM_MAX_MSGS. A message cut by the end of the bytes
  *     gives a record with the complete AVPs and the cut one (value as far as
  *     present) and NC_ETRUNC.
  *   - AVPs: at most DIAM_MAX_AVPS per message counting members of Grouped
@@ -39,6 +41,7 @@
  *     decimal, Address as an IP address, Time as "YYYY-MM-DDTHH:MM:SSZ".
  *     OctetString and unknown AVPs have only the raw value.
  */
+#include "decode/appmsg.h"
 #include "decode/decoder.h"
 
 #include <stdarg.h>
@@ -54,11 +57,10 @@ enum {
     DIAM_FLAG_R = 0x80,
     DIAM_FLAGS_RSVD = 0x0f,
     DIAM_AVP_V = 0x80,
-    DIAM_MAX_MSGS = 8,   /* per segment or chunk */
+    DIAM_MAX_MSGS = 8,   /* per DATA chunk */
     DIAM_MAX_AVPS = 128, /* per message, Grouped members included; a CER has ~15 */
     DIAM_MAX_DEPTH = 4,  /* Grouped nesting expanded; real messages use 2-3 */
     DIAM_TEXT_MAX = 48,  /* decimal numbers, addresses, times */
-    SCTP_IPPROTO = 132,
 };
 
 enum fmt {
@@ -225,7 +227,7 @@ static char *vendor_name(uint32_t id)
 
 /* One message being parsed. */
 struct diam {
-    struct nc_pkt *pkt;
+    struct nc_app_out *o;
     bool build;  /* a record exists: store what is parsed */
     size_t avps; /* AVPs seen in this message */
     int err;     /* first problem (the verdict) */
@@ -238,11 +240,11 @@ static void note(struct diam *d, int err)
     }
 }
 
-static char *text(struct nc_pkt *pkt, const char *fmt, ...) NC_PRINTF(2, 3);
+static char *text(struct nc_app_out *o, const char *fmt, ...) NC_PRINTF(2, 3);
 
-static char *text(struct nc_pkt *pkt, const char *fmt, ...)
+static char *text(struct nc_app_out *o, const char *fmt, ...)
 {
-    char *s = nc_pkt_alloc(pkt, DIAM_TEXT_MAX);
+    char *s = nc_app_alloc(o, DIAM_TEXT_MAX);
     if (!s) {
         return cstr("");
     }
@@ -253,28 +255,28 @@ static char *text(struct nc_pkt *pkt, const char *fmt, ...)
     return s;
 }
 
-static char *decode_value(struct nc_pkt *pkt, enum fmt f, struct nc_span v)
+static char *decode_value(struct nc_app_out *o, enum fmt f, struct nc_span v)
 {
     struct nc_rd r = nc_rd_make(v.p, v.len);
     switch (f) {
         case F_UTF8:
         case F_IDENT:
         case F_URI:
-            return nc_pkt_str(pkt, v.p, v.len);
+            return nc_app_str(o, v.p, v.len);
         case F_U32:
         case F_ENUM:
-            return v.len == 4 ? text(pkt, "%u", nc_rd_be32(&r)) : cstr("");
+            return v.len == 4 ? text(o, "%u", nc_rd_be32(&r)) : cstr("");
         case F_I32:
-            return v.len == 4 ? text(pkt, "%d", (int32_t)nc_rd_be32(&r)) : cstr("");
+            return v.len == 4 ? text(o, "%d", (int32_t)nc_rd_be32(&r)) : cstr("");
         case F_U64:
-            return v.len == 8 ? text(pkt, "%llu", (unsigned long long)nc_rd_be64(&r)) : cstr("");
+            return v.len == 8 ? text(o, "%llu", (unsigned long long)nc_rd_be64(&r)) : cstr("");
         case F_ADDR: {
             uint16_t family = nc_rd_be16(&r);
             if (family == 1 && v.len == 6) {
-                return nc_pkt_ip4(pkt, nc_rd_ptr(&r));
+                return nc_app_ip4(o, nc_rd_ptr(&r));
             }
             if (family == 2 && v.len == 18) {
-                return nc_pkt_ip6(pkt, nc_rd_ptr(&r));
+                return nc_app_ip6(o, nc_rd_ptr(&r));
             }
             return cstr("");
         }
@@ -291,7 +293,7 @@ static char *decode_value(struct nc_pkt *pkt, enum fmt f, struct nc_span v)
             if (!gmtime_r(&t, &tm)) {
                 return cstr("");
             }
-            return text(pkt, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+            return text(o, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         }
         default:
@@ -304,12 +306,12 @@ static char *decode_value(struct nc_pkt *pkt, enum fmt f, struct nc_span v)
 static void parse_avps(
         struct diam *d, struct nc_rd *r, unsigned depth, Netcap__AVP ***out, size_t *n_out)
 {
-    struct nc_pkt *pkt = d->pkt;
+    struct nc_app_out *o = d->o;
     Netcap__AVP **v = NULL;
     size_t cap = 0;
     if (d->build && d->avps < DIAM_MAX_AVPS) {
         cap = NC_MIN(DIAM_MAX_AVPS - d->avps, nc_rd_left(r) / DIAM_AVP_HDR + 1);
-        v = nc_pkt_alloc(pkt, cap * sizeof(*v));
+        v = nc_app_alloc(o, cap * sizeof(*v));
     }
     size_t n = 0;
     while (nc_rd_left(r) > 0) {
@@ -345,7 +347,7 @@ static void parse_avps(
         const struct avp_def *def = find_avp(vendor, code);
         Netcap__AVP *a = NULL;
         if (v && n < cap) {
-            a = nc_pkt_alloc(pkt, sizeof(*a));
+            a = nc_app_alloc(o, sizeof(*a));
             if (a) {
                 netcap__avp__init(a);
                 a->attribute_code = code;
@@ -356,12 +358,12 @@ static void parse_avps(
                 a->len = len;
                 a->vendor_code = vendor;
                 a->vendor_name = vendor_name(vendor);
-                a->vendor_id = (flags & DIAM_AVP_V) ? text(pkt, "%u", vendor) : cstr("");
+                a->vendor_id = (flags & DIAM_AVP_V) ? text(o, "%u", vendor) : cstr("");
                 a->padding = (uint32_t)pad_have;
-                a->value = nc_bytes(value);
+                a->value = nc_app_bytes(value);
                 a->value_len = (uint32_t)have;
                 if (def && def->fmt != F_GROUPED && have == want) {
-                    a->decoded_value = decode_value(pkt, def->fmt, value);
+                    a->decoded_value = decode_value(o, def->fmt, value);
                 }
                 v[n++] = a;
             }
@@ -402,12 +404,94 @@ static bool header_ok(const struct nc_rd *r)
            (nc_rd_peek(r, 4) & DIAM_FLAGS_RSVD) == 0;
 }
 
+long nc_diameter_frame(const uint8_t *p, size_t n)
+{
+    struct nc_rd r = nc_rd_make(p, n);
+    if (n < DIAM_HDR_LEN) {
+        return -1;
+    }
+    if (!header_ok(&r)) {
+        return 0;
+    }
+    nc_rd_skip(&r, 1);
+    return (long)nc_rd_be24(&r);
+}
+
+bool nc_diameter_plausible(const uint8_t *p, size_t n)
+{
+    struct nc_rd r = nc_rd_make(p, n);
+    if (!header_ok(&r)) {
+        return false;
+    }
+    nc_rd_skip(&r, 1);
+    uint32_t len = nc_rd_be24(&r);
+    nc_rd_skip(&r, 1);
+    uint32_t code = nc_rd_be24(&r);
+    if (cmd_name(code)[0] == '\0') {
+        return false;
+    }
+    if (len == DIAM_HDR_LEN) {
+        return true;
+    }
+    /* the first AVP: reserved flag bits clear, a length that holds its
+     * header and fits in the message */
+    nc_rd_skip(&r, 12 + 4); /* application, hop-by-hop, end-to-end; AVP code */
+    uint8_t flags = nc_rd_u8(&r);
+    uint32_t alen = nc_rd_be24(&r);
+    return nc_rd_ok(&r) && len >= DIAM_HDR_LEN + DIAM_AVP_HDR && (flags & 0x1f) == 0 &&
+           alen >= DIAM_AVP_HDR && alen <= len - DIAM_HDR_LEN;
+}
+
+int nc_diameter_msg(struct nc_app_out *o, const uint8_t *p, size_t n)
+{
+    struct nc_rd rd = nc_rd_make(p, n);
+    struct nc_rd *r = &rd;
+    if (!header_ok(r)) {
+        return n < DIAM_HDR_LEN ? NC_ETRUNC : NC_EMALFORMED;
+    }
+    uint8_t version = nc_rd_u8(r);
+    uint32_t len = nc_rd_be24(r);
+    uint8_t flags = nc_rd_u8(r);
+    uint32_t code = nc_rd_be24(r);
+    uint32_t app = nc_rd_be32(r);
+    uint32_t hbh = nc_rd_be32(r);
+    uint32_t e2e = nc_rd_be32(r);
+    size_t want = len - DIAM_HDR_LEN;
+    size_t have = NC_MIN(want, nc_rd_left(r));
+    struct nc_rd body = nc_rd_sub(r, have);
+    Netcap__Diameter *rec = nc_app_record(o, NC_REC_Diameter);
+    struct diam d = { o, rec != NULL, 0, NC_OK };
+    if (rec) {
+        rec->version = version;
+        rec->flags = flags;
+        rec->message_len = len;
+        rec->command_code = code;
+        rec->application_id = app;
+        rec->hop_by_hop_id = hbh;
+        rec->end_to_end_id = e2e;
+        rec->request = (flags & DIAM_FLAG_R) != 0;
+        rec->command_name = cmd_name(code);
+        rec->transport = cstr(o->transport);
+    }
+    Netcap__AVP **avps = NULL;
+    size_t n_avps = 0;
+    parse_avps(&d, &body, 0, rec ? &avps : NULL, &n_avps);
+    if (rec) {
+        rec->avps = avps;
+        rec->n_avps = n_avps;
+        nc_app_emit(o, rec);
+    }
+    return d.err == NC_OK && have < want ? NC_ETRUNC : d.err;
+}
+
+/* SCTP 3868: every message of the DATA chunk, up to DIAM_MAX_MSGS (TCP is
+ * the stream parser src/proto/diameter_tcp.c). */
 static int diameter_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
     if (!header_ok(r)) {
         return NC_DECLINE;
     }
-    char *transport = cstr(pkt->ctx.ip_proto == SCTP_IPPROTO ? "sctp" : "tcp");
+    struct nc_app_out o = { .pkt = pkt, .src_port = pkt->ctx.src_port, .transport = "sctp" };
     int rc = NC_OK;
     for (size_t m = 0; nc_rd_left(r) > 0 && rc == NC_OK; m++) {
         if (m == DIAM_MAX_MSGS) {
@@ -418,48 +502,15 @@ static int diameter_decode(struct nc_pkt *pkt, struct nc_rd *r)
             rc = nc_rd_left(r) < DIAM_HDR_LEN ? NC_ETRUNC : NC_EMALFORMED;
             break;
         }
-        uint8_t version = nc_rd_u8(r);
-        uint32_t len = nc_rd_be24(r);
-        uint8_t flags = nc_rd_u8(r);
-        uint32_t code = nc_rd_be24(r);
-        uint32_t app = nc_rd_be32(r);
-        uint32_t hbh = nc_rd_be32(r);
-        uint32_t e2e = nc_rd_be32(r);
-        size_t want = len - DIAM_HDR_LEN;
-        size_t have = NC_MIN(want, nc_rd_left(r));
-        struct nc_rd body = nc_rd_sub(r, have);
-        Netcap__Diameter *rec = nc_pkt_record(pkt, NC_REC_Diameter);
-        struct diam d = { pkt, rec != NULL, 0, NC_OK };
-        if (rec) {
-            rec->version = version;
-            rec->flags = flags;
-            rec->message_len = len;
-            rec->command_code = code;
-            rec->application_id = app;
-            rec->hop_by_hop_id = hbh;
-            rec->end_to_end_id = e2e;
-            rec->request = (flags & DIAM_FLAG_R) != 0;
-            rec->command_name = cmd_name(code);
-            rec->transport = transport;
-        }
-        Netcap__AVP **avps = NULL;
-        size_t n_avps = 0;
-        parse_avps(&d, &body, 0, rec ? &avps : NULL, &n_avps);
-        if (rec) {
-            rec->avps = avps;
-            rec->n_avps = n_avps;
-        }
-        rc = d.err;
-        if (rc == NC_OK && have < want) {
-            rc = NC_ETRUNC;
-        }
+        long len = nc_diameter_frame(nc_rd_ptr(r), nc_rd_left(r));
+        struct nc_span msg = nc_rd_span(r, NC_MIN((size_t)len, nc_rd_left(r)));
+        rc = nc_diameter_msg(&o, msg.p, msg.len);
     }
     pkt->ctx.proto[NC_LAYER_APP] = "Diameter";
     return rc;
 }
 
 static const struct nc_claim diameter_claims[] = {
-    { NC_NS_TCP_PORT, DIAM_PORT },
     { NC_NS_SCTP_PORT, DIAM_PORT },
 };
 const struct nc_decoder nc_decoder_diameter = {

@@ -1,7 +1,8 @@
 /*
- * summary: EtherNet/IP encapsulation (TCP and UDP 44818) -> ENIP records, the
- *          CIP messages in their data items -> CIP records (CIP I/O on UDP
- *          2222 is cip.c).
+ * summary: EtherNet/IP encapsulation messages -> ENIP records, the CIP
+ *          messages in their data items -> CIP records: UDP 44818 here, TCP
+ *          44818 by the stream parser src/proto/enip_tcp.c (nc_enip_msg()
+ *          for both; CIP I/O on UDP 2222 is cip.c).
  * spec:    ODVA CIP Networks Library Vol. 2 (EtherNet/IP) 2-3 (encapsulation
  *          header), 2-4 (commands), 2-6 (Common Packet Format); Vol. 1 (CIP)
  *          2-4 (message router request/response), C-1 (EPATH segments),
@@ -25,11 +26,13 @@
  *                 Additional Status Size in words (1) | Additional Status | Data
  *
  * Decisions:
- *   - Found by port: fewer than 24 bytes or a command that the
- *     specification does not define is NC_DECLINE. Each segment or datagram
- *     is decoded on its own (no reassembly): every encapsulation message in
- *     it gives an ENIP record, up to ENIP_MAX_MSGS; a message cut by the end
- *     gives a record with what is there and NC_ETRUNC.
+ *   - UDP, found by port: fewer than 24 bytes or a command that the
+ *     specification does not define is NC_DECLINE; every encapsulation
+ *     message of the datagram gives an ENIP record, up to ENIP_MAX_MSGS. On
+ *     TCP the stream parser frames the messages (nc_enip_frame()). A
+ *     message cut short gives a record with what is there and NC_ETRUNC.
+ *   - The ENIP record of a message is written before the CIP records of
+ *     its data items.
  *   - Every connected (0x00b1) or unconnected (0x00b2) data item of
  *     SendRRData/SendUnitData gives a CIP record. The services inside a
  *     Multiple Service Packet (request and reply) and the message request of
@@ -44,6 +47,7 @@
  *   - response is "sent from port 44818" for ENIP (no direction bit); CIP
  *     has the reply bit.
  */
+#include "decode/appmsg.h"
 #include "decode/decoder.h"
 
 #include <stdio.h>
@@ -51,7 +55,7 @@
 enum {
     ENIP_PORT = 44818,
     ENIP_HDR_LEN = 24,
-    ENIP_MAX_MSGS = 16,    /* per segment; a ~1460-byte segment holds 60 bare headers */
+    ENIP_MAX_MSGS = 16,    /* per datagram; a ~1460-byte one holds 60 bare headers */
     ENIP_MAX_ITEMS = 16,   /* CPF items listed; real messages have 1-4 */
     CIP_MAX_EMBEDDED = 64, /* services of a Multiple Service Packet kept */
     CIP_REPLY = 0x80,
@@ -255,13 +259,13 @@ static int parse_cip(struct nc_rd *r, struct cip_msg *m)
     return NC_OK;
 }
 
-static uint32_t *addl_words(struct nc_pkt *pkt, struct nc_span s, size_t *n)
+static uint32_t *addl_words(struct nc_app_out *o, struct nc_span s, size_t *n)
 {
     *n = 0;
     if (s.len < 2) {
         return NULL;
     }
-    uint32_t *v = nc_pkt_alloc(pkt, s.len / 2 * sizeof(*v));
+    uint32_t *v = nc_app_alloc(o, s.len / 2 * sizeof(*v));
     if (!v) {
         return NULL;
     }
@@ -272,9 +276,9 @@ static uint32_t *addl_words(struct nc_pkt *pkt, struct nc_span s, size_t *n)
     return v;
 }
 
-static Netcap__CIPService *embedded_rec(struct nc_pkt *pkt, const struct cip_msg *m)
+static Netcap__CIPService *embedded_rec(struct nc_app_out *o, const struct cip_msg *m)
 {
-    Netcap__CIPService *e = nc_pkt_alloc(pkt, sizeof(*e));
+    Netcap__CIPService *e = nc_app_alloc(o, sizeof(*e));
     if (!e) {
         return NULL;
     }
@@ -285,16 +289,16 @@ static Netcap__CIPService *embedded_rec(struct nc_pkt *pkt, const struct cip_msg
     e->class_id = m->class_id;
     e->instance_id = m->instance_id;
     e->attribute_id = m->attribute_id;
-    e->symbol = m->symbol.len ? nc_pkt_str(pkt, m->symbol.p, m->symbol.len) : cstr("");
+    e->symbol = m->symbol.len ? nc_app_str(o, m->symbol.p, m->symbol.len) : cstr("");
     e->status = m->status;
-    e->additional_status = addl_words(pkt, m->addl, &e->n_additional_status);
-    e->data = nc_bytes(m->data);
+    e->additional_status = addl_words(o, m->addl, &e->n_additional_status);
+    e->data = nc_app_bytes(m->data);
     return e;
 }
 
 /* The services inside m (Multiple Service Packet, Unconnected Send), one
  * level deep, into rec->embedded (when rec is set). */
-static int parse_embedded(struct nc_pkt *pkt, const struct cip_msg *m, Netcap__CIP *rec)
+static int parse_embedded(struct nc_app_out *o, const struct cip_msg *m, Netcap__CIP *rec)
 {
     Netcap__CIPService **v = NULL;
     size_t n = 0;
@@ -311,8 +315,8 @@ static int parse_embedded(struct nc_pkt *pkt, const struct cip_msg *m, Netcap__C
         struct cip_msg e;
         rc = parse_cip(&req, &e);
         if (rc == NC_OK && rec) {
-            v = nc_pkt_alloc(pkt, sizeof(*v));
-            if (v && (v[0] = embedded_rec(pkt, &e)) != NULL) {
+            v = nc_app_alloc(o, sizeof(*v));
+            if (v && (v[0] = embedded_rec(o, &e)) != NULL) {
                 n = 1;
             }
         }
@@ -324,18 +328,19 @@ static int parse_embedded(struct nc_pkt *pkt, const struct cip_msg *m, Netcap__C
         }
         size_t keep = NC_MIN((size_t)count, (size_t)CIP_MAX_EMBEDDED);
         if (rec && keep) {
-            v = nc_pkt_alloc(pkt, keep * sizeof(*v));
+            v = nc_app_alloc(o, keep * sizeof(*v));
         }
         for (size_t i = 0; i < count; i++) {
             if (i == CIP_MAX_EMBEDDED) {
                 rc = NC_ELIMIT;
                 break;
             }
-            struct nc_rd o = nc_rd_make(m->data.p, m->data.len);
-            nc_rd_skip(&o, 2 + 2 * i);
-            uint16_t start = nc_rd_le16(&o);
-            uint16_t end = i + 1 < count ? nc_rd_le16(&o) : (uint16_t)NC_MIN(m->data.len, 0xffffu);
-            if (!nc_rd_ok(&o)) {
+            struct nc_rd ofs = nc_rd_make(m->data.p, m->data.len);
+            nc_rd_skip(&ofs, 2 + 2 * i);
+            uint16_t start = nc_rd_le16(&ofs);
+            uint16_t end =
+                    i + 1 < count ? nc_rd_le16(&ofs) : (uint16_t)NC_MIN(m->data.len, 0xffffu);
+            if (!nc_rd_ok(&ofs)) {
                 rc = NC_ETRUNC;
                 break;
             }
@@ -350,7 +355,7 @@ static int parse_embedded(struct nc_pkt *pkt, const struct cip_msg *m, Netcap__C
                 break;
             }
             if (v && n < keep) {
-                Netcap__CIPService *er = embedded_rec(pkt, &e);
+                Netcap__CIPService *er = embedded_rec(o, &e);
                 if (er) {
                     v[n++] = er;
                 }
@@ -365,8 +370,8 @@ static int parse_embedded(struct nc_pkt *pkt, const struct cip_msg *m, Netcap__C
 }
 
 /* One CIP record for the message in item data; conn/seq from the CPF. */
-static int cip_record(struct nc_pkt *pkt, struct nc_span item, uint16_t enip_cmd, uint32_t session,
-        uint32_t conn_id, int32_t seq)
+static int cip_record(struct nc_app_out *o, struct nc_span item, uint16_t enip_cmd,
+        uint32_t session, uint32_t conn_id, int32_t seq)
 {
     struct nc_rd r = nc_rd_make(item.p, item.len);
     struct cip_msg m;
@@ -374,7 +379,7 @@ static int cip_record(struct nc_pkt *pkt, struct nc_span item, uint16_t enip_cmd
     if (rc != NC_OK) {
         return rc;
     }
-    Netcap__CIP *rec = nc_pkt_record(pkt, NC_REC_CIP);
+    Netcap__CIP *rec = nc_app_record(o, NC_REC_CIP);
     if (rec) {
         rec->response = m.response;
         rec->service_id = m.service;
@@ -382,10 +387,10 @@ static int cip_record(struct nc_pkt *pkt, struct nc_span item, uint16_t enip_cmd
         rec->class_id = m.class_id;
         rec->instance_id = m.instance_id;
         rec->attribute_id = m.attribute_id;
-        rec->symbol = m.symbol.len ? nc_pkt_str(pkt, m.symbol.p, m.symbol.len) : cstr("");
+        rec->symbol = m.symbol.len ? nc_app_str(o, m.symbol.p, m.symbol.len) : cstr("");
         rec->status = m.status;
-        rec->additional_status = addl_words(pkt, m.addl, &rec->n_additional_status);
-        rec->data = nc_bytes(m.data);
+        rec->additional_status = addl_words(o, m.addl, &rec->n_additional_status);
+        rec->data = nc_app_bytes(m.data);
         rec->service_name = cstr(m.response ? service_name(m.service, false, 0)
                                             : service_name(m.service, m.has_class, m.class_id));
         rec->connection_id = conn_id;
@@ -393,19 +398,21 @@ static int cip_record(struct nc_pkt *pkt, struct nc_span item, uint16_t enip_cmd
         rec->enip_command = enip_cmd;
         rec->session_handle = session;
     }
-    return parse_embedded(pkt, &m, rec);
+    rc = parse_embedded(o, &m, rec);
+    nc_app_emit(o, rec);
+    return rc;
 }
 
-static char *socket_addr(struct nc_pkt *pkt, const uint8_t ip[4])
+static char *socket_addr(struct nc_app_out *o, const uint8_t ip[4])
 {
-    return nc_pkt_ip4(pkt, ip);
+    return nc_app_ip4(o, ip);
 }
 
 /* ListIdentity item 0x000c. */
-static Netcap__ENIPIdentity *parse_identity(struct nc_pkt *pkt, struct nc_span s)
+static Netcap__ENIPIdentity *parse_identity(struct nc_app_out *o, struct nc_span s)
 {
     struct nc_rd r = nc_rd_make(s.p, s.len);
-    Netcap__ENIPIdentity *id = nc_pkt_alloc(pkt, sizeof(*id));
+    Netcap__ENIPIdentity *id = nc_app_alloc(o, sizeof(*id));
     if (!id) {
         return NULL;
     }
@@ -429,20 +436,21 @@ static Netcap__ENIPIdentity *parse_identity(struct nc_pkt *pkt, struct nc_span s
     if (!nc_rd_ok(&r)) {
         return NULL; /* an item this short is not an identity */
     }
-    id->socket_address = socket_addr(pkt, ip);
-    char *rev = nc_pkt_alloc(pkt, 8);
+    id->socket_address = socket_addr(o, ip);
+    char *rev = nc_app_alloc(o, 8);
     if (rev) {
         snprintf(rev, 8, "%u.%u", major, minor);
         id->revision = rev;
     }
-    id->product_name = nc_pkt_str(pkt, name.p, name.len);
+    id->product_name = nc_app_str(o, name.p, name.len);
     return id;
 }
 
 /* CPF: item count and items. With csd set, fills its items (and identity,
- * services); for data commands, makes CIP records. */
-static int parse_cpf(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ENIPCommandSpecificData *csd,
-        uint16_t cmd, uint32_t session)
+ * services); with cip set, makes a CIP record of each data item of a data
+ * command. (Two passes: the ENIP record is written before its CIP ones.) */
+static int parse_cpf(struct nc_app_out *o, struct nc_rd *r, Netcap__ENIPCommandSpecificData *csd,
+        uint16_t cmd, uint32_t session, bool cip)
 {
     uint16_t count = nc_rd_le16(r);
     if (!nc_rd_ok(r)) {
@@ -453,7 +461,7 @@ static int parse_cpf(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ENIPCommandSpe
     if (csd) {
         csd->item_count = count;
         if (keep) {
-            v = nc_pkt_alloc(pkt, keep * sizeof(*v));
+            v = nc_app_alloc(o, keep * sizeof(*v));
         }
     }
     uint32_t conn_id = 0;
@@ -473,11 +481,11 @@ static int parse_cpf(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ENIPCommandSpe
         }
         struct nc_rd d = nc_rd_make(data.p, data.len);
         Netcap__ENIPItem *it = NULL;
-        if (v && n < keep && (it = nc_pkt_alloc(pkt, sizeof(*it))) != NULL) {
+        if (v && n < keep && (it = nc_app_alloc(o, sizeof(*it))) != NULL) {
             netcap__enipitem__init(it);
             it->type_id = type;
             it->length = len;
-            it->data = nc_bytes(data);
+            it->data = nc_app_bytes(data);
             v[n++] = it;
         }
         if (type == ITEM_CONN_ADDR || type == ITEM_SEQ_ADDR) {
@@ -488,7 +496,7 @@ static int parse_cpf(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ENIPCommandSpe
                 it->sequence_number = type == ITEM_SEQ_ADDR ? seq : 0;
             }
         } else if (type == ITEM_IDENTITY && csd && !csd->identity) {
-            csd->identity = parse_identity(pkt, data);
+            csd->identity = parse_identity(o, data);
         } else if (type == ITEM_SERVICES && csd) {
             csd->protocol_version = nc_rd_le16(&d);
             csd->capability_flags = nc_rd_le16(&d);
@@ -498,9 +506,9 @@ static int parse_cpf(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ENIPCommandSpe
                 while (l < name.len && name.p[l]) {
                     l++;
                 }
-                csd->service_name = nc_pkt_str(pkt, name.p, l);
+                csd->service_name = nc_app_str(o, name.p, l);
             }
-        } else if ((type == ITEM_CONN_DATA || type == ITEM_UNCONN_DATA) &&
+        } else if (cip && (type == ITEM_CONN_DATA || type == ITEM_UNCONN_DATA) &&
                    (cmd == CMD_SEND_RR_DATA || cmd == CMD_SEND_UNIT_DATA)) {
             int32_t seq = -1;
             if (type == ITEM_CONN_DATA) {
@@ -508,7 +516,7 @@ static int parse_cpf(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ENIPCommandSpe
             }
             struct nc_span msg = nc_rd_rest(&d);
             if (nc_rd_ok(&d) && msg.len > 0) {
-                int crc = cip_record(pkt, msg, cmd, session, conn_id, seq);
+                int crc = cip_record(o, msg, cmd, session, conn_id, seq);
                 if (crc != NC_OK && rc == NC_OK) {
                     rc = crc;
                 }
@@ -522,105 +530,159 @@ static int parse_cpf(struct nc_pkt *pkt, struct nc_rd *r, Netcap__ENIPCommandSpe
     return rc;
 }
 
-static int enip_decode_tcp_udp(struct nc_pkt *pkt, struct nc_rd *r)
+long nc_enip_frame(const uint8_t *p, size_t n)
+{
+    if (n < ENIP_HDR_LEN) {
+        return -1;
+    }
+    struct nc_rd r = nc_rd_make(p, n);
+    uint16_t cmd = nc_rd_le16(&r);
+    uint16_t len = nc_rd_le16(&r);
+    return command_name(cmd) ? ENIP_HDR_LEN + (long)len : 0;
+}
+
+int nc_enip_plausible(const uint8_t *p, size_t n)
+{
+    struct nc_rd r = nc_rd_make(p, n);
+    uint16_t cmd = nc_rd_le16(&r);
+    uint16_t len = nc_rd_le16(&r);
+    nc_rd_skip(&r, 16); /* session, status, sender context */
+    uint32_t options = nc_rd_le32(&r);
+    if (!nc_rd_ok(&r)) {
+        return 2;
+    }
+    if (!command_name(cmd) || options != 0) {
+        return 0;
+    }
+    if (cmd == CMD_REGISTER_SESSION || cmd == CMD_UNREGISTER_SESSION) {
+        return len == (cmd == CMD_REGISTER_SESSION ? 4 : 0);
+    }
+    if (cmd != CMD_SEND_RR_DATA && cmd != CMD_SEND_UNIT_DATA) {
+        return 1; /* NOP, List* requests (bare headers) and replies */
+    }
+    /* interface handle 0 (CIP), timeout, 1..ENIP_MAX_ITEMS items, the
+     * first an address item */
+    uint32_t ifh = nc_rd_le32(&r);
+    nc_rd_skip(&r, 2);
+    uint16_t count = nc_rd_le16(&r);
+    uint16_t first = nc_rd_le16(&r);
+    if (!nc_rd_ok(&r)) {
+        return len < 10 ? 0 : 2;
+    }
+    return len >= 10 && ifh == 0 && count >= 1 && count <= ENIP_MAX_ITEMS &&
+           (first == ITEM_NULL_ADDR || first == ITEM_CONN_ADDR || first == ITEM_SEQ_ADDR);
+}
+
+int nc_enip_msg(struct nc_app_out *o, const uint8_t *p, size_t n)
+{
+    struct nc_rd hr = nc_rd_make(p, n);
+    uint16_t cmd = nc_rd_le16(&hr);
+    uint16_t len = nc_rd_le16(&hr);
+    uint32_t session = nc_rd_le32(&hr);
+    uint32_t status = nc_rd_le32(&hr);
+    struct nc_span ctxt = nc_rd_span(&hr, 8);
+    uint32_t options = nc_rd_le32(&hr);
+    if (!nc_rd_ok(&hr)) {
+        return NC_ETRUNC;
+    }
+    const char *name = command_name(cmd);
+    if (!name) {
+        return NC_EMALFORMED;
+    }
+    size_t have = NC_MIN((size_t)len, nc_rd_left(&hr));
+    struct nc_span raw = { nc_rd_ptr(&hr), have };
+    bool data_cmd = cmd == CMD_SEND_RR_DATA || cmd == CMD_SEND_UNIT_DATA;
+    bool list_cmd =
+            cmd == CMD_LIST_IDENTITY || cmd == CMD_LIST_SERVICES || cmd == CMD_LIST_INTERFACES;
+    Netcap__ENIP *rec = nc_app_record(o, NC_REC_ENIP);
+    Netcap__ENIPCommandSpecificData *csd = NULL;
+    if (rec) {
+        rec->command = cmd;
+        rec->length = len;
+        rec->session_handle = session;
+        rec->status = status;
+        rec->sender_context = nc_app_bytes(ctxt);
+        rec->options = options;
+        rec->command_name = cstr(name);
+        rec->response = o->src_port == ENIP_PORT;
+        csd = nc_app_alloc(o, sizeof(*csd));
+        if (csd) {
+            netcap__enipcommand_specific_data__init(csd);
+            csd->cmd = cmd;
+            csd->data = nc_app_bytes(raw);
+            rec->command_specific = csd;
+        }
+    }
+    /* pass 1: the ENIP record's command-specific data; pass 2 (data
+     * commands): a CIP record per data item, after the ENIP record */
+    int rc = NC_OK;
+    for (int pass = 1; pass <= 2; pass++) {
+        if (pass == 2 && !data_cmd) {
+            break;
+        }
+        struct nc_rd body = nc_rd_make(raw.p, raw.len);
+        Netcap__ENIPCommandSpecificData *c = pass == 1 ? csd : NULL;
+        int brc = NC_OK;
+        if (cmd == CMD_REGISTER_SESSION) {
+            if (c && have >= 4) {
+                c->protocol_version = nc_rd_le16(&body);
+                c->option_flags = nc_rd_le16(&body);
+            }
+        } else if (data_cmd) {
+            uint32_t ifh = nc_rd_le32(&body);
+            uint16_t timeout = nc_rd_le16(&body);
+            if (!nc_rd_ok(&body)) {
+                brc = NC_ETRUNC;
+            } else {
+                if (c) {
+                    c->interface_handle = ifh;
+                    c->timeout = timeout;
+                }
+                brc = parse_cpf(o, &body, c, cmd, session, pass == 2);
+            }
+        } else if (list_cmd && have > 0) {
+            brc = parse_cpf(o, &body, c, cmd, session, false);
+        }
+        if (pass == 1) {
+            nc_app_emit(o, rec);
+        }
+        rc = brc;
+    }
+    if (rc == NC_OK && have < len) {
+        rc = NC_ETRUNC;
+    }
+    return rc;
+}
+
+/* UDP 44818 (TCP is the stream parser src/proto/enip_tcp.c): every
+ * encapsulation message of the datagram, up to ENIP_MAX_MSGS. */
+static int enip_decode(struct nc_pkt *pkt, struct nc_rd *r)
 {
     if (nc_rd_left(r) < ENIP_HDR_LEN ||
             !command_name((uint16_t)(nc_rd_peek(r, 0) | nc_rd_peek(r, 1) << 8))) {
         return NC_DECLINE;
     }
-    bool response = pkt->ctx.src_port == ENIP_PORT;
+    struct nc_app_out o = { .pkt = pkt, .src_port = pkt->ctx.src_port, .transport = "udp" };
     int rc = NC_OK;
     for (size_t m = 0; nc_rd_left(r) > 0 && rc == NC_OK; m++) {
         if (m == ENIP_MAX_MSGS) {
             rc = NC_ELIMIT;
             break;
         }
-        uint16_t cmd = nc_rd_le16(r);
-        uint16_t len = nc_rd_le16(r);
-        uint32_t session = nc_rd_le32(r);
-        uint32_t status = nc_rd_le32(r);
-        struct nc_span ctxt = nc_rd_span(r, 8);
-        uint32_t options = nc_rd_le32(r);
-        if (!nc_rd_ok(r)) {
-            rc = NC_ETRUNC;
-            break;
-        }
-        const char *name = command_name(cmd);
-        if (!name) {
+        long len = nc_enip_frame(nc_rd_ptr(r), nc_rd_left(r));
+        if (len == 0) {
             rc = NC_EMALFORMED;
             break;
         }
-        size_t have = NC_MIN((size_t)len, nc_rd_left(r));
-        struct nc_rd body = nc_rd_sub(r, have);
-        struct nc_span raw = { nc_rd_ptr(&body), have };
-        Netcap__ENIP *rec = nc_pkt_record(pkt, NC_REC_ENIP);
-        Netcap__ENIPCommandSpecificData *csd = NULL;
-        if (rec) {
-            rec->command = cmd;
-            rec->length = len;
-            rec->session_handle = session;
-            rec->status = status;
-            rec->sender_context = nc_bytes(ctxt);
-            rec->options = options;
-            rec->command_name = cstr(name);
-            rec->response = response;
-            csd = nc_pkt_alloc(pkt, sizeof(*csd));
-            if (csd) {
-                netcap__enipcommand_specific_data__init(csd);
-                csd->cmd = cmd;
-                csd->data = nc_bytes(raw);
-                rec->command_specific = csd;
-            }
-        }
-        int brc = NC_OK;
-        switch (cmd) {
-            case CMD_REGISTER_SESSION:
-                if (csd && have >= 4) {
-                    csd->protocol_version = nc_rd_le16(&body);
-                    csd->option_flags = nc_rd_le16(&body);
-                }
-                break;
-            case CMD_SEND_RR_DATA:
-            case CMD_SEND_UNIT_DATA: {
-                uint32_t ifh = nc_rd_le32(&body);
-                uint16_t timeout = nc_rd_le16(&body);
-                if (!nc_rd_ok(&body)) {
-                    brc = NC_ETRUNC;
-                    break;
-                }
-                if (csd) {
-                    csd->interface_handle = ifh;
-                    csd->timeout = timeout;
-                }
-                brc = parse_cpf(pkt, &body, csd, cmd, session);
-                break;
-            }
-            case CMD_LIST_IDENTITY:
-            case CMD_LIST_SERVICES:
-            case CMD_LIST_INTERFACES:
-                if (have > 0) {
-                    brc = parse_cpf(pkt, &body, csd, cmd, session);
-                }
-                break;
-            default:
-                break;
-        }
-        rc = brc;
-        if (rc == NC_OK && have < len) {
-            rc = NC_ETRUNC;
-        }
+        size_t have = len < 0 ? nc_rd_left(r) : NC_MIN((size_t)len, nc_rd_left(r));
+        struct nc_span msg = nc_rd_span(r, have);
+        rc = nc_enip_msg(&o, msg.p, msg.len);
     }
     pkt->ctx.proto[NC_LAYER_APP] = "ENIP";
     return rc;
 }
 
-static int enip_decode(struct nc_pkt *pkt, struct nc_rd *r)
-{
-    return enip_decode_tcp_udp(pkt, r);
-}
-
 static const struct nc_claim enip_claims[] = {
-    { NC_NS_TCP_PORT, ENIP_PORT },
     { NC_NS_UDP_PORT, ENIP_PORT },
 };
 const struct nc_decoder nc_decoder_enip = {

@@ -1,5 +1,6 @@
 /*
- * summary: Modbus/TCP ADUs in single TCP segments (port 502) -> Modbus records.
+ * summary: one Modbus/TCP ADU -> a Modbus record (the stream parser
+ *          src/proto/modbus_tcp.c frames them on TCP port 502).
  * spec:    MODBUS Messaging on TCP/IP Implementation Guide V1.0b, 3.1.3 (MBAP
  *          header); MODBUS Application Protocol Specification V1.1b3, 4.1
  *          (PDU), 6 (function codes), 7 (exception responses).
@@ -14,27 +15,25 @@
  *                                                      data[0] is its code
  *
  * Decisions:
- *   - Found by port, so the first ADU is checked before anything is built:
- *     a protocol id other than 0, or a length outside 2..254 (a PDU is at
- *     most 253 bytes), is NC_DECLINE (port 502 carries other traffic too).
- *   - Each segment is decoded on its own (no reassembly): every ADU in it
- *     gives a record, up to MODBUS_MAX_ADUS (NC_ELIMIT beyond). An ADU cut
- *     by the end of the segment gives a record with the bytes present and
- *     NC_ETRUNC; a later ADU with a bad header ends the walk (NC_EMALFORMED),
- *     the records before it are kept.
+ *   - A protocol id other than 0, or a length outside 2..254 (a PDU is at
+ *     most 253 bytes), is not a valid MBAP header: nc_modbus_frame() says
+ *     0 and the stream parser stops reading that direction (port 502
+ *     carries other traffic too, and the parser's probe asks the same).
+ *   - Each ADU gives a record. nc_modbus_adu() given less than the whole
+ *     ADU makes a record of the bytes present and says NC_ETRUNC; the
+ *     stream parser hands it whole ADUs only (one that the connection's
+ *     end cuts is not written).
  *   - response is "sent from port 502" (Modbus has no direction bit; Zeek
  *     likewise takes the originator's messages as requests).
  *   - payload always holds the PDU data after the function code (at most
  *     252 bytes): it is the protocol's content, not an optional capture.
  */
-#include "decode/decoder.h"
+#include "decode/appmsg.h"
 
 enum {
-    MODBUS_PORT = 502,
     MBAP_LEN = 7,         /* transaction, protocol, length, unit id */
     MODBUS_MIN_LEN = 2,   /* unit id + function code */
     MODBUS_MAX_LEN = 254, /* unit id + 253-byte PDU */
-    MODBUS_MAX_ADUS = 16, /* per segment; a 1460-byte segment holds ~160 tiny ones */
     MODBUS_EXCEPTION = 0x80,
 };
 
@@ -77,62 +76,47 @@ static bool mbap_ok(const struct nc_rd *r)
     return proto == 0 && len >= MODBUS_MIN_LEN && len <= MODBUS_MAX_LEN;
 }
 
-static int modbus_decode(struct nc_pkt *pkt, struct nc_rd *r)
+long nc_modbus_frame(const uint8_t *p, size_t n)
 {
-    if (!mbap_ok(r)) {
-        return NC_DECLINE;
+    struct nc_rd r = nc_rd_make(p, n);
+    if (n < MBAP_LEN + 1) {
+        return -1;
     }
-    bool response = pkt->ctx.src_port == MODBUS_PORT;
-    int rc = NC_OK;
-    for (size_t n = 0; nc_rd_left(r) > 0; n++) {
-        if (n == MODBUS_MAX_ADUS) {
-            rc = NC_ELIMIT;
-            break;
-        }
-        if (!mbap_ok(r)) {
-            rc = nc_rd_left(r) < MBAP_LEN + 1 ? NC_ETRUNC : NC_EMALFORMED;
-            break;
-        }
-        uint16_t tid = nc_rd_be16(r);
-        uint16_t proto = nc_rd_be16(r);
-        uint16_t len = nc_rd_be16(r);
-        size_t have = NC_MIN((size_t)len, nc_rd_left(r));
-        struct nc_rd adu = nc_rd_sub(r, have);
-        uint8_t unit = nc_rd_u8(&adu);
-        uint8_t fc = nc_rd_u8(&adu);
-        struct nc_span data = nc_rd_rest(&adu);
-        if (have < len) {
-            rc = NC_ETRUNC;
-        }
-        Netcap__Modbus *rec = nc_pkt_record(pkt, NC_REC_Modbus);
-        if (rec) {
-            rec->transaction_id = tid;
-            rec->protocol_id = proto;
-            rec->length = len;
-            rec->unit_id = unit;
-            rec->exception = (fc & MODBUS_EXCEPTION) != 0;
-            rec->function_code = fc & (uint8_t)~MODBUS_EXCEPTION;
-            rec->function_name = fn_name((uint8_t)rec->function_code);
-            if (rec->exception && data.len > 0) {
-                rec->exception_code = data.p[0];
-            }
-            rec->payload = nc_bytes(data);
-            rec->response = response;
-        }
-        if (rc != NC_OK) {
-            break;
-        }
+    if (!mbap_ok(&r)) {
+        return 0;
     }
-    pkt->ctx.proto[NC_LAYER_APP] = "Modbus";
-    return rc;
+    return 6 + (long)(nc_rd_peek(&r, 4) << 8 | nc_rd_peek(&r, 5));
 }
 
-static const struct nc_claim modbus_claims[] = { { NC_NS_TCP_PORT, MODBUS_PORT } };
-const struct nc_decoder nc_decoder_modbus = {
-    .name = "modbus",
-    .display = "Modbus",
-    .layer = NC_LAYER_APP,
-    .claims = modbus_claims,
-    .n_claims = NC_ARRAY_LEN(modbus_claims),
-    .decode = modbus_decode,
-};
+int nc_modbus_adu(struct nc_app_out *o, const uint8_t *p, size_t n)
+{
+    struct nc_rd r = nc_rd_make(p, n);
+    if (!mbap_ok(&r)) {
+        return n < MBAP_LEN + 1 ? NC_ETRUNC : NC_EMALFORMED;
+    }
+    uint16_t tid = nc_rd_be16(&r);
+    uint16_t proto = nc_rd_be16(&r);
+    uint16_t len = nc_rd_be16(&r);
+    size_t have = NC_MIN((size_t)len, nc_rd_left(&r));
+    struct nc_rd adu = nc_rd_sub(&r, have);
+    uint8_t unit = nc_rd_u8(&adu);
+    uint8_t fc = nc_rd_u8(&adu);
+    struct nc_span data = nc_rd_rest(&adu);
+    Netcap__Modbus *rec = nc_app_record(o, NC_REC_Modbus);
+    if (rec) {
+        rec->transaction_id = tid;
+        rec->protocol_id = proto;
+        rec->length = len;
+        rec->unit_id = unit;
+        rec->exception = (fc & MODBUS_EXCEPTION) != 0;
+        rec->function_code = fc & (uint8_t)~MODBUS_EXCEPTION;
+        rec->function_name = fn_name((uint8_t)rec->function_code);
+        if (rec->exception && data.len > 0) {
+            rec->exception_code = data.p[0];
+        }
+        rec->payload = nc_app_bytes(data);
+        rec->response = o->src_port == NC_MODBUS_PORT;
+        nc_app_emit(o, rec);
+    }
+    return have < len ? NC_ETRUNC : NC_OK;
+}

@@ -1,6 +1,7 @@
 /*
- * summary: SIP messages in one UDP datagram (port 5060) or one TCP segment
- *          (port 5060, a message that starts and ends in it) -> SIP records.
+ * summary: one SIP message -> a SIP record: a UDP datagram (port 5060)
+ *          here, a message framed in a TCP stream by the stream parser
+ *          src/proto/sip_tcp.c (nc_sip_msg() for both).
  * spec:    RFC 3261 7 (message format), 7.3.3 (compact header names),
  *          20 (header fields), 25.1 (grammar: token, Status-Line).
  *
@@ -11,10 +12,9 @@
  * Recognition: the first line (up to SIP_MAX_LINE octets) must be a
  * Request-Line whose method is a token and whose version is "SIP/d.d", or
  * a Status-Line with "SIP/d.d" and a 3-digit code; anything else is
- * NC_DECLINE (port 5060 carries other traffic, and a TCP segment in the
- * middle of a message is not a message start). SIP over TCP is taken
- * segment by segment without reassembly: a message split over segments
- * gives a record for its first part and NC_ETRUNC.
+ * NC_DECLINE (port 5060 carries other traffic). Over TCP a message is its
+ * head through the empty line plus Content-Length bytes of body (RFC 3261
+ * 18.3; nc_sip_frame(), which the stream parser uses).
  *
  * Headers are kept in wire order as "Name: value" (name as sent, value
  * without surrounding white space; folded continuation lines are joined
@@ -28,13 +28,12 @@
  * the schema), 0 otherwise; method_name is the method as sent, or for a
  * response the method of its CSeq. Text is UTF-8 sanitised.
  */
-#include "decode/app_int.h"
+#include "decode/appmsg.h"
 #include "decode/decoder.h"
 
 #include <string.h>
 
 enum {
-    SIP_PORT = 5060,
     SIP_MAX_LINE = 4096,  /* octets of one line; a Via or Authorization fits easily */
     SIP_MAX_HEADERS = 64, /* headers kept; real messages have < 30 */
     SIP_MAX_FOLDS = 8,    /* continuation lines joined into one header */
@@ -58,8 +57,10 @@ static const char *const methods[] = {
     "UPDATE",
 };
 
-static char transport_udp[] = "udp";
-static char transport_tcp[] = "tcp";
+static char *cstr(const char *s)
+{
+    return (char *)(uintptr_t)(s ? s : "");
+}
 
 static bool is_token_char(uint8_t c)
 {
@@ -207,8 +208,8 @@ static int method_number(struct nc_span m)
 }
 
 /* One header (name and value) into the record's fields. */
-static void note_header(
-        struct nc_pkt *pkt, Netcap__SIP *rec, struct nc_span name, struct nc_span value, char *text)
+static void note_header(struct nc_app_out *o, Netcap__SIP *rec, struct nc_span name,
+        struct nc_span value, char *text)
 {
 #define FIRST(field, long_name, short_name)                                                        \
     if ((span_ieq(name, long_name) || (short_name && span_ieq(name, short_name))) &&               \
@@ -231,7 +232,7 @@ static void note_header(
         }
         return;
     }
-    NC_UNUSED(pkt);
+    NC_UNUSED(o);
     NC_UNUSED(value);
 }
 
@@ -253,7 +254,7 @@ static int32_t content_length(struct nc_span name, struct nc_span value)
 
 /* The value text of a header whose first line is value and whose folded
  * continuation lines (r positioned after the first line) are joined in. */
-static char *header_value(struct nc_pkt *pkt, struct nc_rd *r, struct nc_span value, int *err)
+static char *header_value(struct nc_app_out *o, struct nc_rd *r, struct nc_span value, int *err)
 {
     struct nc_rd look = *r;
     size_t folds = 0;
@@ -275,29 +276,31 @@ static char *header_value(struct nc_pkt *pkt, struct nc_rd *r, struct nc_span va
         *err = NC_ELIMIT;
     }
     if (folds == 0) {
-        return nc_pkt_str(pkt, value.p, value.len);
+        return nc_app_str(o, value.p, value.len);
     }
     size_t total = value.len;
     for (size_t i = 0; i < folds; i++) {
         total += 1 + more[i].len;
     }
-    uint8_t *tmp = nc_pkt_alloc(pkt, total);
+    uint8_t *tmp = nc_app_alloc(o, total);
     if (!tmp) {
-        return nc_pkt_str(pkt, value.p, value.len);
+        return nc_app_str(o, value.p, value.len);
     }
-    size_t o = 0;
+    size_t k = 0;
     memcpy(tmp, value.p, value.len);
-    o += value.len;
+    k += value.len;
     for (size_t i = 0; i < folds; i++) {
-        tmp[o++] = ' ';
-        memcpy(tmp + o, more[i].p, more[i].len);
-        o += more[i].len;
+        tmp[k++] = ' ';
+        memcpy(tmp + k, more[i].p, more[i].len);
+        k += more[i].len;
     }
-    return nc_pkt_str(pkt, tmp, o);
+    return nc_app_str(o, tmp, k);
 }
 
-static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
+int nc_sip_msg(struct nc_app_out *o, const uint8_t *p, size_t n)
 {
+    struct nc_rd rd = nc_rd_make(p, n);
+    struct nc_rd *r = &rd;
     struct nc_rd look = *r;
     struct nc_span line;
     int rc = nc_rd_line(&look, &line, SIP_MAX_LINE);
@@ -314,22 +317,22 @@ static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
         return NC_DECLINE;
     }
     *r = look;
-    Netcap__SIP *rec = nc_pkt_record(pkt, NC_REC_SIP);
+    Netcap__SIP *rec = nc_app_record(o, NC_REC_SIP);
     char **headers = NULL;
     if (rec) {
-        rec->transport = pkt->ctx.ip_proto == 6 ? transport_tcp : transport_udp;
-        rec->version = nc_pkt_str(pkt, f.version.p, f.version.len);
+        rec->transport = cstr(o->transport);
+        rec->version = nc_app_str(o, f.version.p, f.version.len);
         rec->is_response = f.response;
         if (f.response) {
             rec->response_code = f.code;
-            rec->response_status = nc_pkt_str(pkt, f.reason.p, f.reason.len);
+            rec->response_status = nc_app_str(o, f.reason.p, f.reason.len);
         } else {
             rec->method = method_number(f.method);
-            rec->method_name = nc_pkt_str(pkt, f.method.p, f.method.len);
-            rec->uri = nc_pkt_str(pkt, f.uri.p, f.uri.len);
+            rec->method_name = nc_app_str(o, f.method.p, f.method.len);
+            rec->uri = nc_app_str(o, f.uri.p, f.uri.len);
         }
-        headers = nc_pkt_alloc(pkt, SIP_MAX_HEADERS * sizeof(*headers));
-        rec->via = nc_pkt_alloc(pkt, SIP_MAX_VIA * sizeof(*rec->via));
+        headers = nc_app_alloc(o, SIP_MAX_HEADERS * sizeof(*headers));
+        rec->via = nc_app_alloc(o, SIP_MAX_VIA * sizeof(*rec->via));
     }
     int err = rc == NC_EAGAIN ? NC_ETRUNC : NC_OK;
     size_t n_headers = 0;
@@ -359,21 +362,25 @@ static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
         struct nc_span value = { colon + 1, line.len - name.len - 1 };
         name = trim(name);
         value = trim(value);
-        char *v = header_value(pkt, r, value, &err);
+        char *v = header_value(o, r, value, &err);
         if (clen < 0) {
             clen = content_length(name, value);
         }
         if (!rec) {
             continue;
         }
-        note_header(pkt, rec, name, value, v);
+        note_header(o, rec, name, value, v);
         if (headers) {
-            struct app_buf b = app_buf_new(pkt, name.len + 2 + strlen(v) + 1);
-            char *n = nc_pkt_str(pkt, name.p, name.len);
-            app_buf_puts(&b, n);
-            app_buf_put(&b, ": ", 2);
-            app_buf_puts(&b, v);
-            headers[rec->n_headers++] = app_buf_str(&b);
+            const char *hn = nc_app_str(o, name.p, name.len);
+            size_t nl = strlen(hn), vl = strlen(v);
+            char *h = nc_app_alloc(o, nl + 2 + vl + 1);
+            if (h) {
+                memcpy(h, hn, nl);
+                memcpy(h + nl, ": ", 2);
+                memcpy(h + nl + 2, v, vl);
+                h[nl + 2 + vl] = '\0';
+            }
+            headers[rec->n_headers++] = h ? h : cstr("");
         }
     }
     size_t body = ended ? nc_rd_left(r) : 0;
@@ -400,13 +407,100 @@ static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
                 rec->method = method_number(m);
             }
         }
+        nc_app_emit(o, rec);
     }
     return err;
 }
 
+long nc_sip_frame(const uint8_t *p, size_t n, size_t max_head)
+{
+    bool cut = n >= max_head; /* no more bytes can complete the head */
+    struct nc_rd r = nc_rd_make(p, cut ? max_head : n);
+    struct nc_span line;
+    int rc = nc_rd_line(&r, &line, SIP_MAX_LINE);
+    struct first_line f;
+    if (rc != NC_OK || !parse_first(line, &f)) {
+        return rc == NC_EAGAIN && !cut ? -1 : 0;
+    }
+    int32_t clen = -1;
+    for (;;) {
+        rc = nc_rd_line(&r, &line, SIP_MAX_LINE);
+        if (rc != NC_OK) {
+            return rc == NC_EAGAIN && !cut ? -1 : 0;
+        }
+        if (line.len == 0) {
+            break;
+        }
+        const uint8_t *colon = memchr(line.p, ':', line.len);
+        if (!colon) {
+            continue; /* a folded line, or junk that nc_sip_msg() reports */
+        }
+        struct nc_span name = { line.p, (size_t)(colon - line.p) };
+        struct nc_span value = { colon + 1, line.len - name.len - 1 };
+        name = trim(name);
+        if (!span_ieq(name, "Content-Length") && !span_ieq(name, "l")) {
+            continue;
+        }
+        int32_t v = content_length(name, trim(value));
+        if (v < 0) {
+            return 0; /* the body's end is unknown: the framing is lost */
+        }
+        if (clen < 0) {
+            clen = v; /* the first one counts, as in nc_sip_msg() */
+        }
+    }
+    return (long)r.off + (clen > 0 ? (long)clen : 0);
+}
+
+int nc_sip_start(const uint8_t *p, size_t n)
+{
+    struct nc_rd r = nc_rd_make(p, n);
+    struct nc_span line;
+    int rc = nc_rd_line(&r, &line, SIP_MAX_LINE);
+    struct first_line f;
+    if (rc == NC_OK) {
+        return parse_first(line, &f) ? 1 : 0;
+    }
+    if (rc != NC_EAGAIN) {
+        return 0;
+    }
+    /* the line is not complete: is what there is a plausible start? */
+    if (n >= 4 && memcmp(p, "SIP/", 4) == 0) {
+        return 2;
+    }
+    size_t i = 0;
+    while (i < n && is_token_char(p[i])) {
+        i++;
+    }
+    if (i == n) {
+        return 2;
+    }
+    if (i == 0 || p[i] != ' ') {
+        return 0;
+    }
+    /* a known method and a SIP URI: the request line may be long */
+    struct nc_span m = { p, i };
+    static const char *const schemes[] = { "sip:", "sips:", "tel:" };
+    for (size_t k = 0; method_number(m) > 0 && k < NC_ARRAY_LEN(schemes); k++) {
+        size_t l = strlen(schemes[k]);
+        if (n - i - 1 >= l && memcmp(p + i + 1, schemes[k], l) == 0) {
+            return 1;
+        }
+    }
+    return 2;
+}
+
+/* UDP 5060: the datagram is one message (TCP is the stream parser
+ * src/proto/sip_tcp.c). */
+static int sip_decode(struct nc_pkt *pkt, struct nc_rd *r)
+{
+    struct nc_app_out o = { .pkt = pkt, .src_port = pkt->ctx.src_port, .transport = "udp" };
+    struct nc_span all = nc_rd_rest(r);
+    return nc_sip_msg(&o, all.p, all.len);
+}
+
 static const struct nc_claim sip_claims[] = {
-    { NC_NS_UDP_PORT, SIP_PORT },
-    { NC_NS_TCP_PORT, SIP_PORT },
+    { NC_NS_UDP_PORT, NC_SIP_PORT },
 };
 const struct nc_decoder nc_decoder_sip = {
     .name = "sip",

@@ -51,7 +51,8 @@ struct nc_parser {
     const enum nc_rec_type *records; /* types it writes: attached only if one is wanted */
     size_t n_records;
     /* Decide from the first bytes of a direction (dir) whether this is the
-     * protocol. by_port: the connection's server port is one of ports (a
+     * protocol. by_port: the connection's server port (or client port:
+     * the capture began with the server's bytes) is one of ports (a
      * parser may accept weaker evidence then, or need none: DNS over TCP).
      * Must not keep pointers to p. */
     enum nc_probe (*probe)(const uint8_t *p, size_t n, int dir, bool by_port);
@@ -108,6 +109,15 @@ void *nc_stream_malloc(struct nc_stream *s, size_t n);
 void nc_stream_free(struct nc_stream *s, void *p, size_t n);
 /* Server port of the connection (what chose the parser, by port). */
 uint16_t nc_stream_server_port(const struct nc_stream *s);
+/* Client port (the server's, when the capture began with the server's
+ * bytes: a parser claiming either port is asked by port). */
+uint16_t nc_stream_client_port(const struct nc_stream *s);
+/* A parser that gives up one direction (its framing there is lost: a bad
+ * header, an oversized message, a gap) and goes on with the other says so:
+ * counted as a switch-off (gap: at a gap, else a protocol error). It
+ * consumes what that direction delivers from then on, and returns
+ * NC_PARSE_DONE once both are given up. */
+void nc_stream_dir_off(struct nc_stream *s, bool gap);
 /* Bytes missing in direction dir so far (reassembly gaps). */
 uint64_t nc_stream_missed(const struct nc_stream *s, int dir);
 /* The options the user gave (payload bytes, entropy). */

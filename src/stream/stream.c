@@ -266,7 +266,9 @@ static void probe(struct nc_stream *s, int d, int64_t ts)
             if (!s->env->parser_on[i] || (s->declined & (1u << i))) {
                 continue;
             }
-            bool by_port = port_claims(pr, s->id.s_port);
+            /* the client's port too: a capture that starts with the
+             * server's bytes makes the server the client */
+            bool by_port = port_claims(pr, s->id.s_port) || port_claims(pr, s->id.c_port);
             if (by_port != (pass == 0)) {
                 continue;
             }
@@ -548,6 +550,22 @@ uint16_t nc_stream_server_port(const struct nc_stream *s)
     return s->id.s_port;
 }
 
+uint16_t nc_stream_client_port(const struct nc_stream *s)
+{
+    return s->id.c_port;
+}
+
+void nc_stream_dir_off(struct nc_stream *s, bool gap)
+{
+    if (s->env->stats && s->parser >= 0) {
+        if (gap) {
+            s->env->stats->gap_off[s->parser]++;
+        } else {
+            s->env->stats->errors[s->parser]++;
+        }
+    }
+}
+
 uint64_t nc_stream_missed(const struct nc_stream *s, int dir)
 {
     return s->missed[dir & 1];
@@ -731,6 +749,11 @@ const char *nc_stream_test_json(const struct nc_stream *s)
 uint64_t nc_stream_test_count(const struct nc_stream *s, enum nc_rec_type t)
 {
     return test_env(s)->out.list[t].n;
+}
+
+const struct nc_stream_stats *nc_stream_test_stats(const struct nc_stream *s)
+{
+    return &test_env(s)->stats;
 }
 
 uint64_t nc_stream_test_budget_used(const struct nc_stream *s)

@@ -33,9 +33,10 @@ enum {
 struct nc_stream_stats {
     uint64_t streams;                   /* TCP connections given a stream */
     uint64_t attached[NC_PARSER_COUNT]; /* parser chosen */
-    uint64_t errors[NC_PARSER_COUNT];   /* switched off on a protocol error */
+    uint64_t errors[NC_PARSER_COUNT];   /* switched off on a protocol error (or one direction:
+                                           nc_stream_dir_off) */
     uint64_t overflow[NC_PARSER_COUNT]; /* switched off: more than max_buffer unconsumed */
-    uint64_t gap_off[NC_PARSER_COUNT];  /* switched off by a gap */
+    uint64_t gap_off[NC_PARSER_COUNT];  /* switched off by a gap (or one direction) */
     uint64_t unidentified;              /* no parser recognised the stream */
     uint64_t refused;                   /* no stream: the budget refused */
     struct nc_reasm_stats reasm;
@@ -95,5 +96,7 @@ uint64_t nc_stream_conflicts(const struct nc_stream *s);
 /* Build the parser-on table from the wanted record types. */
 void nc_stream_env_parsers(struct nc_stream_env *env);
 void nc_stream_stats_add(struct nc_stream_stats *dst, const struct nc_stream_stats *src);
+/* Test harness (parser.h): the counters of a stream made by nc_stream_test_new(). */
+const struct nc_stream_stats *nc_stream_test_stats(const struct nc_stream *s);
 
 #endif

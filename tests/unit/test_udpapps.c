@@ -611,13 +611,17 @@ static void test_sip_request_fields(void **state)
     assert_string_equal(s->transport, "udp");
 }
 
-static void test_sip_response_tcp_and_decline(void **state)
+static void test_sip_response_not_tcp_and_decline(void **state)
 {
     struct fx *f = *state;
     uint8_t frame[FRAME_MAX];
     static const char resp[] = "SIP/2.0 180 Ringing\r\nCSeq: 2 INVITE\r\nCall-ID: x@y\r\n\r\n";
+    /* over TCP, SIP is the stream parser's (test_tcpapps.c): no record per segment */
     size_t len = tcp_frame(frame, 5060, 40000, (const uint8_t *)resp, strlen(resp));
     struct nc_pkt *pkt = decode(f, frame, len, len);
+    assert_null(find_rec(pkt, NC_REC_SIP));
+    len = udp_frame(frame, 5060, 40000, (const uint8_t *)resp, strlen(resp));
+    pkt = decode(f, frame, len, len);
     Netcap__SIP *s = get_rec(pkt, NC_REC_SIP);
     assert_true(s->is_response);
     assert_int_equal(s->response_code, 180);
@@ -625,7 +629,7 @@ static void test_sip_response_tcp_and_decline(void **state)
     assert_string_equal(s->method_name, "INVITE");
     assert_int_equal(s->method, 1);
     assert_int_equal(s->content_length, -1);
-    assert_string_equal(s->transport, "tcp");
+    assert_string_equal(s->transport, "udp");
     assert_int_equal(s->src_port, 5060);
     /* not SIP on 5060: declined, not malformed */
     static const char *const not_sip[] = {
@@ -844,7 +848,7 @@ int main(void)
                 test_ntp_extension_control_private_decline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ntp_truncated_at_every_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sip_request_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sip_response_tcp_and_decline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sip_response_not_tcp_and_decline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sip_truncated_at_every_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bfd_md5_and_password, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bfd_truncated_at_every_length, setup, teardown),
