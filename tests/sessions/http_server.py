@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """HTTP/1.1 origin server for the sessions suite (127.0.0.1 only).
 
-    http_server.py PORTFILE
+    http_server.py PORTFILE TUNNELFILE
 
 Binds 127.0.0.1 on a free port, writes the port to PORTFILE, and serves
-until killed. Every response is framed by hand so that the suite covers
+until killed. CONNECT HOST:PORT opens a tunnel to 127.0.0.1:PORT (whatever
+HOST says) if PORT is the one written in TUNNELFILE, else 403. Every response is framed by hand so that the suite covers
 the framings of RFC 9112 section 6: Content-Length, chunked (with a chunk
 extension and a trailer), close-delimited, and the responses that have no
 body whatever their headers say (HEAD, 1xx, 204, 304).
@@ -20,10 +21,14 @@ body whatever their headers say (HEAD, 1xx, 204, 304).
     /close          200 without Content-Length, body ends at the close
     /large          200, 300000 bytes (many segments)
     POST /submit    201, echoes the body length (Content-Length or chunked body)
+    CONNECT         200, then bytes are relayed both ways until either side closes
     (Expect: 100-continue is answered with 100 Continue first)
 """
 import gzip
 import http.server
+import os
+import select
+import socket
 import socketserver
 import sys
 
@@ -111,6 +116,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.route()
 
+    def do_CONNECT(self):
+        port = int(self.path.rsplit(":", 1)[1])
+        with open(self.server.tunnel_file) as f:
+            allowed = int(f.read())
+        if port != allowed:
+            self.send(403, "Forbidden", [("Content-Length", 0)], b"")
+            return
+        up = socket.create_connection(("127.0.0.1", port))
+        self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        self.wfile.flush()
+        self.close_connection = True
+        down = self.connection
+        socks = [down, up]
+        while True:
+            ready, _, _ = select.select(socks, [], [], 10)
+            if not ready:
+                break
+            done = False
+            for r in ready:
+                data = r.recv(65536)
+                if not data:
+                    done = True
+                    break
+                (up if r is down else down).sendall(data)
+            if done:
+                break
+        up.close()
+
     def do_HEAD(self):
         self.route(head=True)
 
@@ -141,9 +174,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def main():
     srv = Server(("127.0.0.1", 0), Handler)
+    srv.tunnel_file = sys.argv[2]
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write("%d\n" % srv.server_address[1])
-    import os
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])
     srv.serve_forever()
 

@@ -74,7 +74,7 @@ wait_file() {
 }
 
 # ---- servers
-$py "$here/http_server.py" "$tmp/http.port" &
+$py "$here/http_server.py" "$tmp/http.port" "$tmp/tls.port" &
 pids="$pids $!"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=test -days 1 \
     -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > /dev/null 2>&1
@@ -106,6 +106,7 @@ while ! grep -q "^ACCEPT" "$tmp/s_server.out" && [ $i -lt 50 ]; do
     i=$((i + 1))
 done
 tport=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$tmp/s_server.out")
+echo "$tport" > "$tmp/tls.port" # the one port the HTTP server's CONNECT reaches
 if [ -z "$tport" ]; then
     bad sessions "openssl s_server did not start: $(head -c 300 "$tmp/s_server.out")"
     summary
@@ -225,6 +226,12 @@ tls_sclient res13 -tls1_3 -sess_out "$tmp/s13.sess"
 tls_sclient res13 -tls1_3 -sess_in "$tmp/s13.sess"
 tls_sclient res12 -tls1_2 -sess_out "$tmp/s12.sess"
 tls_sclient res12 -tls1_2 -sess_in "$tmp/s12.sess"
+# through the HTTP server as a proxy: CONNECT, then TLS inside the tunnel
+curl -s -k --max-time 10 -o /dev/null -v -p -x "http://127.0.0.1:$hport" --http1.1 \
+    -w 'http %{local_port} CONNECT tunnel.sessions.test:'"$tport"' %{http_connect} 0\n' \
+    "https://tunnel.sessions.test:$tport/" >> "$logs" 2> "$tmp/curl-tunnel.err" || true
+v=$(sed -n 's/.*SSL connection using \([^ ]*\) \/ \([^ ]*\).*/\1 \2/p' "$tmp/curl-tunnel.err" | head -n 1)
+echo "tls tunnel.sessions.test ${v:-? ?} -" >> "$logs"
 $py "$here/clients.py" tls "$tport" pysega.sessions.test "$logs" segments 2>> "$tmp/clients.err"
 $py "$here/clients.py" tls "$tport" pysegb.sessions.test "$logs" segments 2>> "$tmp/clients.err"
 $py "$here/clients.py" tls "$tport" pyrec.sessions.test "$logs" records 2>> "$tmp/clients.err"
