@@ -155,7 +155,11 @@ def ws(v):
 
 
 def check_http(live, pkts, clients):
-    pipeline_ports = {int(c[1]) for c in clients if c[0] == "http" and c[3].startswith("/page?pipe=")}
+    # where tshark 4.0 is no oracle (these are checked against the clients):
+    # it frames the response to a pipelined HEAD as if it had a body, and
+    # shows no response whose body a reset cut short
+    blind = {int(c[1]) for c in clients if c[0] == "http" and
+             (c[3].startswith("/page?pipe=") or c[3].endswith("/abort"))}
     conv = {}
     for p in pkts:
         if not p.tcp:
@@ -191,8 +195,8 @@ def check_http(live, pkts, clients):
               "transfer-/content-encoding/set-cookie/response body")
     exchanges = 0
     for cport in sorted(set(conv) | set(ours)):
-        if cport in pipeline_ports:
-            continue  # tshark 4.0 frames a pipelined HEAD's response as if it had a body
+        if cport in blind:
+            continue
         reqs, resps = conv.get(cport, ([], []))
         recs = ours.get(cport, [])
         if len(recs) != len(reqs):
@@ -244,15 +248,15 @@ def check_http(live, pkts, clients):
                 if r["method"] == "HEAD" or int(first(s, "http.response.code")) in (204, 304):
                     body = 0
             t.eq(w + "res_content_length", r["res_content_length"], body)
-    t.report(extra=" in %d exchanges on %d connections (the pipelined one is checked against its client)"
-             % (exchanges, len([p for p in conv if p not in pipeline_ports])))
+    t.report(extra=" in %d exchanges on %d connections (%d more, pipelined or reset, against the clients only)"
+             % (exchanges, len([p for p in conv if p not in blind]), len(blind)))
 
     # against the clients: every request once, with its response
     t = Tally("HTTP vs clients (curl -w, Python): method/target/status/body bytes")
     sent = {}
     for c in clients:
         if c[0] == "http":
-            target = re.sub(r"^https?://[^/]*", "", c[3])
+            target = re.sub(r"^http://127\.0\.0\.1:\d+", "", c[3])  # origin-form as sent
             sent.setdefault(int(c[1]), []).append((c[2], target, int(c[4]), int(c[5])))
     n = 0
     for cport in sorted(set(sent) | set(ours)):

@@ -4,6 +4,7 @@
     clients.py http-pipeline PORT LOG   4 requests in one segment, one connection
     clients.py http-split PORT LOG      a POST whose head and body are cut over 3 segments
     clients.py http-rst PORT LOG        a GET, then the connection reset (SO_LINGER 0)
+    clients.py http-idle PORT LOG       a GET, then the connection left open (60 s)
     clients.py tls PORT SNI LOG MODE    a TLS handshake through memory BIOs, its
                                         ClientHello (~2.5 KB: many ALPN names) sent
                                         as MODE says: "segments" cut over three TCP
@@ -127,6 +128,17 @@ def http_split(port, path):
     status, n = Reader(s).response("POST")
     log(path, "http", lport, "POST", "/submit?split=1", status, n)
     s.close()
+
+
+def http_idle(port, path):
+    """A GET answered, then the connection left open (still open when the
+    captures stop: the suite kills this client afterwards)."""
+    s = connect(port)
+    lport = s.getsockname()[1]
+    s.sendall(b"GET /page?idle=1 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: sessions-idle/1\r\n\r\n" % port)
+    status, n = Reader(s).response("GET")
+    log(path, "http", lport, "GET", "/page?idle=1", status, n)
+    time.sleep(60)
 
 
 def http_rst(port, path):
@@ -253,6 +265,8 @@ def main():
         http_split(port, a[0])
     elif cmd == "http-rst":
         http_rst(port, a[0])
+    elif cmd == "http-idle":
+        http_idle(port, a[0])
     elif cmd == "tls":
         tls(port, a[0], a[1], a[2])
     elif cmd == "dns-tcp":

@@ -17,6 +17,7 @@ sessions.test; writes READYFILE once both sockets listen.
     mx.sessions.test      MX 10 mail.sessions.test, MX 20 backup.sessions.test
     _sip._tcp.sessions.test  SRV 10 60 5060 sip.sessions.test
     9.2.0.192.in-addr.arpa   PTR www.sessions.test (the only name outside the zone answered)
+    drop.sessions.test    no answer over UDP (the query stays unanswered)
     other name in zone    NXDOMAIN with the SOA in the authority section
     name outside the zone REFUSED
 
@@ -126,8 +127,10 @@ def serve_udp(sock):
     while True:
         data, peer = sock.recvfrom(65535)
         try:
-            out, _ = answer(data, True)
+            out, name = answer(data, True)
         except Exception:
+            continue
+        if name == "drop." + ZONE:
             continue
         sock.sendto(out, peer)
 

@@ -20,6 +20,9 @@ body whatever their headers say (HEAD, 1xx, 204, 304).
     /notmodified    304 with a Content-Length header and no body
     /close          200 without Content-Length, body ends at the close
     /large          200, 300000 bytes (many segments)
+    /both           200 with Content-Length and Transfer-Encoding: chunked
+    /early          103 Early Hints, then 200
+    /abort          200 with Content-Length 5000: 1000 bytes, then a reset
     POST /submit    201, echoes the body length (Content-Length or chunked body)
     CONNECT         200, then bytes are relayed both ways until either side closes
     (Expect: 100-continue is answered with 100 Continue first)
@@ -30,7 +33,9 @@ import os
 import select
 import socket
 import socketserver
+import struct
 import sys
+import time
 
 
 def body_for(target):
@@ -75,6 +80,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.wfile.write(b"%X\r\n%s\r\n0\r\nX-Checksum: 42\r\n\r\n" % (len(parts[2]), parts[2]))
             self.wfile.flush()
+        elif path == "/both":
+            # Transfer-Encoding and Content-Length: chunked wins (RFC 9112 6.3)
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nServer: sessions-suite/1\r\nContent-Length: 7\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n")
+            if not head:
+                self.wfile.write(b"1e\r\nthirty bytes of chunked body.\r\n0\r\n\r\n")
+            self.wfile.flush()
+        elif path == "/early":
+            # 103 Early Hints (RFC 8297) before the final response
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
+            self.wfile.flush()
+            body = b"after early hints\n"
+            self.send(200, "OK", [("Content-Length", len(body)), ("Link", "</style.css>; rel=preload")],
+                      body, head)
+        elif path == "/abort":
+            # a Content-Length of 5000, 1000 bytes, then a reset
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nServer: sessions-suite/1\r\nContent-Length: 5000\r\n\r\n")
+            self.wfile.write(b"a" * 1000)
+            self.wfile.flush()
+            time.sleep(0.05)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
         elif path == "/gzip":
             body = gzip.compress(body_for(self.path) * 20, mtime=0)
             self.send(200, "OK", [("Content-Type", "text/plain"), ("Content-Encoding", "gzip"),

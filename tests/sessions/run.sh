@@ -186,6 +186,15 @@ c -o /dev/null -d 'name=netcap&kind=form%20post&empty=' "$h/submit?kind=form"
 c --http1.0 -o /dev/null "$h/page?v=1.0"
 c -o /dev/null "$h/large"
 curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$closed/" # refused
+# Content-Length and chunked at once; 103 Early Hints; absolute-form (as to a proxy)
+c -o /dev/null "$h/both" -o /dev/null "$h/early"
+c -o /dev/null -x "http://127.0.0.1:$hport" "http://proxied.sessions.test/page?absolute=1"
+# a response cut by a reset from the server (curl: 1000 of 5000 bytes)
+c -o /dev/null "$h/abort" || true
+# a connection still open when the captures stop (end reason eof)
+$py "$here/clients.py" http-idle "$hport" "$logs" 2>> "$tmp/clients.err" &
+idle=$!
+pids="$pids $idle"
 $py "$here/clients.py" http-pipeline "$hport" "$logs" 2>> "$tmp/clients.err"
 $py "$here/clients.py" http-split "$hport" "$logs" 2>> "$tmp/clients.err"
 $py "$here/clients.py" http-rst "$hport" "$logs" 2>> "$tmp/clients.err"
@@ -258,6 +267,7 @@ if [ $dns = 1 ]; then
         d _sip._tcp.sessions.test SRV
         d 9.2.0.192.in-addr.arpa PTR +tcp
         d big.sessions.test TXT # truncated over UDP, then over TCP
+        dig @127.0.0.1 -p 53 +tries=1 +time=1 drop.sessions.test A > /dev/null 2>&1 # unanswered
     else
         skp sessions-dig "dig missing (bind9-dnsutils): Python UDP queries instead"
         for q in "www.sessions.test A" "www.sessions.test AAAA" "alias.sessions.test A" \
@@ -272,6 +282,7 @@ fi
 # ---- stop the captures (the live capture writes its last batch on SIGINT)
 sleep 1.5
 kill -INT "$cpid" "$tpid"
+kill "$idle" 2> /dev/null
 wait "$cpid"
 cst=$?
 wait "$tpid"
@@ -289,6 +300,12 @@ fi
 "$NETCAP" capture -read "$tmp/lo.pcap" -out "$tmp/file" -workers 2 -quiet 2> "$tmp/read.err" ||
     bad sessions "netcap capture -read of the tcpdump pcap failed: $(head -c 300 "$tmp/read.err")"
 [ -s "$tmp/clients.err" ] && echo "client errors: $(head -c 500 "$tmp/clients.err")"
+for f in capture.err read.err; do
+    if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$tmp/$f"; then
+        bad sessions-sanitizer "report in netcap's $f:"
+        sed -n '1,15s/^/    /p' "$tmp/$f"
+    fi
+done
 
 # ---- checks
 $py "$here/check.py" --netcap "$NETCAP" --live "$tmp/live" --file "$tmp/file" --pcap "$tmp/lo.pcap" \
