@@ -10,9 +10,9 @@
                                         as MODE says: "segments" cut over three TCP
                                         segments (one cut inside the record header),
                                         "records" split into two TLS records
-    clients.py dns-tcp PORT LOG         DNS over TCP: a length sent apart from its
-                                        message, two queries in one segment, a
-                                        response the server splits
+    clients.py dns-tcp PORT LOG         DNS over TCP: a length cut in two and sent
+                                        apart from its message, two queries in one
+                                        segment, a response the server splits
     clients.py dns-udp PORT LOG NAME TYPE  one query over UDP (when dig is missing)
 
 Each appends one line per exchange to LOG, what the client itself saw:
@@ -221,8 +221,10 @@ def dns_tcp(port, path):
     qs = [(random.randrange(65536), "www.sessions.test", 1), (random.randrange(65536), "txt.sessions.test", 16),
           (random.randrange(65536), "alias.sessions.test", 1), (random.randrange(65536), "split.sessions.test", 1)]
     framed = [struct.pack("!H", len(m)) + m for m in (dns_query(*q) for q in qs)]
-    # a length apart from its message
-    s.sendall(framed[0][:2])
+    # the length in two segments, then its message
+    s.sendall(framed[0][:1])
+    time.sleep(0.03)
+    s.sendall(framed[0][1:2])
     time.sleep(0.03)
     s.sendall(framed[0][2:])
     # two messages in one segment, then the one the server answers in two

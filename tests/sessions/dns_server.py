@@ -12,8 +12,8 @@ sessions.test; writes READYFILE once both sockets listen.
     txt.sessions.test     TXT "hello world" "second string", TXT "v=spf1 -all"
     big.sessions.test     40 TXT records (~2.7 KB): over UDP the answer is
                           truncated (TC=1, no records), over TCP it is whole
-    split.sessions.test   A 192.0.2.9; over TCP the length and the message are
-                          written in two segments
+    split.sessions.test   A 192.0.2.9; over TCP the first byte of the length
+                          and the rest are written in two segments
     mx.sessions.test      MX 10 mail.sessions.test, MX 20 backup.sessions.test
     _sip._tcp.sessions.test  SRV 10 60 5060 sip.sessions.test
     9.2.0.192.in-addr.arpa   PTR www.sessions.test (the only name outside the zone answered)
@@ -161,9 +161,10 @@ def serve_tcp_conn(conn):
                 return
             framed = struct.pack("!H", len(out)) + out
             if name.startswith("split."):
-                conn.sendall(framed[:2])
+                # one byte of the length, then the rest
+                conn.sendall(framed[:1])
                 time.sleep(0.05)
-                conn.sendall(framed[2:])
+                conn.sendall(framed[1:])
             else:
                 conn.sendall(framed)
 
