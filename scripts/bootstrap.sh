@@ -7,7 +7,8 @@ set -eu
 pkgs="build-essential pkg-config libpcap-dev libprotobuf-c-dev protobuf-c-compiler
 libzstd-dev zstd zlib1g-dev libssl-dev libcmocka-dev clang libclang-rt-14-dev clang-format python3
 wireshark-common python3-protobuf python3-zstandard python3-pandas groff-base
-libmicrohttpd-dev prometheus curl libnats-dev libsodium-dev nats-server openssl"
+libmicrohttpd-dev prometheus curl libnats-dev libsodium-dev nats-server
+tshark tcpdump openssl bind9-dnsutils"
 # wireshark-common: editcap and mergecap, which the hostile and determinism suites use
 # python3-protobuf, python3-zstandard, python3-pandas: the Python module
 # (python/netcap) and its suite, and the label suite (pandas loads its CSV); groff-base (groff): the install
@@ -17,8 +18,12 @@ libmicrohttpd-dev prometheus curl libnats-dev libsodium-dev nats-server openssl"
 # libnats-dev, libsodium-dev: netcap agent/collect (NATS JetStream, sealed batches);
 # nats-server: the broker the sensors suite starts; openssl: that suite's
 # throw-away CA and certificates, and the Ed25519 signatures of its JWTs
+# tshark, tcpdump, openssl, bind9-dnsutils (dig): the sessions suite runs real
+# clients and servers on loopback (openssl s_server/s_client, dig), records
+# them with tcpdump beside netcap's live capture, and checks netcap's records
+# against tshark's decoding of that pcap
 if [ "${1:-}" = "--bench" ]; then
-    pkgs="$pkgs tcpdump tcpreplay time"
+    pkgs="$pkgs tcpreplay time"
 fi
 missing=""
 for p in $pkgs; do

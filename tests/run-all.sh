@@ -20,7 +20,7 @@ CORPUS=""; HOSTILE=""
 [ -d "$shared/hostile" ] && HOSTILE="$shared/hostile"
 export CORPUS HOSTILE
 export TZ=UTC LC_ALL=C
-suites="${SUITES:-cli dump util label golden oracle features determinism hostile torture limits live python install export sensors}"
+suites="${SUITES:-cli dump util label golden oracle features determinism hostile torture limits live sessions python install export sensors}"
 # SKIP_SUITES: names left out of the list above (make check runs the heavy
 # matrices, hostile and torture, only in its sanitizer pass)
 for s in ${SKIP_SUITES:-}; do

@@ -9,9 +9,13 @@
  * fields, up to the empty line) and a body framed by RFC 9112 6.3:
  * Transfer-Encoding chunked (trailers kept), Content-Length, or, for a
  * response without either, everything until the connection closes.
- * Responses to HEAD, 1xx, 204 and 304 have no body; a 2xx to CONNECT and a
- * 101 end the parsing of the flow (NC_PARSE_DONE: what follows is not HTTP).
- * Interim 1xx responses (100 Continue) are skipped.
+ * Responses to HEAD, 1xx, 204 and 304 have no body. A 101 ends the parsing
+ * of the flow (NC_PARSE_DONE: what follows is not HTTP). A 2xx to CONNECT
+ * opens a tunnel: the stream stage probes what follows in both directions
+ * again (nc_stream_handoff), so TLS through a proxy gives its hellos; the
+ * client's bytes after a CONNECT are not parsed as HTTP until its answer
+ * came (they stay held for the tunnel's parser). Interim 1xx responses
+ * (100 Continue) are skipped.
  *
  * Pairing: a request is queued (at most HTTP_MAX_PENDING per flow; the
  * oldest is written unanswered when the queue overflows) once its head is
@@ -130,6 +134,8 @@ struct http_state {
     struct http_msg *pend[HTTP_MAX_PENDING]; /* ring of queued requests */
     size_t pend_head, n_pend;
     struct http_msg *res_req; /* request paired with the running response */
+    bool connect_wait;        /* a CONNECT is queued: client bytes wait for its answer */
+    bool tunnel;              /* a 2xx answered CONNECT: the rest is another protocol */
 };
 
 struct http_framing {
@@ -1289,6 +1295,9 @@ static struct http_msg *pop_request(struct http_state *st)
     st->pend[st->pend_head] = NULL;
     st->pend_head = (st->pend_head + 1) % HTTP_MAX_PENDING;
     st->n_pend--;
+    if (m && m->is_connect) {
+        st->connect_wait = false;
+    }
     return m;
 }
 
@@ -1380,6 +1389,7 @@ static long on_request(
     } else {
         push_request(s, st, m);
         d->cur = m;
+        st->connect_wait = st->connect_wait || m->is_connect;
     }
     if (fr.clen_bad || (fr.te && !fr.chunked)) {
         /* the body's length is unknown (RFC 9112 6.3 (4), (6)): find the next request */
@@ -1439,9 +1449,17 @@ static long on_response(
         d->cur = NULL;
         st->res_req = NULL;
     }
-    if (code == 101 || (to_connect && code >= 200 && code < 300)) {
+    if (to_connect && code >= 200 && code < 300) {
+        /* a tunnel (RFC 9110 9.3.6): what follows, both ways, is probed
+         * again (TLS through a proxy, most often) */
         finish_response(s, st, ts);
-        return NC_PARSE_DONE; /* a tunnel or another protocol follows */
+        st->tunnel = true;
+        nc_stream_handoff(s);
+        return 0;
+    }
+    if (code == 101) {
+        finish_response(s, st, ts);
+        return NC_PARSE_DONE; /* another protocol follows */
     }
     if (to_head || code < 200 || code == 204 || code == 304) {
         finish_response(s, st, ts);
@@ -1685,7 +1703,10 @@ static long http_feed(
     dir &= 1;
     struct http_dir *d = &st->d[dir];
     size_t off = 0;
-    while (off < n) {
+    while (off < n && !st->tunnel) {
+        if (dir == 0 && st->connect_wait && d->st == ST_START) {
+            break; /* after CONNECT: HTTP again, or a tunnel? the answer tells */
+        }
         const uint8_t *q = p + off;
         size_t left = n - off;
         long r = 0;

@@ -20,7 +20,11 @@
  *   - returns NC_PARSE_ERROR on a protocol violation (switched off for the
  *     flow, counted per parser), NC_PARSE_DONE when it has nothing more to
  *     learn from the flow (detached: the flow's bytes are then no longer
- *     reassembled, which is what makes TLS cheap).
+ *     reassembled, which is what makes TLS cheap);
+ *   - calls nc_stream_handoff() when another protocol follows its own on
+ *     the same connection (HTTP: a tunnel opened by CONNECT): the parser is
+ *     closed once this feed returns, and what it did not consume, in both
+ *     directions, is probed afresh as at the start of a connection.
  * Direction 0 is client -> server (the side that sent the SYN, or the
  * first packet), 1 is server -> client.
  */
@@ -122,15 +126,24 @@ void nc_stream_dir_off(struct nc_stream *s, bool gap);
 uint64_t nc_stream_missed(const struct nc_stream *s, int dir);
 /* The options the user gave (payload bytes, entropy). */
 bool nc_stream_want_payload(const struct nc_stream *s);
+/* Called from feed(): the bytes after those this feed consumes belong to
+ * another protocol (a tunnel). When feed returns (a count, not an error),
+ * the parser is closed and the unconsumed bytes of both directions, then
+ * the bytes that follow, are offered to the probes again. The connection's
+ * application_proto stays the first parser's. */
+void nc_stream_handoff(struct nc_stream *s);
 
 /* -------------------------------- test harness (unit tests and fuzzers) */
 
 /* A stand-alone stream for feeding one parser by hand: records go, as JSON
  * Lines, into a buffer that nc_stream_test_json() returns. All record
- * types are wanted. Budget cap in bytes (0: none). */
+ * types are wanted. Budget cap in bytes (0: none). p NULL: every parser,
+ * chosen by probing the first bytes as the stream stage does (server port
+ * 1: no parser claims it). */
 struct nc_stream *nc_stream_test_new(const struct nc_parser *p, uint64_t budget_cap);
 /* Feed bytes as the stream stage would (buffering what the parser did not
- * consume). Returns false once the parser is switched off or detached. */
+ * consume). Returns false once the parser is switched off or detached (p
+ * NULL: once no parser is attached or still probing). */
 bool nc_stream_test_feed(struct nc_stream *s, int dir, const void *p, size_t n, int64_t ts);
 bool nc_stream_test_gap(struct nc_stream *s, int dir, uint64_t n, int64_t ts);
 /* Close (calls the parser's close once); records so far, NUL-terminated. */

@@ -44,7 +44,9 @@ struct nc_stream {
     char c_mac[NC_MAC_STRLEN], s_mac[NC_MAC_STRLEN];
     char tunnel_parent[32];
     enum stream_state state;
-    int parser; /* attached parser id, -1 none */
+    int parser;      /* attached parser id, -1 none */
+    const char *app; /* display name of the first parser attached */
+    bool handoff;    /* the parser called nc_stream_handoff() in this feed */
     void *pstate;
     uint32_t declined; /* bitmask of parsers that said no (NC_PARSER_COUNT <= 32) */
     struct nc_reasm_dir dir[2];
@@ -177,10 +179,55 @@ static bool attach(struct nc_stream *s, int id)
     s->parser = id;
     s->pstate = st;
     s->state = S_ATTACHED;
+    if (!s->app) {
+        s->app = p->display;
+    }
     if (s->env->stats) {
         s->env->stats->attached[id]++;
     }
     return true;
+}
+
+static void probe(struct nc_stream *s, int d, int64_t ts);
+
+/* The parser handed the connection on (nc_stream_handoff) after consuming
+ * used of the n bytes at p (p is the hold of direction d when that was in
+ * use): close it and probe what is left of both directions. */
+static void handoff(struct nc_stream *s, int d, const uint8_t *p, size_t n, size_t used, int64_t ts)
+{
+    const struct nc_parser *pr = parsers[s->parser];
+    struct hold *h = &s->hold[d];
+    s->handoff = false;
+    bool kept = true;
+    if (h->len) {
+        hold_consume(h, used);
+    } else if (used < n) {
+        kept = hold_append(s, h, p + used, n - used, NC_MAX(pr->max_buffer, NC_STREAM_PROBE_MAX));
+    }
+    s->state = S_PROBING;
+    pr->close(s, s->pstate, ts);
+    if (s->pstate) {
+        nc_free(s->pstate);
+        nc_budget_give(s->env->budget, pr->state_size);
+        s->pstate = NULL;
+    }
+    s->parser = -1;
+    s->declined = 0;
+    if (!kept) {
+        if (s->env->stats) {
+            s->env->stats->refused++;
+        }
+        detach(s, ts);
+        return;
+    }
+    /* a probe that sees NC_STREAM_PROBE_MAX bytes or more decides, so a
+     * direction left undecided holds fewer, as deliver() expects */
+    for (int k = 0; k < 2 && s->state == S_PROBING; k++) {
+        int dd = k ? !d : d;
+        if (s->hold[dd].len) {
+            probe(s, dd, ts);
+        }
+    }
 }
 
 /* Offer what direction d holds to the parser (and then n more bytes at p,
@@ -209,14 +256,20 @@ static void feed(struct nc_stream *s, int d, const uint8_t *p, size_t n, int64_t
         if (s->env->stats) {
             s->env->stats->errors[s->parser]++;
         }
+        s->handoff = false;
         detach(s, ts);
         return;
     }
     if (r == NC_PARSE_DONE) {
+        s->handoff = false;
         detach(s, ts);
         return;
     }
     size_t used = r < 0 ? 0 : (size_t)r > n ? n : (size_t)r;
+    if (s->handoff) {
+        handoff(s, d, p, n, used, ts);
+        return;
+    }
     if (h->len) {
         hold_consume(h, used);
     } else if (used < n) {
@@ -289,7 +342,7 @@ static void probe(struct nc_stream *s, int d, int64_t ts)
                 if (mine.len) {
                     feed(s, d, mine.p, mine.len, ts);
                 }
-                if (other.len && s->state == S_ATTACHED) {
+                if (other.len && s->state == S_ATTACHED && s->parser == i) {
                     feed(s, !d, other.p, other.len, ts);
                 }
                 hold_free(s, &mine);
@@ -444,7 +497,7 @@ bool nc_stream_active(const struct nc_stream *s)
 
 const char *nc_stream_app(const struct nc_stream *s)
 {
-    return s->parser >= 0 ? parsers[s->parser]->display : NULL;
+    return s->app;
 }
 
 uint64_t nc_stream_conflicts(const struct nc_stream *s)
@@ -576,6 +629,11 @@ bool nc_stream_want_payload(const struct nc_stream *s)
     return s->env->opts->payload;
 }
 
+void nc_stream_handoff(struct nc_stream *s)
+{
+    s->handoff = true;
+}
+
 void *nc_stream_record(struct nc_stream *s, enum nc_rec_type t, int dir, int64_t ts)
 {
     if (!s->env->opts->want[t]) {
@@ -646,7 +704,13 @@ struct test_env {
     struct nc_stream_stats stats;
     struct nc_dbuf json;
     bool closed;
+    bool probing; /* every parser, chosen by the probes */
 };
+
+static struct test_env *test_env(const struct nc_stream *s)
+{
+    return (struct test_env *)(void *)s->env;
+}
 
 struct nc_stream *nc_stream_test_new(const struct nc_parser *p, uint64_t budget_cap)
 {
@@ -670,8 +734,9 @@ struct nc_stream *nc_stream_test_new(const struct nc_parser *p, uint64_t budget_
     te->env.stats = &te->stats;
     te->env.reasm.depth = 0;
     te->env.reasm.conn_buf = 1u << 20;
+    te->probing = p == NULL;
     for (size_t i = 0; i < NC_PARSER_COUNT; i++) {
-        te->env.parser_on[i] = parsers[i] == p;
+        te->env.parser_on[i] = p == NULL || parsers[i] == p;
     }
     struct nc_stream_id id;
     memset(&id, 0, sizeof(id));
@@ -698,17 +763,14 @@ struct nc_stream *nc_stream_test_new(const struct nc_parser *p, uint64_t budget_
     return s;
 }
 
-static struct test_env *test_env(const struct nc_stream *s)
-{
-    return (struct test_env *)(void *)s->env;
-}
-
 bool nc_stream_test_feed(struct nc_stream *s, int dir, const void *p, size_t n, int64_t ts)
 {
-    if (s->state == S_ATTACHED && n) {
-        feed(s, dir & 1, p, n, ts);
+    bool probing = test_env(s)->probing;
+    if ((s->state == S_ATTACHED || (probing && s->state == S_PROBING)) && n) {
+        s->dir_now = dir & 1;
+        deliver(s, p, n, 0, ts); /* as reassembled bytes: probed, then fed */
     }
-    return s->state == S_ATTACHED;
+    return s->state == S_ATTACHED || (probing && s->state == S_PROBING);
 }
 
 bool nc_stream_test_gap(struct nc_stream *s, int dir, uint64_t n, int64_t ts)

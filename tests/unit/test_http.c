@@ -20,6 +20,8 @@
 
 #include "proto/parser.h"
 
+#include "data/tls/hellos.inc"
+
 static struct nc_stream *open_stream(void)
 {
     struct nc_stream *s = nc_stream_test_new(&nc_parser_http, 0);
@@ -488,6 +490,51 @@ static void test_connect_upgrade(void **state)
     free(json);
 }
 
+/* Through a proxy: after a 2xx to CONNECT the tunnel's bytes are probed
+ * again, so TLS inside gives its hellos (RFC 9110 9.3.6). The client's
+ * ClientHello may come before the answer: it waits, it is not HTTP. */
+static void test_connect_tunnel_tls(void **state)
+{
+    NC_UNUSED(state);
+    struct nc_stream *s = nc_stream_test_new(NULL, 0);
+    assert_non_null(s);
+    assert_true(feed(s, 0, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 1));
+    assert_true(feed_n(s, 0, zeek_ch, 100, 2)); /* early, and cut: the rest follows */
+    assert_true(feed(s, 1, "HTTP/1.1 200 Connection established\r\n\r\n", 3));
+    assert_int_equal(nc_stream_test_count(s, NC_REC_HTTP), 1);
+    assert_true(feed_n(s, 0, zeek_ch + 100, sizeof(zeek_ch) - 100, 4));
+    assert_int_equal(nc_stream_test_count(s, NC_REC_TLSClientHello), 1);
+    feed_n(s, 1, zeek_sh, sizeof(zeek_sh), 5);
+    assert_int_equal(nc_stream_test_count(s, NC_REC_TLSServerHello), 1);
+    char *json = finish(s, 6);
+    assert_has(json, "\"method\":\"CONNECT\"");
+    assert_has(json, "\"status_code\":200");
+    assert_has(json, "\"ja3\":");
+    assert_has(json, "\"ja3s\":");
+    free(json);
+
+    /* refused (407): the client's next request is HTTP again; in one
+     * segment with the answer, the tunnel's first bytes are probed too */
+    s = nc_stream_test_new(NULL, 0);
+    assert_non_null(s);
+    assert_true(feed(s, 0, "CONNECT example.com:443 HTTP/1.1\r\n\r\n", 1));
+    assert_true(feed(
+            s, 1, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n", 2));
+    assert_true(feed(s, 0,
+            "CONNECT example.com:443 HTTP/1.1\r\nProxy-Authorization: Basic eDp5\r\n\r\n", 3));
+    static const char ok[] = "HTTP/1.1 200 OK\r\n\r\n";
+    uint8_t both[sizeof(ok) - 1 + sizeof(zeek_sh)];
+    memcpy(both, ok, sizeof(ok) - 1);
+    memcpy(both + sizeof(ok) - 1, zeek_sh, sizeof(zeek_sh));
+    feed_n(s, 1, both, sizeof(both), 4); /* TLS then has nothing more to learn */
+    assert_int_equal(nc_stream_test_count(s, NC_REC_HTTP), 2);
+    assert_int_equal(nc_stream_test_count(s, NC_REC_TLSServerHello), 1);
+    json = finish(s, 5);
+    assert_has(json, "\"status_code\":407");
+    assert_has(json, "\"status_code\":200");
+    free(json);
+}
+
 static void test_gap_in_body(void **state)
 {
     NC_UNUSED(state);
@@ -771,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_until_close),
         cmocka_unit_test(test_fifo_overflow),
         cmocka_unit_test(test_connect_upgrade),
+        cmocka_unit_test(test_connect_tunnel_tls),
         cmocka_unit_test(test_gap_in_body),
         cmocka_unit_test(test_gap_in_head),
         cmocka_unit_test(test_folding_and_limits),
