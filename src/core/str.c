@@ -196,6 +196,18 @@ bool nc_utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* ASCII eight bytes at a time (most protocol text is) */
+        while (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL) {
+                break;
+            }
+            i += 8;
+        }
+        if (i == n) {
+            break;
+        }
         if (p[i] < 0x80) {
             i++;
             continue;

@@ -1,7 +1,8 @@
 /*
  * Unit tests of the address formatters (src/core/str.c) against the C
  * library: nc_fmt_ip4/ip6 against inet_ntop, nc_fmt_mac/hwaddr against
- * snprintf("%02x"), every octet value in every position.
+ * snprintf("%02x"), every octet value in every position; nc_utf8_valid
+ * against a byte-by-byte reference.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -112,12 +113,73 @@ static void test_mac_and_hwaddr_match_snprintf(void **state)
     assert_string_equal(hw, "de:ad:be:ef:01:02:03:04");
 }
 
+/* Reference UTF-8 check, byte by byte (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+static bool ref_utf8_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t len;
+        uint32_t cp, min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            len = 2, cp = c & 0x1fu, min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3, cp = c & 0x0fu, min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4, cp = c & 0x07u, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (n - i < len) {
+            return false;
+        }
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xc0) != 0x80) {
+                return false;
+            }
+            cp = cp << 6 | (p[i + k] & 0x3fu);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+/* Mostly-ASCII text with multi-byte sequences (valid, cut or broken) at
+ * every offset, so the 8-bytes-at-a-time ASCII path meets them everywhere. */
+static void test_utf8_valid_matches_reference(void **state)
+{
+    (void)state;
+    static const char *const seqs[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3",
+        "\xe2\x82", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80", "\xff", "\x80" };
+    uint8_t buf[64];
+    for (int iter = 0; iter < 200000; iter++) {
+        size_t n = rnd() % sizeof(buf);
+        for (size_t i = 0; i < n; i++) {
+            buf[i] = (uint8_t)(0x20 + rnd() % 0x5f);
+        }
+        for (unsigned k = rnd() % 3; k > 0 && n > 0; k--) {
+            const char *q = seqs[rnd() % NC_ARRAY_LEN(seqs)];
+            size_t at = rnd() % n, l = strlen(q);
+            memcpy(buf + at, q, NC_MIN(l, n - at));
+        }
+        assert_int_equal(nc_utf8_valid(buf, n), ref_utf8_valid(buf, n));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ip4_matches_inet_ntop),
         cmocka_unit_test(test_ip6_matches_inet_ntop),
         cmocka_unit_test(test_mac_and_hwaddr_match_snprintf),
+        cmocka_unit_test(test_utf8_valid_matches_reference),
     };
     return cmocka_run_group_tests_name("str", tests, NULL, NULL);
 }
