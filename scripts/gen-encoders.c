@@ -144,6 +144,71 @@ static const char *ctype(ProtobufCType t)
     }
 }
 
+/* A singular scalar: its tag and value have a fixed upper bound on the
+ * wire, so a run of them needs one room check (see gen_message). */
+static bool is_scalar(const ProtobufCFieldDescriptor *f)
+{
+    return f->label == PROTOBUF_C_LABEL_NONE && f->type != PROTOBUF_C_TYPE_STRING &&
+           f->type != PROTOBUF_C_TYPE_BYTES && f->type != PROTOBUF_C_TYPE_MESSAGE;
+}
+
+/* Most bytes a scalar value of type t takes on the wire. */
+static size_t value_bound(ProtobufCType t)
+{
+    switch (t) {
+        case PROTOBUF_C_TYPE_BOOL:
+            return 1;
+        case PROTOBUF_C_TYPE_SINT32:
+        case PROTOBUF_C_TYPE_UINT32:
+            return 5;
+        case PROTOBUF_C_TYPE_FIXED32:
+        case PROTOBUF_C_TYPE_SFIXED32:
+        case PROTOBUF_C_TYPE_FLOAT:
+            return 4;
+        case PROTOBUF_C_TYPE_FIXED64:
+        case PROTOBUF_C_TYPE_SFIXED64:
+        case PROTOBUF_C_TYPE_DOUBLE:
+            return 8;
+        default:
+            return 10; /* int32 and enums are sign-extended to 64 bits */
+    }
+}
+
+/* Statement writing scalar v (not its tag) at cursor o, unchecked. */
+static void w_value(const ProtobufCFieldDescriptor *f, const char *v)
+{
+    switch (f->type) {
+        case PROTOBUF_C_TYPE_INT32:
+        case PROTOBUF_C_TYPE_ENUM:
+            printf("o = w_varint(o, (uint64_t)(int64_t)%s);", v);
+            break;
+        case PROTOBUF_C_TYPE_SINT32:
+            printf("o = w_varint(o, ((uint32_t)%s << 1) ^ (uint32_t)(%s >> 31));", v, v);
+            break;
+        case PROTOBUF_C_TYPE_UINT32:
+        case PROTOBUF_C_TYPE_UINT64:
+            printf("o = w_varint(o, %s);", v);
+            break;
+        case PROTOBUF_C_TYPE_INT64:
+            printf("o = w_varint(o, (uint64_t)%s);", v);
+            break;
+        case PROTOBUF_C_TYPE_SINT64:
+            printf("o = w_varint(o, ((uint64_t)%s << 1) ^ (uint64_t)(%s >> 63));", v, v);
+            break;
+        case PROTOBUF_C_TYPE_BOOL:
+            printf("*o++ = (uint8_t)(%s ? 1 : 0);", v);
+            break;
+        case PROTOBUF_C_TYPE_FIXED32:
+        case PROTOBUF_C_TYPE_SFIXED32:
+        case PROTOBUF_C_TYPE_FLOAT:
+            printf("o = w_raw32(o, &%s);", v);
+            break;
+        default: /* FIXED64, SFIXED64, DOUBLE */
+            printf("o = w_raw64(o, &%s);", v);
+            break;
+    }
+}
+
 /* Statement writing value v (not its tag). */
 static void put_value(const ProtobufCFieldDescriptor *f, const char *v)
 {
@@ -222,6 +287,34 @@ static void gen_message(size_t idx)
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
         char tag[64];
+        if (is_scalar(f)) {
+            /* a run of scalars: one room check for the run's worst case,
+             * then unchecked writes through a local cursor */
+            unsigned j = i;
+            size_t bound = 0;
+            for (; j < d->n_fields && is_scalar(&d->fields[j]); j++) {
+                bound += tag_literal(tag, d->fields[j].id, wire_type(d->fields[j].type)) +
+                         value_bound(d->fields[j].type);
+            }
+            printf("    if (!room(e, %zu)) {\n        return;\n    }\n", bound);
+            printf("    {\n        uint8_t *o = e->p + e->len;\n");
+            for (; i < j; i++) {
+                f = &d->fields[i];
+                size_t tl = tag_literal(tag, f->id, wire_type(f->type));
+                printf("        { /* %s */\n", f->name);
+                printf("            %s v;\n            memcpy(&v, m + %u, sizeof(v));\n",
+                        ctype(f->type), f->offset);
+                printf("            if (");
+                present(f, "v");
+                printf(") {\n                o = w_tag(o, \"%s\", %zu);\n                ", tag,
+                        tl);
+                w_value(f, "v");
+                printf("\n            }\n        }\n");
+            }
+            printf("        e->len = (size_t)(o - e->p);\n    }\n");
+            i--; /* the loop's i++ */
+            continue;
+        }
         bool packed =
                 f->label == PROTOBUF_C_LABEL_REPEATED && (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED);
         size_t tl = tag_literal(tag, f->id, packed ? 2 : wire_type(f->type));
@@ -255,8 +348,15 @@ static void gen_message(size_t idx)
             printf("        %s v;\n        memcpy(&v, m + %u, sizeof(v));\n", ct, f->offset);
             printf("        if (");
             present(f, "v");
-            printf(") {\n            put_tag(e, \"%s\", %zu);\n            ", tag, tl);
-            put_value(f, "v");
+            printf(") {\n            ");
+            if (f->type == PROTOBUF_C_TYPE_STRING) {
+                printf("put_tagged_str(e, \"%s\", %zu, v);", tag, tl);
+            } else if (f->type == PROTOBUF_C_TYPE_BYTES) {
+                printf("put_tagged_bytes(e, \"%s\", %zu, v.data, v.len);", tag, tl);
+            } else {
+                printf("put_tag(e, \"%s\", %zu);\n            ", tag, tl);
+                put_value(f, "v");
+            }
             printf("\n        }\n");
         } else {
             /* proto2 labels do not occur in our proto3 schema */

@@ -14,7 +14,6 @@ enum {
 struct nc_arena_block {
     struct nc_arena_block *next;
     size_t size; /* usable bytes in data[] */
-    size_t used;
     _Alignas(16) uint8_t data[];
 };
 
@@ -41,6 +40,7 @@ void nc_arena_fini(struct nc_arena *a)
     free_list(a->head);
     free_list(a->free);
     a->head = a->free = NULL;
+    a->cur = a->end = NULL;
 }
 
 void nc_arena_reset(struct nc_arena *a)
@@ -49,7 +49,6 @@ void nc_arena_reset(struct nc_arena *a)
     while (b) {
         struct nc_arena_block *n = b->next;
         if (b->size == ARENA_BLOCK) {
-            b->used = 0;
             b->next = a->free;
             a->free = b;
         } else {
@@ -58,56 +57,47 @@ void nc_arena_reset(struct nc_arena *a)
         b = n;
     }
     a->head = NULL;
+    a->cur = a->end = NULL;
     a->used_total = 0;
 }
 
-static void *arena_take(struct nc_arena *a, size_t n);
-
-void *nc_arena_alloc(struct nc_arena *a, size_t n)
+void *nc_arena_take_slow(struct nc_arena *a, size_t n)
 {
-    void *p = arena_take(a, n);
-    if (p) {
-        memset(p, 0, n);
+    if (n > SIZE_MAX - 15) {
+        a->n_limit++;
+        return NULL;
     }
-    return p;
-}
-
-void *nc_arena_alloc_raw(struct nc_arena *a, size_t n)
-{
-    return arena_take(a, n);
-}
-
-static void *arena_take(struct nc_arena *a, size_t n)
-{
     n = (n + 15) & ~(size_t)15;
     if (n == 0) {
         n = 16;
     }
-    struct nc_arena_block *b = a->head;
-    if (!b || b->size - b->used < n) {
-        if (n > a->cap - NC_MIN(a->cap, a->used_total)) {
-            a->n_limit++;
+    if ((uintptr_t)a->end - (uintptr_t)a->cur >= n) { /* n == 0 asked for, room left */
+        void *p = a->cur;
+        a->cur += n;
+        return p;
+    }
+    if (n > a->cap - NC_MIN(a->cap, a->used_total)) {
+        a->n_limit++;
+        return NULL;
+    }
+    struct nc_arena_block *b;
+    if (n <= ARENA_BLOCK && a->free) {
+        b = a->free;
+        a->free = b->next;
+    } else {
+        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        b = nc_malloc(sizeof(*b) + size);
+        if (!b) {
             return NULL;
         }
-        if (n <= ARENA_BLOCK && a->free) {
-            b = a->free;
-            a->free = b->next;
-        } else {
-            size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-            b = nc_malloc(sizeof(*b) + size);
-            if (!b) {
-                return NULL;
-            }
-            b->size = size;
-            b->used = 0;
-        }
-        b->next = a->head;
-        a->head = b;
-        a->used_total += b->size;
+        b->size = size;
     }
-    void *p = b->data + b->used;
-    b->used += n;
-    return p;
+    b->next = a->head;
+    a->head = b;
+    a->used_total += b->size;
+    a->cur = b->data + n;
+    a->end = b->data + b->size;
+    return b->data;
 }
 
 char *nc_arena_strndup(struct nc_arena *a, const void *p, size_t n)

@@ -11,15 +11,40 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* Byte b as two lowercase hex digits at hex2[2 * b], "00".."ff". */
+#define HD(d)   (char)((d) < 10 ? '0' + (d) : 'a' + ((d)-10))
+#define HX(v)   HD((v) >> 4), HD((v) % 16)
+#define HX4(v)  HX(v), HX((v) + 1), HX((v) + 2), HX((v) + 3)
+#define HX16(v) HX4(v), HX4((v) + 4), HX4((v) + 8), HX4((v) + 12)
+#define HX64(v) HX16(v), HX16((v) + 16), HX16((v) + 32), HX16((v) + 48)
+static const char hex2[512] = { HX64(0), HX64(64), HX64(128), HX64(192) };
+
+/* Byte b in decimal at dec3[4 * b]: its 1-3 digits, padded, and their count
+ * in the 4th byte, so one 4-byte copy writes an octet (what follows
+ * overwrites the padding). */
+#define DG(v, d) (char)('0' + (v) / (d) % 10)
+#define D0(v)    ((v) >= 100 ? DG(v, 100) : (v) >= 10 ? DG(v, 10) : DG(v, 1))
+#define D1(v)    ((v) >= 100 ? DG(v, 10) : (v) >= 10 ? DG(v, 1) : 0)
+#define D2(v)    ((v) >= 100 ? DG(v, 1) : 0)
+#define DN(v)    ((v) >= 100 ? 3 : (v) >= 10 ? 2 : 1)
+#define DC(v)    D0(v), D1(v), D2(v), DN(v)
+#define DC4(v)   DC(v), DC((v) + 1), DC((v) + 2), DC((v) + 3)
+#define DC16(v)  DC4(v), DC4((v) + 4), DC4((v) + 8), DC4((v) + 12)
+#define DC64(v)  DC16(v), DC16((v) + 16), DC16((v) + 32), DC16((v) + 48)
+static const char dec3[1024] = { DC64(0), DC64(64), DC64(128), DC64(192) };
+
 size_t nc_fmt_hwaddr(char *out, const uint8_t *p, size_t n)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i) {
-            out[o++] = ':';
-        }
-        out[o++] = hexdig[p[i] >> 4];
-        out[o++] = hexdig[p[i] & 15];
+    if (n == 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    memcpy(out, hex2 + 2 * p[0], 2);
+    size_t o = 2;
+    for (size_t i = 1; i < n; i++) {
+        out[o] = ':';
+        memcpy(out + o + 1, hex2 + 2 * p[i], 2);
+        o += 3;
     }
     out[o] = '\0';
     return o;
@@ -27,35 +52,27 @@ size_t nc_fmt_hwaddr(char *out, const uint8_t *p, size_t n)
 
 size_t nc_fmt_mac(char out[NC_MAC_STRLEN], const uint8_t mac[6])
 {
-    return nc_fmt_hwaddr(out, mac, 6);
-}
-
-static size_t put_dec(char *out, unsigned v)
-{
-    if (v >= 100) {
-        out[0] = (char)('0' + v / 100);
-        out[1] = (char)('0' + v / 10 % 10);
-        out[2] = (char)('0' + v % 10);
-        return 3;
+    for (int i = 0; i < 6; i++) {
+        memcpy(out + 3 * i, hex2 + 2 * mac[i], 2);
+        out[3 * i + 2] = ':';
     }
-    if (v >= 10) {
-        out[0] = (char)('0' + v / 10);
-        out[1] = (char)('0' + v % 10);
-        return 2;
-    }
-    out[0] = (char)('0' + v);
-    return 1;
+    out[17] = '\0';
+    return 17;
 }
 
 size_t nc_fmt_ip4(char out[NC_IP4_STRLEN], const uint8_t ip[4])
 {
+    /* at most "255.255.255." (12) before the last octet's 4-byte copy */
     size_t o = 0;
-    for (int i = 0; i < 4; i++) {
-        if (i) {
-            out[o++] = '.';
-        }
-        o += put_dec(out + o, ip[i]);
+    for (int i = 0; i < 3; i++) {
+        const char *d = dec3 + 4 * ip[i];
+        memcpy(out + o, d, 4);
+        o += (size_t)d[3];
+        out[o++] = '.';
     }
+    const char *d = dec3 + 4 * ip[3];
+    memcpy(out + o, d, 4);
+    o += (size_t)d[3];
     out[o] = '\0';
     return o;
 }
@@ -179,6 +196,18 @@ bool nc_utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* ASCII eight bytes at a time (most protocol text is) */
+        while (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL) {
+                break;
+            }
+            i += 8;
+        }
+        if (i == n) {
+            break;
+        }
         if (p[i] < 0x80) {
             i++;
             continue;

@@ -233,12 +233,14 @@ bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
 {
     const struct nc_pkt_ctx *c = &pkt->ctx;
     const struct nc_pkt_carrier *k = &c->carrier;
-    memset(fp, 0, sizeof(*fp));
     if (!k->valid || (c->tunnel_open && c->carrier_depth == 0)) {
         /* not tunnelled, or the outermost tunnel holds no IP header (ARP in
-         * VXLAN): then the packet's own flow already is the carrier's */
+         * VXLAN): then the packet's own flow already is the carrier's (the
+         * usual case: only valid is set, the rest is not read) */
+        fp->valid = false;
         return false;
     }
+    memset(fp, 0, sizeof(*fp));
     fp->ts = pkt->ts;
     fp->wirelen = pkt->wirelen;
     fp->valid = true;

@@ -83,8 +83,8 @@ struct nc_flow_pkt {
 
 /* Fill fp from a decoded packet. */
 void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt);
-/* Fill fp from the carrier of the packet's outermost tunnel; false (and fp
- * invalid) if the packet was not tunnelled. */
+/* Fill fp from the carrier of the packet's outermost tunnel; false if the
+ * packet was not tunnelled (then only fp->valid is set, to false). */
 bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt);
 /* Recompute key and hash after changing addresses, protocol or ports. */
 void nc_flow_pkt_rekey(struct nc_flow_pkt *fp);

@@ -181,7 +181,9 @@ static uint8_t lower(uint8_t c)
     return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
-static bool span_ieq(struct nc_span s, const char *lit)
+/* Always inline: with a literal, strlen() folds to a constant and most
+ * mismatches end at the length test (header names are compared a lot). */
+__attribute__((always_inline)) static inline bool span_ieq(struct nc_span s, const char *lit)
 {
     size_t n = strlen(lit);
     if (s.len != n) {
@@ -563,16 +565,21 @@ static void parse_framing(const uint8_t *head, size_t len, struct http_framing *
     struct http_field f;
     char buf[HTTP_SMALL_VALUE];
     for (size_t k = 0; k < HTTP_MAX_FIELDS && next_field(&r, &f); k++) {
+        bool cl = span_ieq(f.name, "content-length"), te = span_ieq(f.name, "transfer-encoding");
+        bool ce = span_ieq(f.name, "content-encoding"), ct = span_ieq(f.name, "content-type");
+        if (!cl && !te && !ce && !ct) {
+            continue; /* not a framing field: its value is not needed */
+        }
         struct nc_span v = { (const uint8_t *)buf, 0 };
         v.len = unfold(f.value.p, f.value.len, buf, sizeof(buf));
-        if (span_ieq(f.name, "content-length")) {
+        if (cl) {
             int64_t x = parse_clen(v);
             if (x < 0 || (fr->clen >= 0 && fr->clen != x)) {
                 fr->clen_bad = true;
             } else {
                 fr->clen = x;
             }
-        } else if (span_ieq(f.name, "transfer-encoding")) {
+        } else if (te) {
             /* chunked must be the final coding (RFC 9112 6.1) */
             struct nc_span last = v;
             bool found = true;
@@ -584,9 +591,9 @@ static void parse_framing(const uint8_t *head, size_t len, struct http_framing *
             }
             fr->te = true;
             fr->chunked = span_ieq(last, "chunked");
-        } else if (span_ieq(f.name, "content-encoding")) {
+        } else if (ce) {
             fr->enc = parse_enc(v);
-        } else if (span_ieq(f.name, "content-type")) {
+        } else if (ct) {
             fr->form = span_iprefix(span_trim(v), "application/x-www-form-urlencoded");
         }
     }

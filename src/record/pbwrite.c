@@ -82,17 +82,10 @@ static inline size_t open_len(struct enc *e)
     return e->len;
 }
 
-/* Finish a body started at `start` (just after its 1-byte length slot). */
-static void close_len(struct enc *e, size_t start)
+/* The rare case of close_len: a body of 128 bytes or more needs a longer
+ * length, so the body moves up. */
+static void close_len_wide(struct enc *e, size_t start, size_t body)
 {
-    if (e->overflow) {
-        return;
-    }
-    size_t body = e->len - start;
-    if (body < 0x80) {
-        e->p[start - 1] = (uint8_t)body;
-        return;
-    }
     uint8_t v[NC_VARINT_MAX];
     size_t vl = nc_varint_put(v, body);
     if (!room(e, vl - 1)) {
@@ -101,6 +94,20 @@ static void close_len(struct enc *e, size_t start)
     memmove(e->p + start - 1 + vl, e->p + start, body);
     memcpy(e->p + start - 1, v, vl);
     e->len += vl - 1;
+}
+
+/* Finish a body started at `start` (just after its 1-byte length slot). */
+static inline void close_len(struct enc *e, size_t start)
+{
+    if (e->overflow) {
+        return;
+    }
+    size_t body = e->len - start;
+    if (NC_LIKELY(body < 0x80)) {
+        e->p[start - 1] = (uint8_t)body;
+        return;
+    }
+    close_len_wide(e, start, body);
 }
 
 static inline void put_tag(struct enc *e, const char *tag, size_t n)
@@ -112,7 +119,7 @@ static inline void put_tag(struct enc *e, const char *tag, size_t n)
     put_bytes(e, tag, n);
 }
 
-static inline void put_u8(struct enc *e, unsigned v)
+__attribute__((unused)) static inline void put_u8(struct enc *e, unsigned v)
 {
     if (room(e, 1)) {
         e->p[e->len++] = (uint8_t)v;
@@ -143,6 +150,74 @@ static inline void put_str(struct enc *e, const char *s)
     put_bytes(e, s, n);
 }
 
+/*
+ * Unchecked writers at a cursor, for the generated encoders' runs of
+ * scalars: the run's worst case was checked with room() first.
+ */
+static inline uint8_t *w_varint(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) {
+        *o++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+static inline uint8_t *w_tag(uint8_t *o, const char *tag, size_t n)
+{
+    if (n == 1) {
+        *o = (uint8_t)tag[0];
+    } else {
+        memcpy(o, tag, n);
+    }
+    return o + n;
+}
+
+static inline uint8_t *w_le32(uint8_t *o, uint32_t v)
+{
+    o[0] = (uint8_t)v;
+    o[1] = (uint8_t)(v >> 8);
+    o[2] = (uint8_t)(v >> 16);
+    o[3] = (uint8_t)(v >> 24);
+    return o + 4;
+}
+
+__attribute__((unused)) static inline uint8_t *w_raw32(uint8_t *o, const void *v)
+{
+    uint32_t x;
+    memcpy(&x, v, 4);
+    return w_le32(o, x);
+}
+
+__attribute__((unused)) static inline uint8_t *w_raw64(uint8_t *o, const void *v)
+{
+    uint64_t x;
+    memcpy(&x, v, 8);
+    o = w_le32(o, (uint32_t)x);
+    return w_le32(o, (uint32_t)(x >> 32));
+}
+
+/* Tag, length and bytes of a string or bytes field, one room check. */
+static inline void put_tagged_bytes(
+        struct enc *e, const char *tag, size_t tl, const void *p, size_t n)
+{
+    if (!room(e, tl + NC_VARINT_MAX) || !room(e, tl + NC_VARINT_MAX + n)) {
+        return;
+    }
+    uint8_t *o = w_tag(e->p + e->len, tag, tl);
+    o = w_varint(o, n);
+    if (n) {
+        memcpy(o, p, n);
+    }
+    e->len = (size_t)(o + n - e->p);
+}
+
+static inline void put_tagged_str(struct enc *e, const char *tag, size_t tl, const char *s)
+{
+    put_tagged_bytes(e, tag, tl, s, strlen(s));
+}
+
 enum {
     PB_MAX_DEPTH = 32, /* our schema nests 4 deep; bounds any recursive type */
 };
@@ -156,9 +231,11 @@ static int encode_with(struct nc_dbuf *b, gen_fn *fn, const ProtobufCMessage *m)
 {
     size_t want = 256;
     for (;;) {
-        int rc = nc_dbuf_reserve(b, want);
-        if (rc != NC_OK) {
-            return rc;
+        if (want > b->alloc - b->len) { /* else room already (the usual case) */
+            int rc = nc_dbuf_reserve(b, want);
+            if (rc != NC_OK) {
+                return rc;
+            }
         }
         struct enc e = { b->p, b->len, b->alloc, false };
         size_t start = open_len(&e);
