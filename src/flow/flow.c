@@ -370,6 +370,17 @@ void nc_flow_table_free(struct nc_flow_table *t)
     if (!t) {
         return;
     }
+    if (t->streams) {
+        /* a run cut short (an error) leaves streams open: free them
+         * without writing what they hold (the output may be gone) */
+        t->streams->discard = true;
+        for (uint32_t i = 1; i < t->next_fresh && t->pool; i++) {
+            if (t->pool[i].stream) {
+                nc_stream_close(t->pool[i].stream, t->now, NULL);
+                t->pool[i].stream = NULL;
+            }
+        }
+    }
     nc_free(t->pool);
     nc_free(t->buckets);
     nc_free(t->order);

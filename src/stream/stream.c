@@ -636,7 +636,7 @@ void nc_stream_handoff(struct nc_stream *s)
 
 void *nc_stream_record(struct nc_stream *s, enum nc_rec_type t, int dir, int64_t ts)
 {
-    if (!s->env->opts->want[t]) {
+    if (!s->env->opts->want[t] || s->env->discard) {
         return NULL;
     }
     if (s->rec) {

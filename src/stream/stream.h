@@ -53,6 +53,7 @@ struct nc_stream_env {
     struct nc_reasm_cfg reasm;
     struct nc_stream_stats *stats;
     bool parser_on[NC_PARSER_COUNT]; /* parsers whose records are wanted */
+    bool discard;                    /* tearing down after an error: no records */
 };
 
 struct nc_stream;

@@ -28,24 +28,30 @@ check_run() {
     return 0
 }
 
-# capture: find how many allocations a clean run makes, then fail each one
-total=$(NC_ALLOC_REPORT=1 "$NETCAP" capture -read "$pcap" -out "$tmp/ref" -workers 1 -quiet 2>&1 |
-    sed -n 's/^netcap: \([0-9]*\) allocations$/\1/p')
-if [ -z "$total" ]; then
-    bad "torture-capture" "could not count allocations"
-else
+# capture: find how many allocations a clean run makes, then fail each one.
+# loopback.pcap covers the whole pipeline; tcpapps.pcap leaves message
+# streams (Modbus, ENIP, SIP, Diameter) open when an allocation fails, so
+# the teardown of open streams after an error is tested too.
+torture_capture() { # NAME PCAP (sh has no locals: check_run owns $name)
+    tname=$1; cap=$2
+    total=$(NC_ALLOC_REPORT=1 "$NETCAP" capture -read "$cap" -out "$tmp/ref" -workers 1 -quiet 2>&1 |
+        sed -n 's/^netcap: \([0-9]*\) allocations$/\1/p')
+    if [ -z "$total" ]; then
+        bad "$tname" "could not count allocations"
+        return
+    fi
     bad_runs=0
     n=1
     while [ "$n" -le $((total + 2)) ]; do
         rm -rf "$tmp/o"
-        NC_FAULT_ALLOC=$n "$NETCAP" capture -read "$pcap" -out "$tmp/o" -workers 1 -quiet \
+        NC_FAULT_ALLOC=$n "$NETCAP" capture -read "$cap" -out "$tmp/o" -workers 1 -quiet \
             > /dev/null 2> "$tmp/err"
         st=$?
-        if check_run "torture-capture N=$n" "$st" "$tmp/err" "$tmp/o"; then
+        if check_run "$tname N=$n" "$st" "$tmp/err" "$tmp/o"; then
             for f in "$tmp"/o/*.ncap.zst; do
                 [ -e "$f" ] || continue
                 if ! "$NETCAP" dump -read "$f" -json > /dev/null 2> "$tmp/derr"; then
-                    bad "torture-capture N=$n" "unreadable $(basename "$f"): $(head -c 200 "$tmp/derr")"
+                    bad "$tname N=$n" "unreadable $(basename "$f"): $(head -c 200 "$tmp/derr")"
                     bad_runs=$((bad_runs + 1))
                     break
                 fi
@@ -55,8 +61,10 @@ else
         fi
         n=$((n + 1))
     done
-    [ $bad_runs = 0 ] && ok "torture-capture: $total allocations, each failed in turn"
-fi
+    [ $bad_runs = 0 ] && ok "$tname: $total allocations, each failed in turn"
+}
+torture_capture torture-capture "$pcap"
+torture_capture torture-capture-streams "$root/tests/golden/captures/tcpapps.pcap"
 
 # dump: the same over reading and rendering a record file
 rec="$tmp/ref/DNS.ncap.zst"
