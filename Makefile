@@ -279,4 +279,4 @@ fuzz-replay: $(REPLAY_BINS)
 		echo "  REPLAY $$t"; $(BUILD)/fuzz/$$t $$dirs; done
 # ------------------------------------------------------------ end of fuzzing
 
--include $(OBJS:.o=.d) $(MAIN_O:.o=.d)
+-include $(OBJS:.o=.d) $(MAIN_O:.o=.d) $(UNIT_BINS:=.d)

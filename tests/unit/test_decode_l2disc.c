@@ -10,63 +10,22 @@
  * record types wanted and with none: no crash, and the same verdicts
  * either way (what is wanted never changes what is counted).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "core/arena.h"
-#include "decode/decoder.h"
+#define DH_STATIC_FIXTURE
+#include "decode_harness.h"
 #include "decode/disc_int.h"
-#include "record/record.h"
 
-#define TEST_TS INT64_C(1600000000123456789)
+enum {
+    DLT_EN10MB = 1,
+};
 
-static struct nc_arena arena;
-static struct nc_decode_opts opts;
-static struct nc_decode_stats stats;
-static struct nc_pkt pkt;
-static uint8_t *frame;
 static uint8_t buf[4096];
 static size_t buf_len;
 
-static void set_want_all(bool on)
-{
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        opts.want[i] = on;
-    }
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    if (nc_decode_init(errbuf) != NC_OK) {
-        return -1;
-    }
-    nc_arena_init(&arena, 4u << 20);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    free(frame);
-    frame = NULL;
-    nc_arena_fini(&arena);
-    return 0;
-}
-
 static int test_setup(void **state)
 {
-    (void)state;
-    set_want_all(true);
+    dh_test_setup_static(state);
     buf_len = 0;
     return 0;
 }
@@ -98,70 +57,14 @@ static void pad_to(size_t n)
     }
 }
 
-static void run_bytes(const uint8_t *data, size_t len)
+static void run_hex(void)
 {
-    free(frame);
-    frame = malloc(len ? len : 1);
-    assert_non_null(frame);
-    if (len) {
-        memcpy(frame, data, len);
-    }
-    nc_arena_reset(&arena);
-    memset(&pkt, 0, sizeof(pkt));
-    memset(&stats, 0, sizeof(stats));
-    pkt.ts = TEST_TS;
-    pkt.caplen = (uint32_t)len;
-    pkt.wirelen = (uint32_t)len;
-    pkt.dlt = 1; /* Ethernet */
-    pkt.data = frame;
-    pkt.arena = &arena;
-    pkt.opts = &opts;
-    pkt.stats = &stats;
-    nc_decode_packet(&pkt);
-}
-
-static void run(void)
-{
-    run_bytes(buf, buf_len);
-}
-
-static void *rec_nth(enum nc_rec_type t, size_t k)
-{
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        if (pkt.rec_type[i] == t) {
-            if (k == 0) {
-                return pkt.recs[i];
-            }
-            k--;
-        }
-    }
-    return NULL;
-}
-
-__attribute__((returns_nonnull)) static void *need(enum nc_rec_type t, size_t k)
-{
-    void *r = rec_nth(t, k);
-    if (!r) {
-        fail_msg("no %s record #%zu", nc_rec_info(t)->name, k);
-        abort();
-    }
-    return r;
+    run(DLT_EN10MB, buf, buf_len);
 }
 
 static uint64_t bad(enum nc_decoder_id d, int err)
 {
-    return stats.bad[d][err];
-}
-
-static uint64_t bad_total(void)
-{
-    uint64_t n = 0;
-    for (size_t d = 0; d < NC_DEC_COUNT; d++) {
-        for (size_t e = 0; e <= NC_EARG; e++) {
-            n += stats.bad[d][e];
-        }
-    }
-    return n;
+    return fx.stats.bad[d][err];
 }
 
 static void assert_hex(ProtobufCBinaryData b, const char *want)
@@ -183,19 +86,19 @@ static void sweep_truncations(void)
     size_t n = buf_len;
     memcpy(copy, buf, n);
     for (size_t cut = 0; cut <= n; cut++) {
-        set_want_all(true);
-        run_bytes(copy, cut);
+        dh_want_all(&fx.opts, true);
+        run(DLT_EN10MB, copy, cut);
         uint64_t with[NC_DEC_COUNT][NC_EARG + 1];
-        memcpy(with, stats.bad, sizeof(with));
+        memcpy(with, fx.stats.bad, sizeof(with));
         uint64_t layers[NC_DEC_COUNT];
-        memcpy(layers, stats.layers, sizeof(layers));
-        set_want_all(false);
-        run_bytes(copy, cut);
-        assert_int_equal(pkt.n_recs, 0);
-        assert_memory_equal(with, stats.bad, sizeof(with));
-        assert_memory_equal(layers, stats.layers, sizeof(layers));
+        memcpy(layers, fx.stats.layers, sizeof(layers));
+        dh_want_all(&fx.opts, false);
+        run(DLT_EN10MB, copy, cut);
+        assert_int_equal(fx.pkt.n_recs, 0);
+        assert_memory_equal(with, fx.stats.bad, sizeof(with));
+        assert_memory_equal(layers, fx.stats.layers, sizeof(layers));
     }
-    set_want_all(true);
+    dh_want_all(&fx.opts, true);
     memcpy(buf, copy, n);
     buf_len = n;
 }
@@ -213,7 +116,7 @@ static void test_llc_snap_rfc1042_arp(void **state)
     hex(ETH_DOT3("0024") LLC_SNAP "000000 0806");                            /* SNAP OUI 0, ARP */
     hex("0001 0800 06 04 0001 020000000a01 c0000201 000000000000 c0000202"); /* who-has .2 */
     pad_to(60);
-    run();
+    run_hex();
     Netcap__LLC *llc = need(NC_REC_LLC, 0);
     assert_int_equal(llc->dsap, 0xaa);
     assert_int_equal(llc->ssap, 0xaa);
@@ -234,9 +137,9 @@ static void test_llc_raw_ipx_is_declined(void **state)
     (void)state;
     hex(ETH_DOT3("001e") "ffff 001e 00 04"); /* IPX checksum 0xffff, length 30 */
     pad_to(60);
-    run();
+    run_hex();
     assert_null(rec_nth(NC_REC_LLC, 0));
-    assert_int_equal(stats.declined[NC_DEC_llc], 1);
+    assert_int_equal(fx.stats.declined[NC_DEC_llc], 1);
     assert_int_equal(bad_total(), 0);
 }
 
@@ -246,40 +149,40 @@ static void test_llc_formats_and_sap_dispatch(void **state)
     /* XID response (SSAP C/R set, control 0xaf): LLC's own PDU, not handed on */
     hex(ETH_DOT3("0006") "00 01 af 810100");
     pad_to(60);
-    run();
+    run_hex();
     Netcap__LLC *llc = need(NC_REC_LLC, 0);
     assert_true(llc->cr);
     assert_int_equal(llc->control, 0xaf);
-    assert_int_equal(stats.unknown[NC_NS_LLC_SAP][0], 0);
+    assert_int_equal(fx.stats.unknown[NC_NS_LLC_SAP][0], 0);
     /* I-format NetBIOS: two control bytes, handed on under SAP 0xf0 (unclaimed) */
     buf_len = 0;
     hex(ETH_DOT3("0008") "f0 f0 0204 61626364");
     pad_to(60);
-    run();
+    run_hex();
     llc = need(NC_REC_LLC, 0);
     assert_int_equal(llc->control, 0x0204);
-    assert_int_equal(stats.unknown_id[NC_NS_LLC_SAP][0], 0xf0);
+    assert_int_equal(fx.stats.unknown_id[NC_NS_LLC_SAP][0], 0xf0);
     /* S-format RR: no information field, nothing handed on */
     buf_len = 0;
     hex(ETH_DOT3("0004") "f0 f1 0101");
     pad_to(60);
-    run();
+    run_hex();
     assert_int_equal(((Netcap__LLC *)need(NC_REC_LLC, 0))->control, 0x0101);
-    assert_int_equal(stats.unknown[NC_NS_LLC_SAP][0], 0);
+    assert_int_equal(fx.stats.unknown[NC_NS_LLC_SAP][0], 0);
     /* a group DSAP 0x43 (STP with I/G) and SSAP 0x42: the same SAP, handed on */
     buf_len = 0;
     hex(ETH_DOT3("0004") "43 42 03 00");
     pad_to(60);
-    run();
+    run_hex();
     llc = need(NC_REC_LLC, 0);
     assert_true(llc->ig);
     assert_int_equal(llc->dsap, 0x42);
-    assert_int_equal(stats.unknown_id[NC_NS_LLC_SAP][0], 0x42);
+    assert_int_equal(fx.stats.unknown_id[NC_NS_LLC_SAP][0], 0x42);
     /* cut after the SAPs */
     buf_len = 0;
     hex(ETH_DOT3("0002") "aaaa");
     pad_to(60);
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_llc, NC_ETRUNC), 1);
 }
 
@@ -289,22 +192,22 @@ static void test_snap_organisations(void **state)
     /* Cisco VTP 0x2003: counted per organisation */
     hex(ETH_DOT3("000a") LLC_SNAP "00000c 2003 0000");
     pad_to(60);
-    run();
-    assert_int_equal(stats.unknown_id[NC_NS_SNAP_CISCO][0], 0x2003);
+    run_hex();
+    assert_int_equal(fx.stats.unknown_id[NC_NS_SNAP_CISCO][0], 0x2003);
     /* unknown OUI: nothing follows, nothing counted */
     buf_len = 0;
     hex(ETH_DOT3("000a") LLC_SNAP "00a0c6 0001 0000");
     pad_to(60);
-    run();
+    run_hex();
     need(NC_REC_SNAP, 0);
     for (size_t ns = 0; ns < NC_NS_COUNT; ns++) {
-        assert_int_equal(stats.unknown[ns][0], 0);
+        assert_int_equal(fx.stats.unknown[ns][0], 0);
     }
     /* 802.1H bridge tunnel: the type is an EtherType (EAPOL-Start here) */
     buf_len = 0;
     hex(ETH_DOT3("000c") LLC_SNAP "0000f8 888e 02010000");
     pad_to(60);
-    run();
+    run_hex();
     Netcap__EAPOL *e = need(NC_REC_EAPOL, 0);
     assert_int_equal(e->type, 1);
     /* 802.1Q with an 802.3 length keeps the padding out of LLC's payload */
@@ -312,7 +215,7 @@ static void test_snap_organisations(void **state)
     hex("01000ccccccc 020000000a01 8100 0014 0012" LLC_SNAP "00000c 2000"); /* VLAN 20, len 18 */
     hex("02b4 0000 0001 0006 7633"); /* CDPv2, TTL 180; Device-ID "v3" */
     pad_to(64);
-    run();
+    run_hex();
     Netcap__CiscoDiscovery *cdp = need(NC_REC_CiscoDiscovery, 0);
     assert_int_equal(cdp->n_values, 1);
     assert_int_equal(bad_total(), 0);
@@ -347,7 +250,7 @@ static void test_lldp_all_tlvs(void **state)
     (void)state;
     hex(lldp_full);
     hex("0000000000000000"); /* padding after End */
-    run();
+    run_hex();
     assert_int_equal(bad_total(), 0);
     Netcap__LinkLayerDiscovery *l = need(NC_REC_LinkLayerDiscovery, 0);
     assert_int_equal(l->chassis_id->subtype, 5);
@@ -397,7 +300,7 @@ static void test_lldp_malformed_kept(void **state)
     hex("0e02 0004");               /* capabilities: 2 bytes, too short */
     hex("fe03 0080c2");             /* organisation TLV without subtype */
     hex("1008 00 01 000000000000"); /* management address string length 0 */
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_lldp, NC_EMALFORMED), 1);
     Netcap__LinkLayerDiscovery *l = need(NC_REC_LinkLayerDiscovery, 0);
     assert_string_equal(l->chassis_id->text, "02:00:00:00:0a:01");
@@ -418,7 +321,7 @@ static void test_lldp_tlv_cap(void **state)
     for (int k = 0; k < 300; k++) {
         hex("1200"); /* empty TLVs of reserved type 9 */
     }
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_lldp, NC_ELIMIT), 1);
     Netcap__LinkLayerDiscovery *l = need(NC_REC_LinkLayerDiscovery, 0);
     assert_int_equal(l->n_values, 256 - 3);
@@ -427,7 +330,7 @@ static void test_lldp_tlv_cap(void **state)
 static void test_lldp_helpers(void **state)
 {
     (void)state;
-    run_bytes((const uint8_t *)"", 0); /* a packet context for the arena helpers */
+    run(DLT_EN10MB, (const uint8_t *)"", 0); /* a packet context for the arena helpers */
     struct {
         const char *ber;
         const char *text;
@@ -444,15 +347,15 @@ static void test_lldp_helpers(void **state)
         buf_len = 0;
         hex(oids[k].ber);
         struct nc_span s = { buf, buf_len };
-        assert_string_equal(nc_disc_oid(&pkt, s), oids[k].text);
+        assert_string_equal(nc_disc_oid(&fx.pkt, s), oids[k].text);
     }
     buf_len = 0;
     hex("0a0b0c0d0e");
     struct nc_span s5 = { buf, 5 };
-    assert_string_equal(nc_disc_addr(&pkt, 1, s5), "0a0b0c0d0e"); /* IPv4 of 5 bytes: hex */
+    assert_string_equal(nc_disc_addr(&fx.pkt, 1, s5), "0a0b0c0d0e"); /* IPv4 of 5 bytes: hex */
     struct nc_span s4 = { buf, 4 };
-    assert_string_equal(nc_disc_addr(&pkt, 1, s4), "10.11.12.13");
-    assert_string_equal(nc_disc_addr(&pkt, 9, s4), "0a0b0c0d");
+    assert_string_equal(nc_disc_addr(&fx.pkt, 1, s4), "10.11.12.13");
+    assert_string_equal(nc_disc_addr(&fx.pkt, 9, s4), "0a0b0c0d");
 }
 
 /* ---- CDP ------------------------------------------------------------- */
@@ -478,7 +381,7 @@ static void test_cdp_fields(void **state)
     size_t len = buf_len - start + 8;
     buf[12] = (uint8_t)(len >> 8);
     buf[13] = (uint8_t)len;
-    run();
+    run_hex();
     assert_int_equal(bad_total(), 0);
     Netcap__CiscoDiscovery *c = need(NC_REC_CiscoDiscovery, 0);
     assert_int_equal(c->version, 2);
@@ -515,7 +418,7 @@ static void test_cdp_malformed(void **state)
     hex("0002 0011 ffffffff 01 01 cc 0004 c0000201");
     hex("000a 0005 01"); /* native VLAN: 1 byte */
     hex("0003 0002");    /* TLV length 2: cannot advance */
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_cdp, NC_EMALFORMED), 1);
     Netcap__CiscoDiscoveryInfo *i = need(NC_REC_CiscoDiscoveryInfo, 0);
     assert_int_equal(i->n_addresses, 1);
@@ -528,7 +431,7 @@ static void test_cdp_malformed(void **state)
     hex(ETH_DOT3("0060") LLC_SNAP "00000c 2000 02 b4 0000 001d 0054");
     pad_to(14 + 8 + 4 + 4 + 72);
     hex("00000007 000000ff 61"); /* role, length 255, 1 byte */
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_cdp, NC_EMALFORMED), 1);
     assert_null(((Netcap__CiscoDiscoveryInfo *)need(NC_REC_CiscoDiscoveryInfo, 0))->energy_wise);
 }
@@ -541,7 +444,7 @@ static void test_nortel(void **state)
     hex("010081000100 0000815a0b0c 0013" LLC_SNAP "000081 01a2");
     hex("c000020a 000005 01 0c 03 01"); /* 192.0.2.10, segment 00-00-05, ... */
     pad_to(60);
-    run();
+    run_hex();
     Netcap__NortelDiscovery *n = need(NC_REC_NortelDiscovery, 0);
     assert_string_equal(n->ip_address, "192.0.2.10");
     assert_hex(n->segment_id, "000005");
@@ -558,7 +461,7 @@ static void test_ctp_chain(void **state)
     /* two hops, forwarded once (skipCount 8): Forward 0a, Forward 0b, Reply 3 */
     hex("cf0000000000 02000000000a 9000 0800");
     hex("0200 02000000000a 0200 02000000000b 0100 0300 6461746121");
-    run();
+    run_hex();
     Netcap__EthernetCTP *c = need(NC_REC_EthernetCTP, 0);
     assert_int_equal(c->skip_count, 8);
     assert_int_equal(c->function, 2);
@@ -572,13 +475,13 @@ static void test_ctp_chain(void **state)
     /* skipCount 3 lands inside a message: no relevant function */
     buf_len = 0;
     hex("02000000000a 02000000000a 9000 0300 0100 0400 00000000");
-    run();
+    run_hex();
     assert_int_equal(((Netcap__EthernetCTP *)need(NC_REC_EthernetCTP, 0))->function, 0);
     need(NC_REC_EthernetCTPReply, 0);
     /* an unknown function ends the chain */
     buf_len = 0;
     hex("02000000000a 02000000000a 9000 0000 0700 00000000");
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_ctp, NC_EUNSUPP), 1);
     assert_null(rec_nth(NC_REC_EthernetCTPReply, 0));
 }
@@ -593,7 +496,7 @@ static void test_eapol_eap_identity_and_padding(void **state)
     hex(ETH_EAPOL "01 00 000a");     /* EAPOL v1, EAP packet, body 10 */
     hex("02 07 000a 01 616c696365"); /* Response, id 7, len 10, Identity "alice" */
     pad_to(60);                      /* Ethernet padding: not EAP's */
-    run();
+    run_hex();
     Netcap__EAPOL *e = need(NC_REC_EAPOL, 0);
     assert_int_equal(e->length, 10);
     Netcap__EAP *eap = need(NC_REC_EAP, 0);
@@ -608,25 +511,25 @@ static void test_eapol_eap_identity_and_padding(void **state)
     buf_len = 0;
     hex(ETH_EAPOL "02 00 0004 01 0b 0003");
     pad_to(60);
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_eap, NC_EMALFORMED), 1);
     buf_len = 0;
     hex(ETH_EAPOL "02 00 0008 02 0c 0028 01 626f62");
     pad_to(60);
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_eap, NC_ETRUNC), 1);
     assert_string_equal(((Netcap__EAP *)need(NC_REC_EAP, 0))->identity, "bob");
     /* EAPOL body longer than the frame: not handed on */
     buf_len = 0;
     hex(ETH_EAPOL "02 00 0064 01 0d 0005 01");
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_eapol, NC_ETRUNC), 1);
     assert_null(rec_nth(NC_REC_EAP, 0));
     /* Success carries no type */
     buf_len = 0;
     hex(ETH_EAPOL "02 00 0004 03 09 0004");
     pad_to(60);
-    run();
+    run_hex();
     assert_int_equal(((Netcap__EAP *)need(NC_REC_EAP, 0))->type, 0);
     assert_int_equal(bad_total(), 0);
 }
@@ -679,7 +582,7 @@ static void test_eapolkey_4way(void **state)
     for (size_t k = 0; k < NC_ARRAY_LEN(msgs); k++) {
         key_frame(msgs[k].ki, msgs[k].nonce, "0500000000000000", 16, msgs[k].kdl ? kd22 : "",
                 msgs[k].kdl);
-        run();
+        run_hex();
         Netcap__EAPOLKey *key = need(NC_REC_EAPOLKey, 0);
         assert_int_equal(key->handshake_message, msgs[k].msg);
         assert_int_equal(key->key_data_length, (int32_t)msgs[k].kdl);
@@ -701,7 +604,7 @@ static void test_eapolkey_mic_sizes_and_rc4(void **state)
     (void)state;
     /* AKM-defined version 0, Suite B: a 24-byte MIC, found by the key data length */
     key_frame("0108", "bb", "0000000000000000", 24, "dd00", 2);
-    run();
+    run_hex();
     Netcap__EAPOLKey *key = need(NC_REC_EAPOLKey, 0);
     assert_int_equal(key->mic.len, 24);
     assert_hex(key->encrypted_key_data, "dd00");
@@ -709,7 +612,7 @@ static void test_eapolkey_mic_sizes_and_rc4(void **state)
     /* key data length past the body: truncated, what is there kept */
     key_frame("13ca", "aa", "0000000000000000", 16, "0102", 2);
     buf[buf_len - 3] = 0x38; /* key data length 56 */
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_eapolkey, NC_ETRUNC), 1);
     key = need(NC_REC_EAPOLKey, 0);
     assert_int_equal(key->key_data_length, 56);
@@ -720,7 +623,7 @@ static void test_eapolkey_mic_sizes_and_rc4(void **state)
     hex("6aba18850f27ac38ae1aca8253858f26 02"); /* key IV, key index 2 (broadcast) */
     hex("5d11315d47c77d8547a020d8cb9d4943");    /* key signature */
     hex("9af1d153d2ba5ccf63c3a226b8");          /* key (13 bytes) */
-    run();
+    run_hex();
     key = need(NC_REC_EAPOLKey, 0);
     assert_int_equal(key->key_descriptor_type, 1);
     assert_int_equal(key->key_length, 13);
@@ -736,7 +639,7 @@ static void test_eapolkey_mic_sizes_and_rc4(void **state)
     buf_len = 0;
     hex(ETH_EAPOL "02 03 0005 03 00000000");
     pad_to(60);
-    run();
+    run_hex();
     assert_int_equal(bad(NC_DEC_eapolkey, NC_EUNSUPP), 1);
     assert_int_equal(((Netcap__EAPOLKey *)need(NC_REC_EAPOLKey, 0))->key_descriptor_type, 3);
 }
@@ -760,5 +663,5 @@ int main(void)
         cmocka_unit_test_setup(test_eapolkey_4way, test_setup),
         cmocka_unit_test_setup(test_eapolkey_mic_sizes_and_rc4, test_setup),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, dh_group_setup_static, dh_group_teardown_static);
 }

@@ -9,19 +9,9 @@
  * dispatch is checked through stats.layers[] (attempts), never through
  * their records.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "core/arena.h"
-#include "decode/decoder.h"
+#define DH_STATIC_FIXTURE
+#include "decode_harness.h"
 #include "flow/flow.h"
-#include "record/record.h"
 
 enum {
     DLT_NULL0 = 0,
@@ -35,127 +25,6 @@ enum {
     DLT_IPV6 = 229,
     DLT_SLL2 = 276,
 };
-
-#define TEST_TS INT64_C(1600000000123456789) /* any value; checked on records */
-
-static struct nc_arena arena;
-static struct nc_decode_opts opts;
-static struct nc_decode_stats stats;
-static struct nc_pkt pkt;
-static uint8_t *frame; /* exact-size copy of the bytes under test */
-
-static void set_want_all(bool on)
-{
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        opts.want[i] = on;
-    }
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    if (nc_decode_init(errbuf) != NC_OK) {
-        return -1;
-    }
-    nc_arena_init(&arena, 4u << 20);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    free(frame);
-    frame = NULL;
-    nc_arena_fini(&arena);
-    return 0;
-}
-
-static int test_setup(void **state)
-{
-    (void)state;
-    set_want_all(true);
-    opts.entropy = false;
-    opts.payload = false;
-    return 0;
-}
-
-/* Decode len bytes of data as one packet of link type dlt. */
-static void run(uint32_t dlt, const uint8_t *data, size_t len)
-{
-    free(frame);
-    frame = malloc(len ? len : 1);
-    assert_non_null(frame);
-    if (len) {
-        memcpy(frame, data, len);
-    }
-    nc_arena_reset(&arena);
-    memset(&pkt, 0, sizeof(pkt));
-    memset(&stats, 0, sizeof(stats));
-    pkt.ts = TEST_TS;
-    pkt.caplen = (uint32_t)len;
-    pkt.wirelen = (uint32_t)len;
-    pkt.dlt = dlt;
-    pkt.data = frame;
-    pkt.arena = &arena;
-    pkt.opts = &opts;
-    pkt.stats = &stats;
-    nc_decode_packet(&pkt);
-}
-
-/* The k-th record (0-based) of type t in the packet, or NULL. */
-static void *rec_nth(enum nc_rec_type t, size_t k)
-{
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        if (pkt.rec_type[i] == t) {
-            if (k == 0) {
-                return pkt.recs[i];
-            }
-            k--;
-        }
-    }
-    return NULL;
-}
-
-/* Like rec_nth(), but a missing record fails the test. */
-__attribute__((returns_nonnull)) static void *need(enum nc_rec_type t, size_t k)
-{
-    void *r = rec_nth(t, k);
-    if (!r) {
-        fail_msg("no %s record #%zu", nc_rec_info(t)->name, k);
-        abort(); /* not reached: fail_msg leaves the test */
-    }
-    return r;
-}
-
-static size_t count_recs(enum nc_rec_type t)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        n += pkt.rec_type[i] == t;
-    }
-    return n;
-}
-
-static uint64_t bad_total(void)
-{
-    uint64_t n = 0;
-    for (size_t d = 0; d < NC_DEC_COUNT; d++) {
-        for (size_t e = 0; e <= NC_EARG; e++) {
-            n += stats.bad[d][e];
-        }
-    }
-    return n;
-}
-
-static void assert_bytes(ProtobufCBinaryData b, const void *want, size_t len)
-{
-    assert_int_equal(b.len, len);
-    if (len) {
-        assert_memory_equal(b.data, want, len);
-    }
-}
 
 /* ---- frames ---------------------------------------------------------- */
 
@@ -363,7 +232,7 @@ static void test_arp_request_over_ethernet(void **state)
     run(DLT_EN10MB, eth_arp, sizeof(eth_arp));
     assert_int_equal(bad_total(), 0);
     Netcap__ARP *a = need(NC_REC_ARP, 0);
-    assert_int_equal(a->timestamp, TEST_TS);
+    assert_int_equal(a->timestamp, DH_STATIC_TS);
     assert_int_equal(a->addr_type, 1);
     assert_int_equal(a->protocol, 0x0800);
     assert_int_equal(a->hw_address_size, 6);
@@ -373,7 +242,7 @@ static void test_arp_request_over_ethernet(void **state)
     assert_string_equal(a->src_protocol_address, "192.168.1.10");
     assert_string_equal(a->dst_hw_address, "00:00:00:00:00:00");
     assert_string_equal(a->dst_protocol_address, "192.168.1.1");
-    assert_string_equal(pkt.ctx.proto[NC_LAYER_LINK], "ARP");
+    assert_string_equal(fx.pkt.ctx.proto[NC_LAYER_LINK], "ARP");
 }
 
 static void test_arp_odd_address_sizes(void **state)
@@ -437,7 +306,7 @@ static void test_dot1q_single_tag(void **state)
     run(DLT_EN10MB, eth_vlan_ipv4, sizeof(eth_vlan_ipv4));
     assert_int_equal(bad_total(), 0);
     Netcap__Dot1Q *q = need(NC_REC_Dot1Q, 0);
-    assert_int_equal(q->timestamp, TEST_TS);
+    assert_int_equal(q->timestamp, DH_STATIC_TS);
     assert_int_equal(q->priority, 5);
     assert_true(q->drop_eligible);
     assert_int_equal(q->vlan_id, 100);
@@ -468,7 +337,7 @@ static void test_dot1q_qinq_chains(void **state)
     Netcap__ARP *a = need(NC_REC_ARP, 0);
     assert_int_equal(a->operation, 2);
     assert_string_equal(a->src_protocol_address, "10.1.1.1");
-    assert_int_equal(stats.layers[NC_DEC_dot1q], 2);
+    assert_int_equal(fx.stats.layers[NC_DEC_dot1q], 2);
 }
 
 static void test_dot1q_9100_and_length_type_stop(void **state)
@@ -490,8 +359,8 @@ static void test_dot1q_9100_and_length_type_stop(void **state)
     assert_int_equal(q->type, 0x30);
     assert_int_equal(((Netcap__LLC *)need(NC_REC_LLC, 0))->dsap, 0xaa);
     assert_int_equal(((Netcap__SNAP *)need(NC_REC_SNAP, 0))->type, 0x0800);
-    assert_int_equal(stats.layers[NC_DEC_ipv4], 1);
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_ETRUNC], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_ipv4], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_ETRUNC], 1);
     assert_int_equal(bad_total(), 1);
 }
 
@@ -500,15 +369,15 @@ static void test_sll_arp_fills_source_mac(void **state)
     (void)state;
     run(DLT_SLL, sll_arp, sizeof(sll_arp));
     assert_int_equal(bad_total(), 0);
-    assert_true(pkt.ctx.has_mac);
+    assert_true(fx.pkt.ctx.has_mac);
     static const uint8_t mac[6] = { 0x00, 0x0c, 0x29, 0xaa, 0xbb, 0xcc };
     static const uint8_t zero[6] = { 0 };
-    assert_memory_equal(pkt.ctx.src_mac, mac, 6);
-    assert_memory_equal(pkt.ctx.dst_mac, zero, 6);
+    assert_memory_equal(fx.pkt.ctx.src_mac, mac, 6);
+    assert_memory_equal(fx.pkt.ctx.dst_mac, zero, 6);
     Netcap__ARP *a = need(NC_REC_ARP, 0);
     assert_string_equal(a->src_hw_address, "00:0c:29:aa:bb:cc");
     assert_string_equal(a->src_protocol_address, "10.0.0.5");
-    assert_int_equal(stats.layers[NC_DEC_sll], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_sll], 1);
 }
 
 static void test_sll_special_protocols(void **state)
@@ -523,27 +392,27 @@ static void test_sll_special_protocols(void **state)
         0x45, 0, 0, 20 };
     run(DLT_SLL, llc, sizeof(llc));
     assert_int_equal(bad_total(), 0);
-    assert_false(pkt.ctx.has_mac);
-    assert_int_equal(pkt.n_recs, 0);
+    assert_false(fx.pkt.ctx.has_mac);
+    assert_int_equal(fx.pkt.n_recs, 0);
     run(DLT_SLL, netlink, sizeof(netlink));
     assert_int_equal(bad_total(), 0);
-    assert_int_equal(stats.layers[NC_DEC_ipv4], 0);
+    assert_int_equal(fx.stats.layers[NC_DEC_ipv4], 0);
 }
 
 static void test_sll2_ipv4(void **state)
 {
     (void)state;
     run(DLT_SLL2, sll2_ipv4, sizeof(sll2_ipv4));
-    assert_int_equal(stats.bad[NC_DEC_sll2][NC_ETRUNC], 0);
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_ETRUNC], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_sll2][NC_ETRUNC], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_ETRUNC], 0);
     static const uint8_t mac[6] = { 0x00, 0x0c, 0x29, 0x11, 0x22, 0x33 };
-    assert_true(pkt.ctx.has_mac);
-    assert_memory_equal(pkt.ctx.src_mac, mac, 6);
+    assert_true(fx.pkt.ctx.has_mac);
+    assert_memory_equal(fx.pkt.ctx.src_mac, mac, 6);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_string_equal(ip->dst_ip, "10.0.0.2");
     assert_int_equal(ip->protocol, 6);
-    assert_int_equal(stats.layers[NC_DEC_tcp], 1);
-    assert_string_equal(pkt.ctx.proto[NC_LAYER_LINK], "LinuxSLL2");
+    assert_int_equal(fx.stats.layers[NC_DEC_tcp], 1);
+    assert_string_equal(fx.pkt.ctx.proto[NC_LAYER_LINK], "LinuxSLL2");
 }
 
 static void test_null_both_byte_orders_and_loop(void **state)
@@ -576,7 +445,7 @@ static void test_null_both_byte_orders_and_loop(void **state)
         memcpy(buf + 4, ip, ip_len);
         run(cases[i].dlt, buf, 4 + ip_len);
         assert_int_equal(bad_total(), 0);
-        assert_int_equal(stats.layers[NC_DEC_null], 1);
+        assert_int_equal(fx.stats.layers[NC_DEC_null], 1);
         size_t n4 = count_recs(NC_REC_IPv4), n6 = count_recs(NC_REC_IPv6);
         if (!cases[i].decodes) {
             assert_int_equal(n4 + n6, 0);
@@ -624,11 +493,11 @@ static void test_rawip_dispatches_by_version(void **state)
     /* version 5 is neither */
     static const uint8_t v5[] = { 0x50, 0, 0, 20 };
     run(DLT_RAW, v5, sizeof(v5));
-    assert_int_equal(stats.bad[NC_DEC_rawip][NC_EMALFORMED], 1);
-    assert_int_equal(pkt.n_recs, 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_rawip][NC_EMALFORMED], 1);
+    assert_int_equal(fx.pkt.n_recs, 0);
     /* empty frame */
     run(DLT_RAW, v5, 0);
-    assert_int_equal(stats.bad[NC_DEC_rawip][NC_ETRUNC], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_rawip][NC_ETRUNC], 1);
 }
 
 /* ---- IPv4 ------------------------------------------------------------ */
@@ -637,9 +506,10 @@ static void test_ipv4_fields_and_padding_trimmed(void **state)
 {
     (void)state;
     run(DLT_EN10MB, eth_ipv4_tcp, sizeof(eth_ipv4_tcp));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_ETRUNC] + stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 0);
+    assert_int_equal(
+            fx.stats.bad[NC_DEC_ipv4][NC_ETRUNC] + fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 0);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
-    assert_int_equal(ip->timestamp, TEST_TS);
+    assert_int_equal(ip->timestamp, DH_STATIC_TS);
     assert_int_equal(ip->version, 4);
     assert_int_equal(ip->ihl, 5);
     assert_int_equal(ip->tos, 0x10);
@@ -656,18 +526,18 @@ static void test_ipv4_fields_and_padding_trimmed(void **state)
     assert_int_equal(ip->padding.len, 0);
     assert_int_equal(ip->payload_size, 20);  /* the 6 padding bytes are not payload */
     assert_true(ip->payload_entropy == 0.0); /* not asked for */
-    assert_int_equal(pkt.ctx.ip_ver, 4);
-    assert_int_equal(pkt.ctx.ip_proto, 6);
+    assert_int_equal(fx.pkt.ctx.ip_ver, 4);
+    assert_int_equal(fx.pkt.ctx.ip_proto, 6);
     static const uint8_t src[4] = { 10, 0, 0, 1 };
-    assert_memory_equal(pkt.ctx.src_ip, src, 4);
-    assert_string_equal(pkt.ctx.proto[NC_LAYER_NETWORK], "IPv4");
-    assert_int_equal(stats.layers[NC_DEC_tcp], 1);
+    assert_memory_equal(fx.pkt.ctx.src_ip, src, 4);
+    assert_string_equal(fx.pkt.ctx.proto[NC_LAYER_NETWORK], "IPv4");
+    assert_int_equal(fx.stats.layers[NC_DEC_tcp], 1);
 }
 
 static void test_ipv4_entropy_when_asked(void **state)
 {
     (void)state;
-    opts.entropy = true;
+    fx.opts.entropy = true;
     /* IPV4_MIN_PKT payload de ad be ef: four distinct bytes = 2 bits/byte */
     static const uint8_t v4[] = { IPV4_MIN_PKT };
     run(DLT_RAW, v4, sizeof(v4));
@@ -679,7 +549,8 @@ static void test_ipv4_options_and_padding(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv4_opts, sizeof(raw_ipv4_opts));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED] + stats.bad[NC_DEC_ipv4][NC_ETRUNC], 0);
+    assert_int_equal(
+            fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED] + fx.stats.bad[NC_DEC_ipv4][NC_ETRUNC], 0);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->ihl, 8);
     assert_int_equal(ip->n_options, 3);
@@ -689,13 +560,13 @@ static void test_ipv4_options_and_padding(void **state)
     assert_int_equal(ip->options[1]->option_type, 7);
     assert_int_equal(ip->options[1]->option_length, 7);
     static const uint8_t rr[] = { 0x04, 0, 0, 0, 0 };
-    assert_bytes(ip->options[1]->option_data, rr, sizeof(rr));
+    dh_assert_bytes(ip->options[1]->option_data, rr, sizeof(rr));
     assert_int_equal(ip->options[2]->option_type, 0);
     assert_int_equal(ip->options[2]->option_length, 1);
     static const uint8_t pad[] = { 0xaa, 0xbb, 0xcc };
-    assert_bytes(ip->padding, pad, sizeof(pad));
+    dh_assert_bytes(ip->padding, pad, sizeof(pad));
     assert_int_equal(ip->payload_size, 8);
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 1);
 }
 
 static void test_ipv4_bad_option_length_is_malformed(void **state)
@@ -710,10 +581,10 @@ static void test_ipv4_bad_option_length_is_malformed(void **state)
     };
     /* clang-format on */
     run(DLT_RAW, f, sizeof(f));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->n_options, 1);
-    assert_int_equal(stats.layers[NC_DEC_udp], 0);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0);
 
     /* option length 6 with only 3 bytes left in the header */
     /* clang-format off */
@@ -723,8 +594,8 @@ static void test_ipv4_bad_option_length_is_malformed(void **state)
     };
     /* clang-format on */
     run(DLT_RAW, g, sizeof(g));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
-    assert_int_equal(stats.layers[NC_DEC_udp], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0);
 }
 
 static void test_ipv4_bad_ihl_version_and_length(void **state)
@@ -734,23 +605,23 @@ static void test_ipv4_bad_ihl_version_and_length(void **state)
     static const uint8_t ihl4[] = { 0x44, 0, 0, 24, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0,
         2, 0, 0, 0, 0 };
     run(DLT_RAW, ihl4, sizeof(ihl4));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     assert_int_equal(count_recs(NC_REC_IPv4), 0);
     /* version 6 nibble under an IPv4 EtherType (Ethernet 0x0800) */
     uint8_t eth[60];
     memcpy(eth, eth_ipv4_tcp, sizeof(eth));
     eth[14] = 0x65;
     run(DLT_EN10MB, eth, sizeof(eth));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     /* total length 19 < 20-byte header */
     static const uint8_t short_total[] = { 0x45, 0, 0, 19, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1,
         10, 0, 0, 2 };
     run(DLT_RAW, short_total, sizeof(short_total));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
     /* IHL 15 (60 bytes) but total length 40 */
     uint8_t ihl15[60] = { 0x4f, 0, 0, 40, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2 };
     run(DLT_RAW, ihl15, sizeof(ihl15));
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_EMALFORMED], 1);
 }
 
 static void test_ipv4_snaplen_shorter_than_total(void **state)
@@ -759,11 +630,11 @@ static void test_ipv4_snaplen_shorter_than_total(void **state)
     /* the eth_ipv4_tcp frame cut after 10 of the 20 TCP bytes (snaplen 44):
      * IPv4 still decodes, payload is what was captured */
     run(DLT_EN10MB, eth_ipv4_tcp, 44);
-    assert_int_equal(stats.bad[NC_DEC_ipv4][NC_ETRUNC], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv4][NC_ETRUNC], 0);
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->length, 40);
     assert_int_equal(ip->payload_size, 10);
-    assert_int_equal(stats.layers[NC_DEC_tcp], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_tcp], 1);
 }
 
 static void test_ipv4_total_length_zero_tso(void **state)
@@ -790,9 +661,9 @@ static void test_ipv4_later_fragment_does_not_dispatch(void **state)
     assert_int_equal(ip->fragment_offset, 185);
     assert_int_equal(ip->id, 0xbeef);
     assert_int_equal(ip->payload_size, 8);
-    assert_int_equal(stats.layers[NC_DEC_udp], 0);
-    assert_int_equal(pkt.ctx.ip_proto, 17);
-    assert_false(pkt.ctx.has_ports);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0);
+    assert_int_equal(fx.pkt.ctx.ip_proto, 17);
+    assert_false(fx.pkt.ctx.has_ports);
 }
 
 /* A first fragment is held for reassembly (by the shard), not decoded
@@ -804,14 +675,14 @@ static void test_ipv4_first_fragment_held(void **state)
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_int_equal(ip->flags, 1); /* MF */
     assert_int_equal(ip->fragment_offset, 0);
-    assert_int_equal(stats.layers[NC_DEC_udp], 0);
-    assert_true(pkt.ctx.is_fragment);
-    assert_true(pkt.ctx.frag_first);
-    assert_true(pkt.ctx.frag_more);
-    assert_int_equal(pkt.ctx.frag_offset, 0);
-    assert_int_equal(pkt.ctx.frag_len, (uint32_t)ip->payload_size);
-    assert_non_null(pkt.ctx.frag_data);
-    assert_false(pkt.ctx.frag_cut);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0);
+    assert_true(fx.pkt.ctx.is_fragment);
+    assert_true(fx.pkt.ctx.frag_first);
+    assert_true(fx.pkt.ctx.frag_more);
+    assert_int_equal(fx.pkt.ctx.frag_offset, 0);
+    assert_int_equal(fx.pkt.ctx.frag_len, (uint32_t)ip->payload_size);
+    assert_non_null(fx.pkt.ctx.frag_data);
+    assert_false(fx.pkt.ctx.frag_cut);
 }
 
 /* ---- IPv6 ------------------------------------------------------------ */
@@ -820,9 +691,10 @@ static void test_ipv6_fields_and_padding_trimmed(void **state)
 {
     (void)state;
     run(DLT_EN10MB, eth_ipv6_udp, sizeof(eth_ipv6_udp));
-    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_ETRUNC] + stats.bad[NC_DEC_ipv6][NC_EMALFORMED], 0);
+    assert_int_equal(
+            fx.stats.bad[NC_DEC_ipv6][NC_ETRUNC] + fx.stats.bad[NC_DEC_ipv6][NC_EMALFORMED], 0);
     Netcap__IPv6 *ip = need(NC_REC_IPv6, 0);
-    assert_int_equal(ip->timestamp, TEST_TS);
+    assert_int_equal(ip->timestamp, DH_STATIC_TS);
     assert_int_equal(ip->version, 6);
     assert_int_equal(ip->traffic_class, 0xb8);
     assert_int_equal(ip->flow_label, 0x12345);
@@ -833,10 +705,10 @@ static void test_ipv6_fields_and_padding_trimmed(void **state)
     assert_string_equal(ip->dst_ip, "2001:db8::2");
     assert_int_equal(ip->payload_size, 8); /* padding excluded */
     assert_null(ip->hop_by_hop);
-    assert_int_equal(pkt.ctx.ip_ver, 6);
-    assert_int_equal(pkt.ctx.ip_proto, 17);
-    assert_string_equal(pkt.ctx.proto[NC_LAYER_NETWORK], "IPv6");
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(fx.pkt.ctx.ip_ver, 6);
+    assert_int_equal(fx.pkt.ctx.ip_proto, 17);
+    assert_string_equal(fx.pkt.ctx.proto[NC_LAYER_NETWORK], "IPv6");
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 1);
 }
 
 static void test_ipv6_bad_version(void **state)
@@ -846,7 +718,7 @@ static void test_ipv6_bad_version(void **state)
     memcpy(f, eth_ipv6_udp, sizeof(f));
     f[14] = 0x4b; /* version 4 under EtherType 0x86dd */
     run(DLT_EN10MB, f, sizeof(f));
-    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv6][NC_EMALFORMED], 1);
     assert_int_equal(count_recs(NC_REC_IPv6), 0);
 }
 
@@ -855,7 +727,7 @@ static void test_ipv6_snaplen_shorter_than_payload(void **state)
     (void)state;
     /* cut 4 bytes into the UDP header */
     run(DLT_EN10MB, eth_ipv6_udp, 14 + 40 + 4);
-    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_ETRUNC], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv6][NC_ETRUNC], 0);
     Netcap__IPv6 *ip = need(NC_REC_IPv6, 0);
     assert_int_equal(ip->length, 8);
     assert_int_equal(ip->payload_size, 4);
@@ -865,9 +737,9 @@ static void test_ipv6_hop_by_hop_options(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv6_hbh, sizeof(raw_ipv6_hbh));
-    assert_int_equal(stats.bad[NC_DEC_ipv6hop][NC_EMALFORMED], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv6hop][NC_EMALFORMED], 0);
     Netcap__IPv6HopByHop *h = need(NC_REC_IPv6HopByHop, 0);
-    assert_int_equal(h->timestamp, TEST_TS);
+    assert_int_equal(h->timestamp, DH_STATIC_TS);
     assert_string_equal(h->src_ip, "fe80::1");
     assert_string_equal(h->dst_ip, "ff02::16");
     assert_int_equal(h->next_header, 58);
@@ -876,7 +748,7 @@ static void test_ipv6_hop_by_hop_options(void **state)
     assert_int_equal(h->options[0]->option_length, 2);
     assert_int_equal(h->options[0]->actual_length, 4);
     static const uint8_t ra[] = { 0, 0 };
-    assert_bytes(h->options[0]->option_data, ra, sizeof(ra));
+    dh_assert_bytes(h->options[0]->option_data, ra, sizeof(ra));
     assert_non_null(h->options[0]->option_alignment);
     assert_int_equal(h->options[0]->option_alignment->one, 0);
     assert_int_equal(h->options[0]->option_alignment->two, 0);
@@ -893,15 +765,16 @@ static void test_ipv6_hop_by_hop_options(void **state)
     assert_int_equal(ip->hop_by_hop->n_options, 2);
     assert_int_equal(ip->hop_by_hop->next_header, 58);
     assert_int_equal(ip->hop_by_hop->options[0]->option_type, 5);
-    assert_int_equal(pkt.ctx.ip_proto, 58);
-    assert_int_equal(stats.layers[NC_DEC_ipv6hop], 1);
+    assert_int_equal(fx.pkt.ctx.ip_proto, 58);
+    assert_int_equal(fx.stats.layers[NC_DEC_ipv6hop], 1);
 }
 
 static void test_ipv6_hop_by_hop_pad1_and_jumbo(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv6_jumbo, sizeof(raw_ipv6_jumbo));
-    assert_int_equal(stats.bad[NC_DEC_ipv6][NC_ETRUNC] + stats.bad[NC_DEC_ipv6hop][NC_ETRUNC], 0);
+    assert_int_equal(
+            fx.stats.bad[NC_DEC_ipv6][NC_ETRUNC] + fx.stats.bad[NC_DEC_ipv6hop][NC_ETRUNC], 0);
     Netcap__IPv6 *ip = need(NC_REC_IPv6, 0);
     assert_int_equal(ip->length, 0);
     assert_int_equal(ip->payload_size, 24); /* everything captured after the header */
@@ -911,8 +784,8 @@ static void test_ipv6_hop_by_hop_pad1_and_jumbo(void **state)
     assert_int_equal(h->options[0]->option_length, 4);
     assert_int_equal(h->options[0]->actual_length, 6);
     static const uint8_t jl[] = { 0x00, 0x01, 0x00, 0x10 };
-    assert_bytes(h->options[0]->option_data, jl, sizeof(jl));
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    dh_assert_bytes(h->options[0]->option_data, jl, sizeof(jl));
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 1);
 
     /* hop-by-hop of Pad1 x6: six one-byte options, actual_length 1 */
     uint8_t f[sizeof(raw_ipv6_jumbo)];
@@ -936,32 +809,32 @@ static void test_ipv6_hop_by_hop_overrun_is_malformed(void **state)
     memcpy(f, raw_ipv6_hbh, sizeof(f));
     f[43] = 0x05;
     run(DLT_RAW, f, sizeof(f));
-    assert_int_equal(stats.bad[NC_DEC_ipv6hop][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv6hop][NC_EMALFORMED], 1);
     Netcap__IPv6HopByHop *h = need(NC_REC_IPv6HopByHop, 0);
     assert_int_equal(h->n_options, 0);
-    assert_int_equal(stats.layers[NC_DEC_icmp6], 0);
+    assert_int_equal(fx.stats.layers[NC_DEC_icmp6], 0);
 }
 
 static void test_ipv6_hop_by_hop_record_choices(void **state)
 {
     (void)state;
     /* only IPv6 wanted: the nested copy is still built */
-    set_want_all(false);
-    opts.want[NC_REC_IPv6] = true;
+    dh_want_all(&fx.opts, false);
+    fx.opts.want[NC_REC_IPv6] = true;
     run(DLT_RAW, raw_ipv6_hbh, sizeof(raw_ipv6_hbh));
-    assert_int_equal(pkt.n_recs, 1);
+    assert_int_equal(fx.pkt.n_recs, 1);
     Netcap__IPv6 *ip = need(NC_REC_IPv6, 0);
     assert_non_null(ip->hop_by_hop);
     assert_int_equal(ip->hop_by_hop->n_options, 2);
     assert_int_equal(ip->hop_by_hop->next_header, 58);
-    assert_int_equal(ip->hop_by_hop->timestamp, TEST_TS);
+    assert_int_equal(ip->hop_by_hop->timestamp, DH_STATIC_TS);
     assert_string_equal(ip->hop_by_hop->src_ip, "fe80::1");
 
     /* only the hop-by-hop record wanted */
-    set_want_all(false);
-    opts.want[NC_REC_IPv6HopByHop] = true;
+    dh_want_all(&fx.opts, false);
+    fx.opts.want[NC_REC_IPv6HopByHop] = true;
     run(DLT_RAW, raw_ipv6_hbh, sizeof(raw_ipv6_hbh));
-    assert_int_equal(pkt.n_recs, 1);
+    assert_int_equal(fx.pkt.n_recs, 1);
     Netcap__IPv6HopByHop *h = need(NC_REC_IPv6HopByHop, 0);
     assert_int_equal(h->n_options, 2);
     assert_string_equal(h->dst_ip, "ff02::16");
@@ -971,9 +844,9 @@ static void test_ipv6_fragment_first_held(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv6_frag_first, sizeof(raw_ipv6_frag_first));
-    assert_int_equal(stats.bad[NC_DEC_ipv6frag][NC_ETRUNC], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv6frag][NC_ETRUNC], 0);
     Netcap__IPv6Fragment *fr = need(NC_REC_IPv6Fragment, 0);
-    assert_int_equal(fr->timestamp, TEST_TS);
+    assert_int_equal(fr->timestamp, DH_STATIC_TS);
     assert_string_equal(fr->src_ip, "2001:db8::1");
     assert_int_equal(fr->next_header, 17);
     assert_int_equal(fr->reserved1, 0x5a);
@@ -981,10 +854,10 @@ static void test_ipv6_fragment_first_held(void **state)
     assert_int_equal(fr->reserved2, 3);
     assert_true(fr->more_fragments);
     assert_int_equal(fr->id, 0xdeadbeef);
-    assert_int_equal(stats.layers[NC_DEC_udp], 0); /* decoded once reassembled */
-    assert_true(pkt.ctx.is_fragment && pkt.ctx.frag_more);
-    assert_int_equal(pkt.ctx.frag_id, 0xdeadbeef);
-    assert_non_null(pkt.ctx.frag_data);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0); /* decoded once reassembled */
+    assert_true(fx.pkt.ctx.is_fragment && fx.pkt.ctx.frag_more);
+    assert_int_equal(fx.pkt.ctx.frag_id, 0xdeadbeef);
+    assert_non_null(fx.pkt.ctx.frag_data);
 }
 
 static void test_ipv6_fragment_later_does_not_dispatch(void **state)
@@ -996,19 +869,19 @@ static void test_ipv6_fragment_later_does_not_dispatch(void **state)
     assert_int_equal(fr->fragment_offset, 181);
     assert_int_equal(fr->reserved2, 0);
     assert_false(fr->more_fragments);
-    assert_int_equal(stats.layers[NC_DEC_udp], 0);
-    assert_int_equal(pkt.ctx.ip_proto, 17);
-    assert_false(pkt.ctx.has_ports);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0);
+    assert_int_equal(fx.pkt.ctx.ip_proto, 17);
+    assert_false(fx.pkt.ctx.has_ports);
 }
 
 static void test_ipv6_routing_and_dstopts_are_skipped(void **state)
 {
     (void)state;
     run(DLT_RAW, raw_ipv6_ext, sizeof(raw_ipv6_ext));
-    assert_int_equal(stats.bad[NC_DEC_ipv6ext][NC_ETRUNC], 0);
-    assert_int_equal(stats.layers[NC_DEC_ipv6ext], 2);
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
-    assert_int_equal(pkt.ctx.ip_proto, 17);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv6ext][NC_ETRUNC], 0);
+    assert_int_equal(fx.stats.layers[NC_DEC_ipv6ext], 2);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(fx.pkt.ctx.ip_proto, 17);
     Netcap__IPv6 *ip = need(NC_REC_IPv6, 0);
     assert_int_equal(ip->next_header, 43);
     assert_int_equal(ip->payload_size, 40);
@@ -1017,8 +890,8 @@ static void test_ipv6_routing_and_dstopts_are_skipped(void **state)
     memcpy(f, raw_ipv6_ext, sizeof(f));
     f[49] = 4;
     run(DLT_RAW, f, sizeof(f));
-    assert_int_equal(stats.bad[NC_DEC_ipv6ext][NC_ETRUNC], 1);
-    assert_int_equal(stats.layers[NC_DEC_udp], 0);
+    assert_int_equal(fx.stats.bad[NC_DEC_ipv6ext][NC_ETRUNC], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0);
 }
 
 /* ---- not wanted, still decoded --------------------------------------- */
@@ -1061,12 +934,12 @@ static void test_ip_in_ip_is_a_tunnel(void **state)
     assert_int_equal(u->tunnel_depth, 1);
     assert_string_equal(u->tunnel_parent, cid);
     assert_string_equal(u->src_ip, "192.0.2.1");
-    uint64_t zone = pkt.ctx.zone;
+    uint64_t zone = fx.pkt.ctx.zone;
     assert_true(zone != 0);
     /* the carrier flow (10.0.0.1 -> 10.0.0.2, protocol 4) gets its own
      * Connection, outside the tunnel's zone */
     struct nc_flow_pkt cf;
-    assert_true(nc_flow_pkt_from_carrier(&cf, &pkt));
+    assert_true(nc_flow_pkt_from_carrier(&cf, &fx.pkt));
     assert_int_equal(cf.proto, 4);
     assert_int_equal(cf.ver, 4);
     assert_memory_equal(cf.src_ip, a, 4);
@@ -1075,9 +948,9 @@ static void test_ip_in_ip_is_a_tunnel(void **state)
     assert_int_equal(cf.payload, 32);
     /* the inner packet alone: same addresses and ports, no zone */
     run(DLT_IPV4, p + 20, sizeof(p) - 20);
-    assert_int_equal(pkt.ctx.zone, 0);
-    assert_int_equal(pkt.ctx.tunnel_depth, 0);
-    assert_false(nc_flow_pkt_from_carrier(&cf, &pkt));
+    assert_int_equal(fx.pkt.ctx.zone, 0);
+    assert_int_equal(fx.pkt.ctx.tunnel_depth, 0);
+    assert_false(nc_flow_pkt_from_carrier(&cf, &fx.pkt));
     assert_int_equal(((Netcap__UDP *)need(NC_REC_UDP, 0))->tunnel_depth, 0);
 }
 
@@ -1092,13 +965,13 @@ static void test_unknown_ids_are_counted(void **state)
     };
     /* clang-format on */
     run(DLT_EN10MB, eth, sizeof(eth));
-    assert_int_equal(stats.unknown[NC_NS_ETHERTYPE][0], 1);
-    assert_int_equal(stats.unknown_id[NC_NS_ETHERTYPE][0], 0x88b5);
+    assert_int_equal(fx.stats.unknown[NC_NS_ETHERTYPE][0], 1);
+    assert_int_equal(fx.stats.unknown_id[NC_NS_ETHERTYPE][0], 0x88b5);
     static const uint8_t v4[] = { IPV4_MIN_PKT };
     run(DLT_IPV4, v4, sizeof(v4));
-    assert_int_equal(stats.unknown[NC_NS_IPPROTO][0], 1);
-    assert_int_equal(stats.unknown_id[NC_NS_IPPROTO][0], 253);
-    assert_int_equal(stats.unknown[NC_NS_ETHERTYPE][0], 0);
+    assert_int_equal(fx.stats.unknown[NC_NS_IPPROTO][0], 1);
+    assert_int_equal(fx.stats.unknown_id[NC_NS_IPPROTO][0], 253);
+    assert_int_equal(fx.stats.unknown[NC_NS_ETHERTYPE][0], 0);
     assert_null(nc_ns_unknown_label(NC_NS_UDP_PORT));
     assert_string_equal(nc_ns_unknown_label(NC_NS_ETHERTYPE), "EtherType");
 }
@@ -1106,25 +979,25 @@ static void test_unknown_ids_are_counted(void **state)
 static void test_unwanted_records_still_decode(void **state)
 {
     (void)state;
-    set_want_all(false);
+    dh_want_all(&fx.opts, false);
     run(DLT_EN10MB, eth_vlan_ipv4, sizeof(eth_vlan_ipv4));
-    assert_int_equal(pkt.n_recs, 0);
-    assert_int_equal(pkt.ctx.ip_ver, 4);
-    assert_string_equal(pkt.ctx.src_ip_str, "10.0.0.1");
-    assert_int_equal(stats.layers[NC_DEC_tcp], 1);
+    assert_int_equal(fx.pkt.n_recs, 0);
+    assert_int_equal(fx.pkt.ctx.ip_ver, 4);
+    assert_string_equal(fx.pkt.ctx.src_ip_str, "10.0.0.1");
+    assert_int_equal(fx.stats.layers[NC_DEC_tcp], 1);
     run(DLT_RAW, raw_ipv4_opts, sizeof(raw_ipv4_opts));
-    assert_int_equal(pkt.n_recs, 0);
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(fx.pkt.n_recs, 0);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 1);
     run(DLT_RAW, raw_ipv6_ext, sizeof(raw_ipv6_ext));
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 1);
     run(DLT_RAW, raw_ipv6_jumbo, sizeof(raw_ipv6_jumbo));
-    assert_int_equal(stats.layers[NC_DEC_udp], 1);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 1);
     run(DLT_RAW, raw_ipv6_frag_first, sizeof(raw_ipv6_frag_first));
-    assert_int_equal(stats.layers[NC_DEC_udp], 0);
+    assert_int_equal(fx.stats.layers[NC_DEC_udp], 0);
     run(DLT_SLL, sll_arp, sizeof(sll_arp));
-    assert_true(pkt.ctx.has_mac);
-    assert_int_equal(stats.layers[NC_DEC_arp], 1);
-    assert_int_equal(pkt.n_recs, 0);
+    assert_true(fx.pkt.ctx.has_mac);
+    assert_int_equal(fx.stats.layers[NC_DEC_arp], 1);
+    assert_int_equal(fx.pkt.n_recs, 0);
 }
 
 /* ---- truncation at every length -------------------------------------- */
@@ -1166,7 +1039,7 @@ static void test_truncated_headers_at_every_length(void **state)
         for (size_t cut = 0; cut < tc->len; cut++) {
             run(tc->dlt, tc->data, cut);
             if (cut >= tc->start && cut < tc->end) {
-                if (stats.bad[tc->dec][NC_ETRUNC] != 1) {
+                if (fx.stats.bad[tc->dec][NC_ETRUNC] != 1) {
                     fail_msg("%s cut at %zu: ETRUNC not counted", tc->name, cut);
                 }
             }
@@ -1196,7 +1069,7 @@ static void test_truncated_headers_at_every_length(void **state)
         for (size_t d = 0; d < NC_ARRAY_LEN(dlts); d++) {
             for (size_t cut = 0; cut <= frames[f].n; cut++) {
                 run(dlts[d], frames[f].p, cut);
-                assert_true(stats.packets == 1);
+                assert_true(fx.stats.packets == 1);
             }
         }
     }
@@ -1205,39 +1078,39 @@ static void test_truncated_headers_at_every_length(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_arp_request_over_ethernet, test_setup),
-        cmocka_unit_test_setup(test_arp_odd_address_sizes, test_setup),
-        cmocka_unit_test_setup(test_dot1q_single_tag, test_setup),
-        cmocka_unit_test_setup(test_dot1q_qinq_chains, test_setup),
-        cmocka_unit_test_setup(test_dot1q_9100_and_length_type_stop, test_setup),
-        cmocka_unit_test_setup(test_sll_arp_fills_source_mac, test_setup),
-        cmocka_unit_test_setup(test_sll_special_protocols, test_setup),
-        cmocka_unit_test_setup(test_sll2_ipv4, test_setup),
-        cmocka_unit_test_setup(test_null_both_byte_orders_and_loop, test_setup),
-        cmocka_unit_test_setup(test_rawip_dispatches_by_version, test_setup),
-        cmocka_unit_test_setup(test_ipv4_fields_and_padding_trimmed, test_setup),
-        cmocka_unit_test_setup(test_ipv4_entropy_when_asked, test_setup),
-        cmocka_unit_test_setup(test_ipv4_options_and_padding, test_setup),
-        cmocka_unit_test_setup(test_ipv4_bad_option_length_is_malformed, test_setup),
-        cmocka_unit_test_setup(test_ipv4_bad_ihl_version_and_length, test_setup),
-        cmocka_unit_test_setup(test_ipv4_snaplen_shorter_than_total, test_setup),
-        cmocka_unit_test_setup(test_ipv4_total_length_zero_tso, test_setup),
-        cmocka_unit_test_setup(test_ipv4_later_fragment_does_not_dispatch, test_setup),
-        cmocka_unit_test_setup(test_ipv4_first_fragment_held, test_setup),
-        cmocka_unit_test_setup(test_ipv6_fields_and_padding_trimmed, test_setup),
-        cmocka_unit_test_setup(test_ipv6_bad_version, test_setup),
-        cmocka_unit_test_setup(test_ipv6_snaplen_shorter_than_payload, test_setup),
-        cmocka_unit_test_setup(test_ipv6_hop_by_hop_options, test_setup),
-        cmocka_unit_test_setup(test_ipv6_hop_by_hop_pad1_and_jumbo, test_setup),
-        cmocka_unit_test_setup(test_ipv6_hop_by_hop_overrun_is_malformed, test_setup),
-        cmocka_unit_test_setup(test_ipv6_hop_by_hop_record_choices, test_setup),
-        cmocka_unit_test_setup(test_ipv6_fragment_first_held, test_setup),
-        cmocka_unit_test_setup(test_ipv6_fragment_later_does_not_dispatch, test_setup),
-        cmocka_unit_test_setup(test_ipv6_routing_and_dstopts_are_skipped, test_setup),
-        cmocka_unit_test_setup(test_unwanted_records_still_decode, test_setup),
-        cmocka_unit_test_setup(test_ip_in_ip_is_a_tunnel, test_setup),
-        cmocka_unit_test_setup(test_unknown_ids_are_counted, test_setup),
-        cmocka_unit_test_setup(test_truncated_headers_at_every_length, test_setup),
+        cmocka_unit_test_setup(test_arp_request_over_ethernet, dh_test_setup_static),
+        cmocka_unit_test_setup(test_arp_odd_address_sizes, dh_test_setup_static),
+        cmocka_unit_test_setup(test_dot1q_single_tag, dh_test_setup_static),
+        cmocka_unit_test_setup(test_dot1q_qinq_chains, dh_test_setup_static),
+        cmocka_unit_test_setup(test_dot1q_9100_and_length_type_stop, dh_test_setup_static),
+        cmocka_unit_test_setup(test_sll_arp_fills_source_mac, dh_test_setup_static),
+        cmocka_unit_test_setup(test_sll_special_protocols, dh_test_setup_static),
+        cmocka_unit_test_setup(test_sll2_ipv4, dh_test_setup_static),
+        cmocka_unit_test_setup(test_null_both_byte_orders_and_loop, dh_test_setup_static),
+        cmocka_unit_test_setup(test_rawip_dispatches_by_version, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_fields_and_padding_trimmed, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_entropy_when_asked, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_options_and_padding, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_bad_option_length_is_malformed, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_bad_ihl_version_and_length, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_snaplen_shorter_than_total, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_total_length_zero_tso, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_later_fragment_does_not_dispatch, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv4_first_fragment_held, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_fields_and_padding_trimmed, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_bad_version, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_snaplen_shorter_than_payload, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_hop_by_hop_options, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_hop_by_hop_pad1_and_jumbo, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_hop_by_hop_overrun_is_malformed, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_hop_by_hop_record_choices, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_fragment_first_held, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_fragment_later_does_not_dispatch, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ipv6_routing_and_dstopts_are_skipped, dh_test_setup_static),
+        cmocka_unit_test_setup(test_unwanted_records_still_decode, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ip_in_ip_is_a_tunnel, dh_test_setup_static),
+        cmocka_unit_test_setup(test_unknown_ids_are_counted, dh_test_setup_static),
+        cmocka_unit_test_setup(test_truncated_headers_at_every_length, dh_test_setup_static),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, dh_group_setup_static, dh_group_teardown_static);
 }

@@ -8,32 +8,9 @@
  * input is copied into a heap block of exactly its size so that ASan sees
  * a one-byte over-read.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "decode_harness.h"
 
-#include <cmocka.h>
-
-#include "core/arena.h"
 #include "core/str.h"
-#include "decode/decoder.h"
-#include "decode/pkt.h"
-#include "record/record.h"
-
-enum {
-    ARENA_CAP = 1 << 20,
-};
-
-struct fx {
-    struct nc_arena arena;
-    struct nc_decode_opts opts;
-    struct nc_decode_stats stats;
-    struct nc_pkt pkt;
-    uint8_t *buf; /* exact-size copy of the input under test */
-};
 
 static const uint8_t ip4_src[4] = { 192, 0, 2, 1 };
 static const uint8_t ip4_dst[4] = { 198, 51, 100, 7 };
@@ -41,106 +18,11 @@ static const uint8_t ip4_dst[4] = { 198, 51, 100, 7 };
 static const uint8_t ip6_src[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 static const uint8_t ip6_dst[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 
-static int group_setup(void **state)
-{
-    NC_UNUSED(state);
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    return nc_decode_init(errbuf) == NC_OK ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    if (!f) {
-        return -1;
-    }
-    nc_arena_init(&f->arena, ARENA_CAP);
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        f->opts.want[i] = true;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    free(f->buf);
-    nc_arena_fini(&f->arena);
-    free(f);
-    return 0;
-}
-
 /* A fresh packet whose context is what an IP decoder of version ver (4 or
  * 6) for protocol proto would leave behind; ver 0: no IP context yet. */
-static struct nc_pkt *fresh_pkt(struct fx *f, uint8_t ver, uint8_t proto)
+static struct nc_pkt *fresh_pkt(struct dh_fx *f, uint8_t ver, uint8_t proto)
 {
-    nc_arena_reset(&f->arena);
-    memset(&f->pkt, 0, sizeof(f->pkt));
-    f->pkt.ts = 1700000000123456789;
-    f->pkt.arena = &f->arena;
-    f->pkt.opts = &f->opts;
-    f->pkt.stats = &f->stats;
-    if (ver == 4) {
-        nc_pkt_set_ip(&f->pkt, 4, ip4_src, ip4_dst);
-    } else if (ver == 6) {
-        nc_pkt_set_ip(&f->pkt, 6, ip6_src, ip6_dst);
-    }
-    f->pkt.ctx.ip_proto = proto;
-    return &f->pkt;
-}
-
-/* A reader over an exact-size heap copy of p[0..n). */
-static struct nc_rd reader(struct fx *f, const uint8_t *p, size_t n)
-{
-    free(f->buf);
-    f->buf = malloc(n ? n : 1);
-    assert_non_null(f->buf);
-    if (n) {
-        memcpy(f->buf, p, n);
-    }
-    /* the IP decoder would declare exactly these bytes as its payload */
-    if (f->pkt.ctx.ip_ver) {
-        f->pkt.ctx.ip_left = (uint32_t)n;
-    }
-    return nc_rd_make(f->buf, n);
-}
-
-static int run(struct nc_pkt *pkt, enum nc_decoder_id id, struct nc_rd *r)
-{
-    const struct nc_decoder *d = nc_decoder_by_id(id);
-    assert_non_null(d);
-    return d->decode(pkt, r);
-}
-
-static void *find_rec(const struct nc_pkt *pkt, enum nc_rec_type t)
-{
-    for (size_t i = 0; i < pkt->n_recs; i++) {
-        if (pkt->rec_type[i] == t) {
-            return pkt->recs[i];
-        }
-    }
-    return NULL;
-}
-
-/* The record of type t, which must be there (abort() tells the compiler so). */
-static void *get_rec(const struct nc_pkt *pkt, enum nc_rec_type t)
-{
-    void *m = find_rec(pkt, t);
-    if (!m) {
-        fail_msg("no %s record", nc_rec_info(t)->name);
-        abort();
-    }
-    return m;
-}
-
-static void assert_bytes(ProtobufCBinaryData b, const uint8_t *p, size_t n)
-{
-    assert_int_equal(b.len, n);
-    if (n) {
-        assert_memory_equal(b.data, p, n);
-    }
+    return dh_fresh_ip(f, ver, ver == 6 ? ip6_src : ip4_src, ver == 6 ? ip6_dst : ip4_dst, proto);
 }
 
 /* ------------------------------------------------------------------ TCP */
@@ -164,12 +46,12 @@ static const uint8_t tcp_syn[] = {
 
 static void test_tcp_syn_with_options(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-    struct nc_rd r = reader(f, tcp_syn, sizeof(tcp_syn));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
+    struct nc_rd r = dh_reader(f, tcp_syn, sizeof(tcp_syn));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
 
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->timestamp, 1700000000123456789);
     assert_string_equal(t->src_ip, "192.0.2.1");
     assert_string_equal(t->dst_ip, "198.51.100.7");
@@ -192,18 +74,18 @@ static void test_tcp_syn_with_options(void **state)
     static const uint8_t ws[] = { 0x07 };
     assert_int_equal(t->options[0]->option_type, 2);
     assert_int_equal(t->options[0]->option_length, 4);
-    assert_bytes(t->options[0]->option_data, mss, sizeof(mss));
+    dh_assert_bytes(t->options[0]->option_data, mss, sizeof(mss));
     assert_int_equal(t->options[1]->option_type, 4);
     assert_int_equal(t->options[1]->option_length, 2);
     assert_int_equal(t->options[1]->option_data.len, 0);
     assert_int_equal(t->options[2]->option_type, 8);
     assert_int_equal(t->options[2]->option_length, 10);
-    assert_bytes(t->options[2]->option_data, ts, sizeof(ts));
+    dh_assert_bytes(t->options[2]->option_data, ts, sizeof(ts));
     assert_int_equal(t->options[3]->option_type, 1);
     assert_int_equal(t->options[3]->option_length, 1);
     assert_int_equal(t->options[4]->option_type, 3);
     assert_int_equal(t->options[4]->option_length, 3);
-    assert_bytes(t->options[4]->option_data, ws, sizeof(ws));
+    dh_assert_bytes(t->options[4]->option_data, ws, sizeof(ws));
 
     /* context for the flow table; no payload, so no next layer */
     assert_true(pkt->ctx.has_ports);
@@ -236,14 +118,14 @@ enum {
 
 static void test_tcp_sack_and_payload_dispatch(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.payload = true;
     f->opts.entropy = true;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-    struct nc_rd r = reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
+    struct nc_rd r = dh_reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
 
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->sequence_number, 0xffffffffu);
     assert_int_equal(t->ack_number, 0x80000001u);
     assert_true(t->ack);
@@ -254,9 +136,9 @@ static void test_tcp_sack_and_payload_dispatch(void **state)
     static const uint8_t sack[] = { 0, 0, 0, 1, 0, 0, 0, 9 };
     assert_int_equal(t->options[2]->option_type, 5);
     assert_int_equal(t->options[2]->option_length, 10);
-    assert_bytes(t->options[2]->option_data, sack, sizeof(sack));
+    dh_assert_bytes(t->options[2]->option_data, sack, sizeof(sack));
     assert_int_equal(t->payload_size, 5);
-    assert_bytes(t->payload, (const uint8_t *)"hello", 5);
+    dh_assert_bytes(t->payload, (const uint8_t *)"hello", 5);
     double h = nc_entropy((const uint8_t *)"hello", 5);
     assert_true(t->payload_entropy > 1.9 && t->payload_entropy == h);
 
@@ -273,11 +155,11 @@ static void test_tcp_sack_and_payload_dispatch(void **state)
 
 static void test_tcp_payload_and_entropy_off(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-    struct nc_rd r = reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    struct nc_rd r = dh_reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->payload_size, 5);
     assert_int_equal(t->payload.len, 0);
     assert_null(t->payload.data);
@@ -286,32 +168,32 @@ static void test_tcp_payload_and_entropy_off(void **state)
     /* payload without entropy and the other way round */
     f->opts.payload = true;
     pkt = fresh_pkt(f, 4, 6);
-    r = reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
-    t = get_rec(pkt, NC_REC_TCP);
+    r = dh_reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
+    t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->payload.len, 5);
     assert_true(t->payload_entropy == 0.0);
 
     f->opts.payload = false;
     f->opts.entropy = true;
     pkt = fresh_pkt(f, 4, 6);
-    r = reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
-    t = get_rec(pkt, NC_REC_TCP);
+    r = dh_reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
+    t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->payload.len, 0);
     assert_true(t->payload_entropy > 0.0);
 }
 
 static void test_tcp_all_nine_flags(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t seg[20] = { 0 };
     seg[12] = 0x51; /* doff 5, reserved 0, NS */
     seg[13] = 0xff; /* CWR ECE URG ACK PSH RST SYN FIN */
     struct nc_pkt *pkt = fresh_pkt(f, 6, 6);
-    struct nc_rd r = reader(f, seg, sizeof(seg));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    struct nc_rd r = dh_reader(f, seg, sizeof(seg));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_string_equal(t->src_ip, "fe80::1");
     assert_true(t->fin && t->syn && t->rst && t->psh && t->ack && t->urg && t->ece && t->cwr);
     assert_true(t->ns);
@@ -322,9 +204,9 @@ static void test_tcp_all_nine_flags(void **state)
     seg[12] = 0x5e;
     seg[13] = 0x00;
     pkt = fresh_pkt(f, 4, 6);
-    r = reader(f, seg, sizeof(seg));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
-    t = get_rec(pkt, NC_REC_TCP);
+    r = dh_reader(f, seg, sizeof(seg));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
+    t = dh_need(pkt, NC_REC_TCP, 0);
     assert_false(t->ns || t->fin || t->syn);
     assert_int_equal(pkt->ctx.tcp_flags, 0);
 }
@@ -345,11 +227,11 @@ static const uint8_t tcp_eol[] = {
 
 static void test_tcp_eol_then_padding(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-    struct nc_rd r = reader(f, tcp_eol, sizeof(tcp_eol));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    struct nc_rd r = dh_reader(f, tcp_eol, sizeof(tcp_eol));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->data_offset, 7);
     assert_int_equal(t->n_options, 2);
     assert_int_equal(t->options[0]->option_type, 2);
@@ -357,7 +239,7 @@ static void test_tcp_eol_then_padding(void **state)
     assert_int_equal(t->options[1]->option_length, 1);
     assert_int_equal(t->options[1]->option_data.len, 0);
     static const uint8_t pad[] = { 0x00, 0xaa, 0x00 };
-    assert_bytes(t->padding, pad, sizeof(pad));
+    dh_assert_bytes(t->padding, pad, sizeof(pad));
     assert_int_equal(t->payload_size, 1);
     assert_int_equal(nc_rd_left(&r), 1);
     assert_int_equal(pkt->next_ns, NC_NS_TCP_PORT);
@@ -367,7 +249,7 @@ static void test_tcp_eol_then_padding(void **state)
 
 static void test_tcp_data_offset_below_5_is_malformed(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     for (uint8_t doff = 0; doff < 5; doff++) {
         uint8_t seg[24] = { 0 };
         seg[1] = 1;
@@ -375,8 +257,8 @@ static void test_tcp_data_offset_below_5_is_malformed(void **state)
         seg[12] = (uint8_t)(doff << 4);
         seg[13] = 0x02;
         struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-        struct nc_rd r = reader(f, seg, sizeof(seg));
-        assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
+        struct nc_rd r = dh_reader(f, seg, sizeof(seg));
+        assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
         assert_int_equal(pkt->n_recs, 0);
         assert_false(pkt->ctx.has_ports);
         assert_int_equal(pkt->next_ns, NC_NS_NONE);
@@ -385,7 +267,7 @@ static void test_tcp_data_offset_below_5_is_malformed(void **state)
 
 static void test_tcp_bad_option_lengths(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     /* doff 6: NOP, then kind 2 with length 1 (< 2), then two bytes; payload */
     uint8_t seg[25] = { 0 };
     seg[12] = 0x60;
@@ -395,9 +277,9 @@ static void test_tcp_bad_option_lengths(void **state)
     seg[22] = 0x01;
     seg[24] = 'p';
     struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-    struct nc_rd r = reader(f, seg, sizeof(seg));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    struct nc_rd r = dh_reader(f, seg, sizeof(seg));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_non_null(t); /* the header itself is kept */
     assert_int_equal(t->n_options, 1);
     assert_int_equal(t->options[0]->option_type, 1);
@@ -409,9 +291,9 @@ static void test_tcp_bad_option_lengths(void **state)
     seg[21] = 0x08;
     seg[22] = 0x0a;
     pkt = fresh_pkt(f, 4, 6);
-    r = reader(f, seg, sizeof(seg));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
-    t = get_rec(pkt, NC_REC_TCP);
+    r = dh_reader(f, seg, sizeof(seg));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
+    t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->n_options, 1);
 
     /* a kind byte as the last option byte, with no room for its length */
@@ -420,39 +302,39 @@ static void test_tcp_bad_option_lengths(void **state)
     seg[22] = 0x01;
     seg[23] = 0x02;
     pkt = fresh_pkt(f, 4, 6);
-    r = reader(f, seg, sizeof(seg));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
-    t = get_rec(pkt, NC_REC_TCP);
+    r = dh_reader(f, seg, sizeof(seg));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
+    t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->n_options, 3);
 }
 
 static void test_tcp_forty_nops_fill_the_option_space(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t seg[60];
     memset(seg, 0x01, sizeof(seg));
     memset(seg, 0, 20);
     seg[12] = 0xf0; /* doff 15: 40 option bytes */
     struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-    struct nc_rd r = reader(f, seg, sizeof(seg));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    struct nc_rd r = dh_reader(f, seg, sizeof(seg));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_int_equal(t->n_options, 40);
     assert_int_equal(t->options[39]->option_type, 1);
 }
 
 static void test_tcp_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.payload = true;
     f->opts.entropy = true;
     for (size_t n = 0; n <= sizeof(tcp_sack_payload); n++) {
         struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-        struct nc_rd r = reader(f, tcp_sack_payload, n);
-        int rc = run(pkt, NC_DEC_tcp, &r);
+        struct nc_rd r = dh_reader(f, tcp_sack_payload, n);
+        int rc = dh_run_decoder(pkt, NC_DEC_tcp, &r);
         if (n < TCP_SACK_HDR) {
             assert_int_equal(rc, NC_ETRUNC);
-            assert_null(find_rec(pkt, NC_REC_TCP));
+            assert_null(dh_rec_nth(pkt, NC_REC_TCP, 0));
             assert_int_equal(pkt->next_ns, NC_NS_NONE);
             /* options cut off: no record, but the flow still gets its ports */
             assert_int_equal(pkt->ctx.has_ports, n >= 20);
@@ -463,7 +345,7 @@ static void test_tcp_truncated_at_every_length(void **state)
             }
         } else {
             assert_int_equal(rc, NC_OK);
-            Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+            Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
             assert_int_equal(t->payload_size, n - TCP_SACK_HDR);
             assert_int_equal(t->payload.len, n - TCP_SACK_HDR);
             assert_int_equal(pkt->next_ns, n > TCP_SACK_HDR ? NC_NS_TCP_PORT : NC_NS_NONE);
@@ -471,19 +353,19 @@ static void test_tcp_truncated_at_every_length(void **state)
     }
     for (size_t n = 0; n <= sizeof(tcp_syn); n++) {
         struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-        struct nc_rd r = reader(f, tcp_syn, n);
-        int rc = run(pkt, NC_DEC_tcp, &r);
+        struct nc_rd r = dh_reader(f, tcp_syn, n);
+        int rc = dh_run_decoder(pkt, NC_DEC_tcp, &r);
         assert_int_equal(rc, n < sizeof(tcp_syn) ? NC_ETRUNC : NC_OK);
     }
 }
 
 static void test_tcp_unwanted_record_still_decodes(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.want[NC_REC_TCP] = false;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 6);
-    struct nc_rd r = reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_OK);
+    struct nc_rd r = dh_reader(f, tcp_sack_payload, sizeof(tcp_sack_payload));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_OK);
     assert_int_equal(pkt->n_recs, 0);
     assert_true(pkt->ctx.has_ports);
     assert_int_equal(pkt->ctx.dst_port, 49152);
@@ -498,8 +380,8 @@ static void test_tcp_unwanted_record_still_decodes(void **state)
     seg[20] = 0x03;
     seg[21] = 0x00;
     pkt = fresh_pkt(f, 4, 6);
-    r = reader(f, seg, sizeof(seg));
-    assert_int_equal(run(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
+    r = dh_reader(f, seg, sizeof(seg));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_tcp, &r), NC_EMALFORMED);
 }
 
 /* ------------------------------------------------------------------ UDP */
@@ -513,13 +395,13 @@ static const uint8_t udp_dgram[] = {
 
 static void test_udp_datagram(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.payload = true;
     f->opts.entropy = true;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 17);
-    struct nc_rd r = reader(f, udp_dgram, sizeof(udp_dgram));
-    assert_int_equal(run(pkt, NC_DEC_udp, &r), NC_OK);
-    Netcap__UDP *u = get_rec(pkt, NC_REC_UDP);
+    struct nc_rd r = dh_reader(f, udp_dgram, sizeof(udp_dgram));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_udp, &r), NC_OK);
+    Netcap__UDP *u = dh_need(pkt, NC_REC_UDP, 0);
     assert_int_equal(u->timestamp, 1700000000123456789);
     assert_string_equal(u->src_ip, "192.0.2.1");
     assert_int_equal(u->src_port, 53);
@@ -527,7 +409,7 @@ static void test_udp_datagram(void **state)
     assert_int_equal(u->length, 13);
     assert_int_equal(u->checksum, 0xcafe);
     assert_int_equal(u->payload_size, 5);
-    assert_bytes(u->payload, (const uint8_t *)"abcde", 5);
+    dh_assert_bytes(u->payload, (const uint8_t *)"abcde", 5);
     assert_true(u->payload_entropy > 2.3); /* log2(5) */
 
     assert_true(pkt->ctx.has_ports);
@@ -545,19 +427,19 @@ static void test_udp_datagram(void **state)
 
 static void test_udp_length_shrinks_window(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.payload = true;
     /* length 10: two payload bytes, the rest is link-layer padding */
     uint8_t d[sizeof(udp_dgram)];
     memcpy(d, udp_dgram, sizeof(d));
     d[5] = 10;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 17);
-    struct nc_rd r = reader(f, d, sizeof(d));
-    assert_int_equal(run(pkt, NC_DEC_udp, &r), NC_OK);
-    Netcap__UDP *u = get_rec(pkt, NC_REC_UDP);
+    struct nc_rd r = dh_reader(f, d, sizeof(d));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_udp, &r), NC_OK);
+    Netcap__UDP *u = dh_need(pkt, NC_REC_UDP, 0);
     assert_int_equal(u->length, 10);
     assert_int_equal(u->payload_size, 2);
-    assert_bytes(u->payload, (const uint8_t *)"ab", 2);
+    dh_assert_bytes(u->payload, (const uint8_t *)"ab", 2);
     assert_int_equal(pkt->ctx.l4_payload, 2);
     assert_int_equal(nc_rd_left(&r), 2);
     nc_rd_skip(&r, 3); /* the next layer cannot see beyond the UDP length */
@@ -566,9 +448,9 @@ static void test_udp_length_shrinks_window(void **state)
     /* length 8: no payload, no next layer */
     d[5] = 8;
     pkt = fresh_pkt(f, 4, 17);
-    r = reader(f, d, sizeof(d));
-    assert_int_equal(run(pkt, NC_DEC_udp, &r), NC_OK);
-    u = get_rec(pkt, NC_REC_UDP);
+    r = dh_reader(f, d, sizeof(d));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_udp, &r), NC_OK);
+    u = dh_need(pkt, NC_REC_UDP, 0);
     assert_int_equal(u->payload_size, 0);
     assert_int_equal(u->payload.len, 0);
     assert_int_equal(pkt->next_ns, NC_NS_NONE);
@@ -577,15 +459,15 @@ static void test_udp_length_shrinks_window(void **state)
 
 static void test_udp_length_beyond_capture(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t d[sizeof(udp_dgram)];
     memcpy(d, udp_dgram, sizeof(d));
     d[4] = 0x05; /* length 1293: the capture holds only 5 payload bytes */
     struct nc_pkt *pkt = fresh_pkt(f, 6, 17);
-    struct nc_rd r = reader(f, d, sizeof(d));
+    struct nc_rd r = dh_reader(f, d, sizeof(d));
     pkt->ctx.ip_left = 1293; /* the IP header declared the whole datagram (snaplen cut it) */
-    assert_int_equal(run(pkt, NC_DEC_udp, &r), NC_OK);
-    Netcap__UDP *u = get_rec(pkt, NC_REC_UDP);
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_udp, &r), NC_OK);
+    Netcap__UDP *u = dh_need(pkt, NC_REC_UDP, 0);
     assert_int_equal(u->length, 1293);
     assert_int_equal(u->payload_size, 5);
     assert_int_equal(pkt->ctx.l4_payload, 1285); /* what the header says was sent */
@@ -594,14 +476,14 @@ static void test_udp_length_beyond_capture(void **state)
 
 static void test_udp_length_below_8_is_malformed(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     for (uint8_t len = 0; len < 8; len++) {
         uint8_t d[sizeof(udp_dgram)];
         memcpy(d, udp_dgram, sizeof(d));
         d[5] = len;
         struct nc_pkt *pkt = fresh_pkt(f, 4, 17);
-        struct nc_rd r = reader(f, d, sizeof(d));
-        assert_int_equal(run(pkt, NC_DEC_udp, &r), NC_EMALFORMED);
+        struct nc_rd r = dh_reader(f, d, sizeof(d));
+        assert_int_equal(dh_run_decoder(pkt, NC_DEC_udp, &r), NC_EMALFORMED);
         assert_int_equal(pkt->n_recs, 0);
         assert_int_equal(pkt->next_ns, NC_NS_NONE);
     }
@@ -609,20 +491,20 @@ static void test_udp_length_below_8_is_malformed(void **state)
 
 static void test_udp_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.payload = true;
     f->opts.entropy = true;
     for (size_t n = 0; n <= sizeof(udp_dgram); n++) {
         struct nc_pkt *pkt = fresh_pkt(f, 4, 17);
-        struct nc_rd r = reader(f, udp_dgram, n);
-        int rc = run(pkt, NC_DEC_udp, &r);
+        struct nc_rd r = dh_reader(f, udp_dgram, n);
+        int rc = dh_run_decoder(pkt, NC_DEC_udp, &r);
         if (n < 8) {
             assert_int_equal(rc, NC_ETRUNC);
-            assert_null(find_rec(pkt, NC_REC_UDP));
+            assert_null(dh_rec_nth(pkt, NC_REC_UDP, 0));
             assert_false(pkt->ctx.has_ports);
         } else {
             assert_int_equal(rc, NC_OK);
-            Netcap__UDP *u = get_rec(pkt, NC_REC_UDP);
+            Netcap__UDP *u = dh_need(pkt, NC_REC_UDP, 0);
             assert_int_equal(u->payload_size, n - 8);
             assert_int_equal(u->payload.len, n - 8);
         }
@@ -631,11 +513,11 @@ static void test_udp_truncated_at_every_length(void **state)
 
 static void test_udp_unwanted_record_still_decodes(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.want[NC_REC_UDP] = false;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 17);
-    struct nc_rd r = reader(f, udp_dgram, sizeof(udp_dgram));
-    assert_int_equal(run(pkt, NC_DEC_udp, &r), NC_OK);
+    struct nc_rd r = dh_reader(f, udp_dgram, sizeof(udp_dgram));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_udp, &r), NC_OK);
     assert_int_equal(pkt->n_recs, 0);
     assert_true(pkt->ctx.has_ports);
     assert_int_equal(pkt->next_ns, NC_NS_UDP_PORT);
@@ -653,11 +535,11 @@ static const uint8_t icmp4_echo[] = {
 
 static void test_icmp4_echo(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 1);
-    struct nc_rd r = reader(f, icmp4_echo, sizeof(icmp4_echo));
-    assert_int_equal(run(pkt, NC_DEC_icmp4, &r), NC_OK);
-    Netcap__ICMPv4 *m = get_rec(pkt, NC_REC_ICMPv4);
+    struct nc_rd r = dh_reader(f, icmp4_echo, sizeof(icmp4_echo));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_icmp4, &r), NC_OK);
+    Netcap__ICMPv4 *m = dh_need(pkt, NC_REC_ICMPv4, 0);
     assert_int_equal(m->timestamp, 1700000000123456789);
     assert_string_equal(m->dst_ip, "198.51.100.7");
     assert_int_equal(m->type_code, 0x0800);
@@ -676,7 +558,7 @@ static void test_icmp4_echo(void **state)
 
 static void test_icmp4_id_seq_only_for_query_types(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     /* port unreachable: the second word is unused, then the quoted datagram */
     /* clang-format off */
     static const uint8_t unreach[] = {
@@ -685,9 +567,9 @@ static void test_icmp4_id_seq_only_for_query_types(void **state)
     };
     /* clang-format on */
     struct nc_pkt *pkt = fresh_pkt(f, 4, 1);
-    struct nc_rd r = reader(f, unreach, sizeof(unreach));
-    assert_int_equal(run(pkt, NC_DEC_icmp4, &r), NC_OK);
-    Netcap__ICMPv4 *m = get_rec(pkt, NC_REC_ICMPv4);
+    struct nc_rd r = dh_reader(f, unreach, sizeof(unreach));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_icmp4, &r), NC_OK);
+    Netcap__ICMPv4 *m = dh_need(pkt, NC_REC_ICMPv4, 0);
     assert_int_equal(m->type_code, 0x0303);
     assert_int_equal(m->code, 3);
     assert_int_equal(m->id, 0);
@@ -702,9 +584,9 @@ static void test_icmp4_id_seq_only_for_query_types(void **state)
     for (size_t i = 0; i < NC_ARRAY_LEN(query_types); i++) {
         uint8_t msg[20] = { query_types[i], 0, 0, 0, 0xab, 0xcd, 0x00, 0x02 };
         pkt = fresh_pkt(f, 4, 1);
-        r = reader(f, msg, sizeof(msg));
-        assert_int_equal(run(pkt, NC_DEC_icmp4, &r), NC_OK);
-        m = get_rec(pkt, NC_REC_ICMPv4);
+        r = dh_reader(f, msg, sizeof(msg));
+        assert_int_equal(dh_run_decoder(pkt, NC_DEC_icmp4, &r), NC_OK);
+        m = dh_need(pkt, NC_REC_ICMPv4, 0);
         assert_int_equal(m->id, 0xabcd);
         assert_int_equal(m->sequence_number, 2);
     }
@@ -712,11 +594,11 @@ static void test_icmp4_id_seq_only_for_query_types(void **state)
 
 static void test_icmp4_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     for (size_t n = 0; n <= sizeof(icmp4_echo); n++) {
         struct nc_pkt *pkt = fresh_pkt(f, 4, 1);
-        struct nc_rd r = reader(f, icmp4_echo, n);
-        int rc = run(pkt, NC_DEC_icmp4, &r);
+        struct nc_rd r = dh_reader(f, icmp4_echo, n);
+        int rc = dh_run_decoder(pkt, NC_DEC_icmp4, &r);
         if (n < 8) {
             assert_int_equal(rc, NC_ETRUNC);
             assert_int_equal(pkt->n_recs, 0);
@@ -730,11 +612,11 @@ static void test_icmp4_truncated_at_every_length(void **state)
 
 static void test_icmp4_unwanted_record_still_sets_context(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.want[NC_REC_ICMPv4] = false;
     struct nc_pkt *pkt = fresh_pkt(f, 4, 1);
-    struct nc_rd r = reader(f, icmp4_echo, sizeof(icmp4_echo));
-    assert_int_equal(run(pkt, NC_DEC_icmp4, &r), NC_OK);
+    struct nc_rd r = dh_reader(f, icmp4_echo, sizeof(icmp4_echo));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_icmp4, &r), NC_OK);
     assert_int_equal(pkt->n_recs, 0);
     assert_true(pkt->ctx.has_icmp);
     assert_int_equal(pkt->ctx.icmp_type, 8);
@@ -746,7 +628,7 @@ static void test_icmp4_unwanted_record_still_sets_context(void **state)
  * would. Returns the first non-OK verdict. */
 static int run_icmp6(struct nc_pkt *pkt, struct nc_rd *r)
 {
-    int rc = run(pkt, NC_DEC_icmp6, r);
+    int rc = dh_run_decoder(pkt, NC_DEC_icmp6, r);
     if (rc != NC_OK || pkt->next_ns != NC_NS_ICMP6_TYPE) {
         return rc;
     }
@@ -772,7 +654,7 @@ static int run_icmp6(struct nc_pkt *pkt, struct nc_rd *r)
             return rc;
     }
     pkt->next_ns = NC_NS_NONE;
-    return run(pkt, id, r);
+    return dh_run_decoder(pkt, id, r);
 }
 
 /* clang-format off */
@@ -785,11 +667,11 @@ static const uint8_t icmp6_echo_reply[] = {
 
 static void test_icmp6_header_and_dispatch(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, icmp6_echo_reply, sizeof(icmp6_echo_reply));
-    assert_int_equal(run(pkt, NC_DEC_icmp6, &r), NC_OK);
-    Netcap__ICMPv6 *m = get_rec(pkt, NC_REC_ICMPv6);
+    struct nc_rd r = dh_reader(f, icmp6_echo_reply, sizeof(icmp6_echo_reply));
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_icmp6, &r), NC_OK);
+    Netcap__ICMPv6 *m = dh_need(pkt, NC_REC_ICMPv6, 0);
     assert_string_equal(m->src_ip, "fe80::1");
     assert_string_equal(m->dst_ip, "ff02::1");
     assert_int_equal(m->type_code, 0x8100);
@@ -807,11 +689,11 @@ static void test_icmp6_header_and_dispatch(void **state)
 
 static void test_icmp6_echo_request_and_reply(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, icmp6_echo_reply, sizeof(icmp6_echo_reply));
+    struct nc_rd r = dh_reader(f, icmp6_echo_reply, sizeof(icmp6_echo_reply));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    Netcap__ICMPv6Echo *e = get_rec(pkt, NC_REC_ICMPv6Echo);
+    Netcap__ICMPv6Echo *e = dh_need(pkt, NC_REC_ICMPv6Echo, 0);
     assert_int_equal(e->timestamp, 1700000000123456789);
     assert_string_equal(e->src_ip, "fe80::1");
     assert_int_equal(e->id, 42);
@@ -824,9 +706,9 @@ static void test_icmp6_echo_request_and_reply(void **state)
     memcpy(req, icmp6_echo_reply, sizeof(req));
     req[0] = 128;
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, req, sizeof(req));
+    r = dh_reader(f, req, sizeof(req));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    e = get_rec(pkt, NC_REC_ICMPv6Echo);
+    e = dh_need(pkt, NC_REC_ICMPv6Echo, 0);
     assert_false(e->is_reply);
     assert_int_equal(e->id, 42);
 }
@@ -843,17 +725,17 @@ static const uint8_t icmp6_ns[] = {
 
 static void test_icmp6_neighbor_solicitation(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, icmp6_ns, sizeof(icmp6_ns));
+    struct nc_rd r = dh_reader(f, icmp6_ns, sizeof(icmp6_ns));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    Netcap__ICMPv6NeighborSolicitation *ns = get_rec(pkt, NC_REC_ICMPv6NeighborSolicitation);
+    Netcap__ICMPv6NeighborSolicitation *ns = dh_need(pkt, NC_REC_ICMPv6NeighborSolicitation, 0);
     assert_string_equal(ns->src_ip, "fe80::1");
     assert_string_equal(ns->target_address, "2001:db8::1234");
     assert_int_equal(ns->n_options, 1);
     static const uint8_t mac[] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55 };
     assert_int_equal(ns->options[0]->type, 1);
-    assert_bytes(ns->options[0]->data, mac, sizeof(mac));
+    dh_assert_bytes(ns->options[0]->data, mac, sizeof(mac));
     assert_int_equal(pkt->ctx.icmp_type, 135);
     assert_int_equal(pkt->ctx.l4_payload, 24);
 }
@@ -870,26 +752,26 @@ static const uint8_t icmp6_na[] = {
 
 static void test_icmp6_neighbor_advertisement(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, icmp6_na, sizeof(icmp6_na));
+    struct nc_rd r = dh_reader(f, icmp6_na, sizeof(icmp6_na));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    Netcap__ICMPv6NeighborAdvertisement *na = get_rec(pkt, NC_REC_ICMPv6NeighborAdvertisement);
+    Netcap__ICMPv6NeighborAdvertisement *na = dh_need(pkt, NC_REC_ICMPv6NeighborAdvertisement, 0);
     assert_int_equal(na->flags, 0xe0);
     assert_string_equal(na->target_address, "fe80::1");
     assert_int_equal(na->n_options, 1);
     static const uint8_t mac[] = { 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb };
     assert_int_equal(na->options[0]->type, 2);
-    assert_bytes(na->options[0]->data, mac, sizeof(mac));
+    dh_assert_bytes(na->options[0]->data, mac, sizeof(mac));
 
     /* S only, no options */
     uint8_t s_only[24];
     memcpy(s_only, icmp6_na, sizeof(s_only));
     s_only[4] = 0x40;
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, s_only, sizeof(s_only));
+    r = dh_reader(f, s_only, sizeof(s_only));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    na = get_rec(pkt, NC_REC_ICMPv6NeighborAdvertisement);
+    na = dh_need(pkt, NC_REC_ICMPv6NeighborAdvertisement, 0);
     assert_int_equal(na->flags, 0x40);
     assert_int_equal(na->n_options, 0);
 }
@@ -904,11 +786,11 @@ static const uint8_t icmp6_rs[] = {
 
 static void test_icmp6_router_solicitation(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, icmp6_rs, sizeof(icmp6_rs));
+    struct nc_rd r = dh_reader(f, icmp6_rs, sizeof(icmp6_rs));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    Netcap__ICMPv6RouterSolicitation *rs = get_rec(pkt, NC_REC_ICMPv6RouterSolicitation);
+    Netcap__ICMPv6RouterSolicitation *rs = dh_need(pkt, NC_REC_ICMPv6RouterSolicitation, 0);
     assert_string_equal(rs->dst_ip, "ff02::1");
     assert_int_equal(rs->n_options, 1);
     assert_int_equal(rs->options[0]->type, 1);
@@ -916,9 +798,9 @@ static void test_icmp6_router_solicitation(void **state)
 
     /* no options at all */
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, icmp6_rs, 8);
+    r = dh_reader(f, icmp6_rs, 8);
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    rs = get_rec(pkt, NC_REC_ICMPv6RouterSolicitation);
+    rs = dh_need(pkt, NC_REC_ICMPv6RouterSolicitation, 0);
     assert_int_equal(rs->n_options, 0);
     assert_null(rs->options);
 }
@@ -942,11 +824,11 @@ static const uint8_t icmp6_ra[] = {
 
 static void test_icmp6_router_advertisement(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, icmp6_ra, sizeof(icmp6_ra));
+    struct nc_rd r = dh_reader(f, icmp6_ra, sizeof(icmp6_ra));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    Netcap__ICMPv6RouterAdvertisement *ra = get_rec(pkt, NC_REC_ICMPv6RouterAdvertisement);
+    Netcap__ICMPv6RouterAdvertisement *ra = dh_need(pkt, NC_REC_ICMPv6RouterAdvertisement, 0);
     assert_int_equal(ra->hop_limit, 64);
     assert_int_equal(ra->flags, 0xc0);
     assert_int_equal(ra->router_lifetime, 1800);
@@ -957,7 +839,7 @@ static void test_icmp6_router_advertisement(void **state)
     assert_int_equal(ra->options[0]->data.len, 6);
     static const uint8_t mtu[] = { 0, 0, 0, 0, 0x05, 0xdc };
     assert_int_equal(ra->options[1]->type, 5);
-    assert_bytes(ra->options[1]->data, mtu, sizeof(mtu));
+    dh_assert_bytes(ra->options[1]->data, mtu, sizeof(mtu));
     assert_int_equal(ra->options[2]->type, 3);
     assert_int_equal(ra->options[2]->data.len, 30);
     assert_int_equal(ra->options[2]->data.data[0], 0x40);
@@ -965,63 +847,63 @@ static void test_icmp6_router_advertisement(void **state)
 
 static void test_icmp6_option_length_zero_is_malformed(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t ra[sizeof(icmp6_ra)];
     memcpy(ra, icmp6_ra, sizeof(ra));
     ra[25] = 0; /* the MTU option claims length 0 */
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, ra, sizeof(ra));
+    struct nc_rd r = dh_reader(f, ra, sizeof(ra));
     assert_int_equal(run_icmp6(pkt, &r), NC_EMALFORMED);
-    Netcap__ICMPv6RouterAdvertisement *rec = get_rec(pkt, NC_REC_ICMPv6RouterAdvertisement);
+    Netcap__ICMPv6RouterAdvertisement *rec = dh_need(pkt, NC_REC_ICMPv6RouterAdvertisement, 0);
     assert_int_equal(rec->n_options, 1); /* the option before it is kept */
 
     /* the same verdict when the record is not wanted */
     f->opts.want[NC_REC_ICMPv6RouterAdvertisement] = false;
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, ra, sizeof(ra));
+    r = dh_reader(f, ra, sizeof(ra));
     assert_int_equal(run_icmp6(pkt, &r), NC_EMALFORMED);
-    assert_null(find_rec(pkt, NC_REC_ICMPv6RouterAdvertisement));
-    assert_non_null(find_rec(pkt, NC_REC_ICMPv6));
+    assert_null(dh_rec_nth(pkt, NC_REC_ICMPv6RouterAdvertisement, 0));
+    assert_non_null(dh_rec_nth(pkt, NC_REC_ICMPv6, 0));
 
     /* first option of an NS, NA and RS */
     uint8_t ns[sizeof(icmp6_ns)];
     memcpy(ns, icmp6_ns, sizeof(ns));
     ns[25] = 0;
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, ns, sizeof(ns));
+    r = dh_reader(f, ns, sizeof(ns));
     assert_int_equal(run_icmp6(pkt, &r), NC_EMALFORMED);
-    Netcap__ICMPv6NeighborSolicitation *nsr = get_rec(pkt, NC_REC_ICMPv6NeighborSolicitation);
+    Netcap__ICMPv6NeighborSolicitation *nsr = dh_need(pkt, NC_REC_ICMPv6NeighborSolicitation, 0);
     assert_int_equal(nsr->n_options, 0);
     uint8_t na[sizeof(icmp6_na)];
     memcpy(na, icmp6_na, sizeof(na));
     na[25] = 0;
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, na, sizeof(na));
+    r = dh_reader(f, na, sizeof(na));
     assert_int_equal(run_icmp6(pkt, &r), NC_EMALFORMED);
     uint8_t rs[sizeof(icmp6_rs)];
     memcpy(rs, icmp6_rs, sizeof(rs));
     rs[9] = 0;
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, rs, sizeof(rs));
+    r = dh_reader(f, rs, sizeof(rs));
     assert_int_equal(run_icmp6(pkt, &r), NC_EMALFORMED);
 }
 
 static void test_icmp6_option_past_window_is_truncated(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t rs[sizeof(icmp6_rs)];
     memcpy(rs, icmp6_rs, sizeof(rs));
     rs[9] = 2; /* claims 16 bytes, 8 are there */
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, rs, sizeof(rs));
+    struct nc_rd r = dh_reader(f, rs, sizeof(rs));
     assert_int_equal(run_icmp6(pkt, &r), NC_ETRUNC);
-    Netcap__ICMPv6RouterSolicitation *rec = get_rec(pkt, NC_REC_ICMPv6RouterSolicitation);
+    Netcap__ICMPv6RouterSolicitation *rec = dh_need(pkt, NC_REC_ICMPv6RouterSolicitation, 0);
     assert_int_equal(rec->n_options, 0);
 }
 
 static void test_icmp6_option_count_is_capped(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     enum {
         N_OPTS = 70,
     };
@@ -1033,27 +915,27 @@ static void test_icmp6_option_count_is_capped(void **state)
         msg[8 + i * 8 + 1] = 1;
     }
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, msg, sizeof(msg));
+    struct nc_rd r = dh_reader(f, msg, sizeof(msg));
     assert_int_equal(run_icmp6(pkt, &r), NC_ELIMIT);
-    Netcap__ICMPv6RouterSolicitation *rec = get_rec(pkt, NC_REC_ICMPv6RouterSolicitation);
+    Netcap__ICMPv6RouterSolicitation *rec = dh_need(pkt, NC_REC_ICMPv6RouterSolicitation, 0);
     assert_int_equal(rec->n_options, 64);
 
     /* exactly at the cap is fine */
     pkt = fresh_pkt(f, 6, 58);
-    r = reader(f, msg, 8 + 64 * 8);
+    r = dh_reader(f, msg, 8 + 64 * 8);
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
-    rec = get_rec(pkt, NC_REC_ICMPv6RouterSolicitation);
+    rec = dh_need(pkt, NC_REC_ICMPv6RouterSolicitation, 0);
     assert_int_equal(rec->n_options, 64);
 }
 
 /* Every prefix of each message: the fixed part must be there for a
  * message record; options are kept up to the last complete one. */
-static void check_icmp6_prefixes(struct fx *f, const uint8_t *msg, size_t n, size_t fixed,
+static void check_icmp6_prefixes(struct dh_fx *f, const uint8_t *msg, size_t n, size_t fixed,
         enum nc_rec_type t, bool has_options)
 {
     for (size_t len = 0; len <= n; len++) {
         struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-        struct nc_rd r = reader(f, msg, len);
+        struct nc_rd r = dh_reader(f, msg, len);
         int rc = run_icmp6(pkt, &r);
         if (len < 4) {
             assert_int_equal(rc, NC_ETRUNC);
@@ -1061,14 +943,14 @@ static void check_icmp6_prefixes(struct fx *f, const uint8_t *msg, size_t n, siz
             assert_false(pkt->ctx.has_icmp);
             continue;
         }
-        assert_non_null(find_rec(pkt, NC_REC_ICMPv6));
+        assert_non_null(dh_rec_nth(pkt, NC_REC_ICMPv6, 0));
         assert_true(pkt->ctx.has_icmp);
         if (len < fixed) {
             assert_int_equal(rc, NC_ETRUNC);
-            assert_null(find_rec(pkt, t));
+            assert_null(dh_rec_nth(pkt, t, 0));
             continue;
         }
-        void *rec = get_rec(pkt, t);
+        void *rec = dh_need(pkt, t, 0);
         if (!has_options) {
             assert_int_equal(rc, NC_OK); /* echo data is opaque */
             continue;
@@ -1095,7 +977,7 @@ static void check_icmp6_prefixes(struct fx *f, const uint8_t *msg, size_t n, siz
 
 static void test_icmp6_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     check_icmp6_prefixes(
             f, icmp6_echo_reply, sizeof(icmp6_echo_reply), 8, NC_REC_ICMPv6Echo, false);
     check_icmp6_prefixes(
@@ -1106,14 +988,14 @@ static void test_icmp6_truncated_at_every_length(void **state)
     /* RA options are 1, 1 and 4 units: only 24, 32 and 64 are boundaries */
     for (size_t len = 0; len <= sizeof(icmp6_ra); len++) {
         struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-        struct nc_rd r = reader(f, icmp6_ra, len);
+        struct nc_rd r = dh_reader(f, icmp6_ra, len);
         int rc = run_icmp6(pkt, &r);
         if (len < 16) {
             assert_int_equal(rc, NC_ETRUNC);
-            assert_null(find_rec(pkt, NC_REC_ICMPv6RouterAdvertisement));
+            assert_null(dh_rec_nth(pkt, NC_REC_ICMPv6RouterAdvertisement, 0));
             continue;
         }
-        Netcap__ICMPv6RouterAdvertisement *ra = get_rec(pkt, NC_REC_ICMPv6RouterAdvertisement);
+        Netcap__ICMPv6RouterAdvertisement *ra = dh_need(pkt, NC_REC_ICMPv6RouterAdvertisement, 0);
         bool boundary = len == 16 || len == 24 || len == 32 || len == 64;
         assert_int_equal(rc, boundary ? NC_OK : NC_ETRUNC);
         size_t want = len >= 64 ? 3 : len >= 32 ? 2 : len >= 24 ? 1 : 0;
@@ -1123,11 +1005,11 @@ static void test_icmp6_truncated_at_every_length(void **state)
 
 static void test_icmp6_unclaimed_type_stops_after_header(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     /* packet too big: type 2, MTU 1280, then the quoted packet */
     static const uint8_t ptb[] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x60, 0 };
     struct nc_pkt *pkt = fresh_pkt(f, 6, 58);
-    struct nc_rd r = reader(f, ptb, sizeof(ptb));
+    struct nc_rd r = dh_reader(f, ptb, sizeof(ptb));
     assert_int_equal(run_icmp6(pkt, &r), NC_OK);
     assert_int_equal(pkt->n_recs, 1);
     assert_int_equal(pkt->next_ns, NC_NS_ICMP6_TYPE);
@@ -1144,78 +1026,43 @@ enum {
     IP6_LEN = 40,
 };
 
-/* Ethernet + IPv4 (no options) + l4[0..n) + pad bytes of link padding
- * that the IP length excludes. Returns the frame length. */
+/* Ethernet + IP (TTL 64, hop limit 255) + l4[0..n); returns the frame
+ * length. frame4() adds pad bytes of link padding that the IP length
+ * excludes. */
+static const struct dh_addr addr4 = {
+    .eth = { 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02, 0x08, 0x00 },
+    .src = ip4_src,
+    .dst = ip4_dst,
+    .ttl = 64,
+};
+static const struct dh_addr addr6 = {
+    .eth = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02, 0x86, 0xdd },
+    .src = ip6_src,
+    .dst = ip6_dst,
+    .ttl = 255,
+};
+
 static size_t frame4(uint8_t *out, uint8_t proto, const uint8_t *l4, size_t n, size_t pad)
 {
-    /* clang-format off */
-    static const uint8_t eth[ETH_LEN] = {
-        0x00, 0x00, 0x5e, 0x00, 0x53, 0x01, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02, 0x08, 0x00,
-    };
-    /* clang-format on */
-    size_t total = IP4_LEN + n;
-    assert_true(ETH_LEN + total + pad <= FRAME_MAX);
-    memset(out, 0, FRAME_MAX);
-    memcpy(out, eth, ETH_LEN);
-    uint8_t *ip = out + ETH_LEN;
-    ip[0] = 0x45;
-    ip[2] = (uint8_t)(total >> 8);
-    ip[3] = (uint8_t)total;
-    ip[8] = 64;
-    ip[9] = proto;
-    memcpy(ip + 12, ip4_src, 4);
-    memcpy(ip + 16, ip4_dst, 4);
-    memcpy(ip + IP4_LEN, l4, n);
-    return ETH_LEN + total + pad;
+    return dh_eth_ip4(out, FRAME_MAX, &addr4, proto, l4, n, pad);
 }
 
-/* Ethernet + IPv6 (no extension headers) + l4[0..n). */
 static size_t frame6(uint8_t *out, uint8_t next, const uint8_t *l4, size_t n)
 {
-    /* clang-format off */
-    static const uint8_t eth[ETH_LEN] = {
-        0x33, 0x33, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02, 0x86, 0xdd,
-    };
-    /* clang-format on */
-    assert_true(ETH_LEN + IP6_LEN + n <= FRAME_MAX);
-    memset(out, 0, FRAME_MAX);
-    memcpy(out, eth, ETH_LEN);
-    uint8_t *ip = out + ETH_LEN;
-    ip[0] = 0x60;
-    ip[4] = (uint8_t)(n >> 8);
-    ip[5] = (uint8_t)n;
-    ip[6] = next;
-    ip[7] = 255;
-    memcpy(ip + 8, ip6_src, 16);
-    memcpy(ip + 24, ip6_dst, 16);
-    memcpy(ip + IP6_LEN, l4, n);
-    return ETH_LEN + IP6_LEN + n;
-}
-
-/* Decode the first caplen bytes of a wirelen-byte Ethernet frame. */
-static struct nc_pkt *decode_frame(struct fx *f, const uint8_t *p, size_t caplen, size_t wirelen)
-{
-    struct nc_pkt *pkt = fresh_pkt(f, 0, 0);
-    struct nc_rd r = reader(f, p, caplen); /* only for the exact-size copy */
-    pkt->data = r.base;
-    pkt->caplen = (uint32_t)caplen;
-    pkt->wirelen = (uint32_t)wirelen;
-    pkt->dlt = 1; /* LINKTYPE_ETHERNET */
-    nc_decode_packet(pkt);
-    return pkt;
+    return dh_eth_ip6(out, FRAME_MAX, &addr6, next, l4, n);
 }
 
 static void test_e2e_ipv4_tcp(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     size_t n = frame4(frame, 6, tcp_syn, sizeof(tcp_syn), 0);
-    struct nc_pkt *pkt = decode_frame(f, frame, n, n);
+    struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
     assert_int_equal(pkt->n_recs, 3);
     assert_int_equal(pkt->rec_type[0], NC_REC_Ethernet);
     assert_int_equal(pkt->rec_type[1], NC_REC_IPv4);
     assert_int_equal(pkt->rec_type[2], NC_REC_TCP);
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_string_equal(t->src_ip, "192.0.2.1");
     assert_string_equal(t->dst_ip, "198.51.100.7");
     assert_int_equal(t->src_port, 49152);
@@ -1223,7 +1070,7 @@ static void test_e2e_ipv4_tcp(void **state)
     assert_true(t->syn);
     assert_int_equal(t->n_options, 5);
     /* the IP record gets the ports of the layer above it */
-    Netcap__IPv4 *ip = get_rec(pkt, NC_REC_IPv4);
+    Netcap__IPv4 *ip = dh_need(pkt, NC_REC_IPv4, 0);
     assert_int_equal(ip->src_port, 49152);
     assert_int_equal(ip->dst_port, 80);
     assert_int_equal(pkt->ctx.ip_proto, 6);
@@ -1234,7 +1081,7 @@ static void test_e2e_ipv4_tcp(void **state)
 
 static void test_e2e_udp_link_padding_and_source_port_dispatch(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     /* 53 -> 40000 (so the DNS decoder is found through the source port),
      * a DNS response header with no records; the frame is padded to 60 */
     /* clang-format off */
@@ -1246,8 +1093,8 @@ static void test_e2e_udp_link_padding_and_source_port_dispatch(void **state)
     uint8_t frame[FRAME_MAX];
     size_t n = frame4(frame, 17, udp, sizeof(udp), 6);
     assert_int_equal(n, 60);
-    struct nc_pkt *pkt = decode_frame(f, frame, n, n);
-    Netcap__UDP *u = get_rec(pkt, NC_REC_UDP);
+    struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__UDP *u = dh_need(pkt, NC_REC_UDP, 0);
     assert_int_equal(u->src_port, 53);
     assert_int_equal(u->dst_port, 40000);
     assert_int_equal(u->length, 20);
@@ -1255,17 +1102,17 @@ static void test_e2e_udp_link_padding_and_source_port_dispatch(void **state)
     assert_int_equal(pkt->ctx.l4_payload, 12);
     assert_int_equal(f->stats.layers[NC_DEC_dns], 1);
     assert_string_equal(pkt->ctx.proto[NC_LAYER_TRANSPORT], "UDP");
-    Netcap__IPv4 *ip = get_rec(pkt, NC_REC_IPv4);
+    Netcap__IPv4 *ip = dh_need(pkt, NC_REC_IPv4, 0);
     assert_int_equal(ip->src_port, 53);
 }
 
 static void test_e2e_ipv4_icmp_echo(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     size_t n = frame4(frame, 1, icmp4_echo, sizeof(icmp4_echo), 0);
-    struct nc_pkt *pkt = decode_frame(f, frame, n, n);
-    Netcap__ICMPv4 *m = get_rec(pkt, NC_REC_ICMPv4);
+    struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__ICMPv4 *m = dh_need(pkt, NC_REC_ICMPv4, 0);
     assert_string_equal(m->src_ip, "192.0.2.1");
     assert_int_equal(m->id, 0x1234);
     assert_int_equal(m->sequence_number, 7);
@@ -1277,47 +1124,47 @@ static void test_e2e_ipv4_icmp_echo(void **state)
 
 static void test_e2e_ipv6_icmp6_neighbor_discovery(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     size_t n = frame6(frame, 58, icmp6_ns, sizeof(icmp6_ns));
-    struct nc_pkt *pkt = decode_frame(f, frame, n, n);
+    struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
     assert_int_equal(pkt->n_recs, 4);
     assert_int_equal(pkt->rec_type[2], NC_REC_ICMPv6);
     assert_int_equal(pkt->rec_type[3], NC_REC_ICMPv6NeighborSolicitation);
-    Netcap__ICMPv6NeighborSolicitation *ns = get_rec(pkt, NC_REC_ICMPv6NeighborSolicitation);
+    Netcap__ICMPv6NeighborSolicitation *ns = dh_need(pkt, NC_REC_ICMPv6NeighborSolicitation, 0);
     assert_string_equal(ns->src_ip, "fe80::1");
     assert_string_equal(ns->target_address, "2001:db8::1234");
     assert_int_equal(ns->n_options, 1);
     assert_string_equal(pkt->ctx.proto[NC_LAYER_TRANSPORT], "ICMPv6");
 
     n = frame6(frame, 58, icmp6_ra, sizeof(icmp6_ra));
-    pkt = decode_frame(f, frame, n, n);
-    Netcap__ICMPv6RouterAdvertisement *ra = get_rec(pkt, NC_REC_ICMPv6RouterAdvertisement);
+    pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__ICMPv6RouterAdvertisement *ra = dh_need(pkt, NC_REC_ICMPv6RouterAdvertisement, 0);
     assert_int_equal(ra->n_options, 3);
 
     n = frame6(frame, 58, icmp6_echo_reply, sizeof(icmp6_echo_reply));
-    pkt = decode_frame(f, frame, n, n);
-    Netcap__ICMPv6Echo *e = get_rec(pkt, NC_REC_ICMPv6Echo);
+    pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__ICMPv6Echo *e = dh_need(pkt, NC_REC_ICMPv6Echo, 0);
     assert_true(e->is_reply);
     assert_int_equal(e->id, 42);
 }
 
 static void test_e2e_ipv6_tcp_and_udp(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     size_t n = frame6(frame, 6, tcp_sack_payload, sizeof(tcp_sack_payload));
-    struct nc_pkt *pkt = decode_frame(f, frame, n, n);
-    Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+    struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
     assert_string_equal(t->src_ip, "fe80::1");
     assert_int_equal(t->payload_size, 5);
-    Netcap__IPv6 *ip = get_rec(pkt, NC_REC_IPv6);
+    Netcap__IPv6 *ip = dh_need(pkt, NC_REC_IPv6, 0);
     assert_int_equal(ip->src_port, 80);
     assert_int_equal(ip->dst_port, 49152);
 
     n = frame6(frame, 17, udp_dgram, sizeof(udp_dgram));
-    pkt = decode_frame(f, frame, n, n);
-    Netcap__UDP *u = get_rec(pkt, NC_REC_UDP);
+    pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__UDP *u = dh_need(pkt, NC_REC_UDP, 0);
     assert_string_equal(u->dst_ip, "ff02::1");
     assert_int_equal(u->payload_size, 5);
 }
@@ -1326,7 +1173,7 @@ static void test_e2e_ipv6_tcp_and_udp(void **state)
  * the transport verdict counted. */
 static void test_e2e_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.payload = true;
     f->opts.entropy = true;
     uint8_t frame[FRAME_MAX];
@@ -1334,21 +1181,21 @@ static void test_e2e_truncated_at_every_length(void **state)
     size_t tcp_at = ETH_LEN + IP4_LEN;
     for (size_t cap = 0; cap <= n; cap++) {
         memset(&f->stats, 0, sizeof(f->stats));
-        struct nc_pkt *pkt = decode_frame(f, frame, cap, n);
-        bool has_tcp = find_rec(pkt, NC_REC_TCP) != NULL;
+        struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, cap, n);
+        bool has_tcp = dh_rec_nth(pkt, NC_REC_TCP, 0) != NULL;
         assert_int_equal(has_tcp, cap >= tcp_at + TCP_SACK_HDR);
         if (cap >= tcp_at && cap < tcp_at + TCP_SACK_HDR) {
             assert_int_equal(f->stats.bad[NC_DEC_tcp][NC_ETRUNC], 1);
         }
         if (has_tcp) {
-            Netcap__TCP *t = get_rec(pkt, NC_REC_TCP);
+            Netcap__TCP *t = dh_need(pkt, NC_REC_TCP, 0);
             assert_int_equal(t->payload_size, cap - tcp_at - TCP_SACK_HDR);
         }
     }
     size_t m = frame6(frame, 58, icmp6_ra, sizeof(icmp6_ra));
     for (size_t cap = 0; cap <= m; cap++) {
-        struct nc_pkt *pkt = decode_frame(f, frame, cap, m);
-        assert_int_equal(find_rec(pkt, NC_REC_ICMPv6RouterAdvertisement) != NULL,
+        struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, cap, m);
+        assert_int_equal(dh_rec_nth(pkt, NC_REC_ICMPv6RouterAdvertisement, 0) != NULL,
                 cap >= ETH_LEN + IP6_LEN + 16);
     }
 }
@@ -1356,48 +1203,57 @@ static void test_e2e_truncated_at_every_length(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_tcp_syn_with_options, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_sack_and_payload_dispatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_payload_and_entropy_off, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_all_nine_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_eol_then_padding, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_data_offset_below_5_is_malformed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_bad_option_lengths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_forty_nops_fill_the_option_space, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_unwanted_record_still_decodes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_udp_datagram, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_udp_length_shrinks_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_udp_length_beyond_capture, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_udp_length_below_8_is_malformed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_udp_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_udp_unwanted_record_still_decodes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp4_echo, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp4_id_seq_only_for_query_types, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp4_truncated_at_every_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_syn_with_options, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_sack_and_payload_dispatch, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_payload_and_entropy_off, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_all_nine_flags, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_eol_then_padding, dh_setup, dh_teardown),
         cmocka_unit_test_setup_teardown(
-                test_icmp4_unwanted_record_still_sets_context, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_header_and_dispatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_echo_request_and_reply, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_neighbor_solicitation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_neighbor_advertisement, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_router_solicitation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_router_advertisement, setup, teardown),
+                test_tcp_data_offset_below_5_is_malformed, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_bad_option_lengths, dh_setup, dh_teardown),
         cmocka_unit_test_setup_teardown(
-                test_icmp6_option_length_zero_is_malformed, setup, teardown),
+                test_tcp_forty_nops_fill_the_option_space, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_truncated_at_every_length, dh_setup, dh_teardown),
         cmocka_unit_test_setup_teardown(
-                test_icmp6_option_past_window_is_truncated, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_option_count_is_capped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_icmp6_truncated_at_every_length, setup, teardown),
+                test_tcp_unwanted_record_still_decodes, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_udp_datagram, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_udp_length_shrinks_window, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_udp_length_beyond_capture, dh_setup, dh_teardown),
         cmocka_unit_test_setup_teardown(
-                test_icmp6_unclaimed_type_stops_after_header, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e2e_ipv4_tcp, setup, teardown),
+                test_udp_length_below_8_is_malformed, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_udp_truncated_at_every_length, dh_setup, dh_teardown),
         cmocka_unit_test_setup_teardown(
-                test_e2e_udp_link_padding_and_source_port_dispatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e2e_ipv4_icmp_echo, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e2e_ipv6_icmp6_neighbor_discovery, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e2e_ipv6_tcp_and_udp, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e2e_truncated_at_every_length, setup, teardown),
+                test_udp_unwanted_record_still_decodes, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp4_echo, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_icmp4_id_seq_only_for_query_types, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_icmp4_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_icmp4_unwanted_record_still_sets_context, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp6_header_and_dispatch, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp6_echo_request_and_reply, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp6_neighbor_solicitation, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp6_neighbor_advertisement, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp6_router_solicitation, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp6_router_advertisement, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_icmp6_option_length_zero_is_malformed, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_icmp6_option_past_window_is_truncated, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_icmp6_option_count_is_capped, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_icmp6_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_icmp6_unclaimed_type_stops_after_header, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_ipv4_tcp, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_e2e_udp_link_padding_and_source_port_dispatch, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_ipv4_icmp_echo, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_e2e_ipv6_icmp6_neighbor_discovery, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_ipv6_tcp_and_udp, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_truncated_at_every_length, dh_setup, dh_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, NULL);
+    return cmocka_run_group_tests(tests, dh_group_setup, NULL);
 }

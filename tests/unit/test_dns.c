@@ -7,42 +7,23 @@
  * is copied into a heap buffer of its exact size, so that ASan sees any
  * read past its end.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "decode_harness.h"
 
-#include <cmocka.h>
-
-#include "decode/decoder.h"
-
-static struct nc_arena arena;
-static struct nc_decode_opts opts;
-static struct nc_decode_stats stats;
-static struct nc_pkt pkt;
-static uint8_t *heap_copy; /* payload of the last run() */
+/* arena, options, counters, packet, and the payload of the last run() */
+static struct dh_fx fx;
 
 static int setup(void **state)
 {
     NC_UNUSED(state);
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    assert_int_equal(nc_decode_init(errbuf), NC_OK);
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        opts.want[i] = true;
-    }
-    nc_arena_init(&arena, 64u << 20);
+    assert_int_equal(dh_init_decoders(), 0);
+    dh_fx_init(&fx, 64u << 20, 0);
     return 0;
 }
 
 static int teardown(void **state)
 {
     NC_UNUSED(state);
-    nc_arena_fini(&arena);
-    free(heap_copy);
-    heap_copy = NULL;
+    dh_fx_fini(&fx);
     return 0;
 }
 
@@ -61,36 +42,28 @@ static void check_packs(const ProtobufCMessage *msg)
 /* Decode p[0..n) with decoder id, using arena a; returns the verdict. */
 static int run_in(enum nc_decoder_id id, const uint8_t *p, size_t n, struct nc_arena *a)
 {
+    dh_zero_stats(&fx);
+    struct nc_pkt *pkt = dh_fresh(&fx);
     nc_arena_reset(a);
-    memset(&pkt, 0, sizeof(pkt));
-    memset(&stats, 0, sizeof(stats));
-    pkt.arena = a;
-    pkt.opts = &opts;
-    pkt.stats = &stats;
-    free(heap_copy);
-    heap_copy = malloc(n ? n : 1);
-    assert_non_null(heap_copy);
-    if (n) {
-        memcpy(heap_copy, p, n);
-    }
-    struct nc_rd r = nc_rd_make(heap_copy, n);
-    int rc = nc_decoder_by_id(id)->decode(&pkt, &r);
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        assert_int_equal(pkt.rec_type[i], NC_REC_DNS);
-        check_packs(pkt.recs[i]);
+    pkt->arena = a;
+    struct nc_rd r = dh_reader(&fx, p, n);
+    int rc = dh_run_decoder(pkt, id, &r);
+    for (size_t i = 0; i < pkt->n_recs; i++) {
+        assert_int_equal(pkt->rec_type[i], NC_REC_DNS);
+        check_packs(pkt->recs[i]);
     }
     return rc;
 }
 
 static int run(enum nc_decoder_id id, const uint8_t *p, size_t n)
 {
-    return run_in(id, p, n, &arena);
+    return run_in(id, p, n, &fx.arena);
 }
 
 static Netcap__DNS *rec_at(size_t i)
 {
-    assert_true(i < pkt.n_recs);
-    return (Netcap__DNS *)(void *)pkt.recs[i];
+    assert_true(i < fx.pkt.n_recs);
+    return (Netcap__DNS *)(void *)fx.pkt.recs[i];
 }
 
 /* A simple query: www.example.com A IN, RD set. */
@@ -163,7 +136,7 @@ static void test_query(void **state)
 {
     NC_UNUSED(state);
     assert_int_equal(run(NC_DEC_dns, query_www, sizeof(query_www)), NC_OK);
-    assert_int_equal(pkt.n_recs, 1);
+    assert_int_equal(fx.pkt.n_recs, 1);
     Netcap__DNS *d = rec_at(0);
     assert_int_equal(d->id, 0x1234);
     assert_false(d->qr);
@@ -222,7 +195,7 @@ static void test_response_all_types(void **state)
     NC_UNUSED(state);
     assert_int_equal(sizeof(resp_all), 309);
     assert_int_equal(run(NC_DEC_dns, resp_all, sizeof(resp_all)), NC_OK);
-    assert_int_equal(pkt.n_recs, 1);
+    assert_int_equal(fx.pkt.n_recs, 1);
     Netcap__DNS *d = rec_at(0);
     assert_int_equal(d->id, 0xbeef);
     assert_true(d->qr);
@@ -312,12 +285,12 @@ static void test_response_all_types(void **state)
 static void test_not_wanted(void **state)
 {
     NC_UNUSED(state);
-    opts.want[NC_REC_DNS] = false;
+    fx.opts.want[NC_REC_DNS] = false;
     assert_int_equal(run(NC_DEC_dns, resp_all, sizeof(resp_all)), NC_OK);
-    assert_int_equal(pkt.n_recs, 0);
+    assert_int_equal(fx.pkt.n_recs, 0);
     assert_int_equal(run(NC_DEC_dns, resp_all, sizeof(resp_all) - 1), NC_ETRUNC);
-    assert_int_equal(pkt.n_recs, 0);
-    opts.want[NC_REC_DNS] = true;
+    assert_int_equal(fx.pkt.n_recs, 0);
+    fx.opts.want[NC_REC_DNS] = true;
 }
 
 /* Every prefix of a real-looking response: no crash, no over-read (ASan),
@@ -329,10 +302,10 @@ static void test_truncation_every_length(void **state)
     for (size_t n = 0; n < sizeof(resp_all); n++) {
         assert_int_equal(run(NC_DEC_dns, resp_all, n), NC_ETRUNC);
         if (n < 12) {
-            assert_int_equal(pkt.n_recs, 0);
+            assert_int_equal(fx.pkt.n_recs, 0);
             continue;
         }
-        assert_int_equal(pkt.n_recs, 1);
+        assert_int_equal(fx.pkt.n_recs, 1);
         Netcap__DNS *d = rec_at(0);
         assert_int_equal(d->an_count, 9); /* counts as in the header */
         size_t got = d->n_questions + d->n_answers + d->n_authorities + d->n_additionals;
@@ -375,9 +348,9 @@ static void test_short_header(void **state)
 {
     NC_UNUSED(state);
     assert_int_equal(run(NC_DEC_dns, query_www, 11), NC_ETRUNC);
-    assert_int_equal(pkt.n_recs, 0);
+    assert_int_equal(fx.pkt.n_recs, 0);
     assert_int_equal(run(NC_DEC_dns, query_www, 0), NC_ETRUNC);
-    assert_int_equal(pkt.n_recs, 0);
+    assert_int_equal(fx.pkt.n_recs, 0);
 }
 
 /* Pointer loops can only be built from pointers that go forward at some
@@ -392,7 +365,7 @@ static void test_pointer_loop(void **state)
     };
     /* clang-format on */
     assert_int_equal(run(NC_DEC_dns, self, sizeof(self)), NC_EMALFORMED);
-    assert_int_equal(pkt.n_recs, 1);
+    assert_int_equal(fx.pkt.n_recs, 1);
     assert_int_equal(rec_at(0)->n_questions, 0);
 
     /* clang-format off */

@@ -7,104 +7,30 @@
  * blocks of exactly their size so that ASan sees a one-byte over-read, and
  * every crafted message is also decoded cut at every length.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "decode_harness.h"
 
-#include <cmocka.h>
-
-#include "core/arena.h"
 #include "decode/appmsg.h"
-#include "decode/decoder.h"
-#include "decode/pkt.h"
-#include "record/record.h"
-
-enum {
-    ARENA_CAP = 1 << 20,
-};
-
-struct fx {
-    struct nc_arena arena;
-    struct nc_decode_opts opts;
-    struct nc_decode_stats stats;
-    struct nc_pkt pkt;
-    uint8_t *buf;
-};
 
 static const uint8_t ip4_src[4] = { 192, 0, 2, 1 };
 static const uint8_t ip4_dst[4] = { 198, 51, 100, 7 };
 
-static int group_setup(void **state)
-{
-    NC_UNUSED(state);
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    return nc_decode_init(errbuf) == NC_OK ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    if (!f) {
-        return -1;
-    }
-    nc_arena_init(&f->arena, ARENA_CAP);
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        f->opts.want[i] = true;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    free(f->buf);
-    nc_arena_fini(&f->arena);
-    free(f);
-    return 0;
-}
-
 /* A packet after IPv4 and a transport header with these ports. */
-static struct nc_pkt *fresh_pkt(struct fx *f, uint8_t proto, uint16_t sport, uint16_t dport)
+static struct nc_pkt *fresh_pkt(struct dh_fx *f, uint8_t proto, uint16_t sport, uint16_t dport)
 {
-    nc_arena_reset(&f->arena);
-    memset(&f->pkt, 0, sizeof(f->pkt));
-    f->pkt.ts = 1700000000123456789;
-    f->pkt.arena = &f->arena;
-    f->pkt.opts = &f->opts;
-    f->pkt.stats = &f->stats;
-    nc_pkt_set_ip(&f->pkt, 4, ip4_src, ip4_dst);
-    f->pkt.ctx.ip_proto = proto;
+    struct nc_pkt *pkt = dh_fresh_ip(f, 4, ip4_src, ip4_dst, proto);
     if (sport || dport) {
-        f->pkt.ctx.has_ports = true;
-        f->pkt.ctx.src_port = sport;
-        f->pkt.ctx.dst_port = dport;
+        pkt->ctx.has_ports = true;
+        pkt->ctx.src_port = sport;
+        pkt->ctx.dst_port = dport;
     }
-    return &f->pkt;
+    return pkt;
 }
 
-static struct nc_rd reader(struct fx *f, const uint8_t *p, size_t n)
-{
-    free(f->buf);
-    f->buf = malloc(n ? n : 1);
-    assert_non_null(f->buf);
-    if (n) {
-        memcpy(f->buf, p, n);
-    }
-    f->pkt.ctx.ip_left = (uint32_t)n;
-    return nc_rd_make(f->buf, n);
-}
-
+/* Run decoder id as if found by found_by (its next_id). */
 static int run(struct nc_pkt *pkt, enum nc_decoder_id id, uint32_t found_by, struct nc_rd *r)
 {
-    const struct nc_decoder *d = nc_decoder_by_id(id);
-    assert_non_null(d);
     pkt->next_id = found_by;
-    return d->decode(pkt, r);
+    return dh_run_decoder(pkt, id, r);
 }
 
 /* p, which must not be NULL (abort() tells the compiler so). */
@@ -117,34 +43,14 @@ static void *must(void *p)
     return p;
 }
 
-/* The k-th record of type t, which must be there. */
-static void *nth_rec(const struct nc_pkt *pkt, enum nc_rec_type t, size_t k)
-{
-    for (size_t i = 0; i < pkt->n_recs; i++) {
-        if (pkt->rec_type[i] == t && k-- == 0) {
-            return pkt->recs[i];
-        }
-    }
-    return must(NULL);
-}
-
-static size_t count_recs(const struct nc_pkt *pkt, enum nc_rec_type t)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < pkt->n_recs; i++) {
-        n += pkt->rec_type[i] == t;
-    }
-    return n;
-}
-
 /* Decode msg cut at every length 0..n-1: never crashes; a result other
  * than OK/DECLINE/ETRUNC/EMALFORMED/ELIMIT is a bug. */
-static void every_cut(struct fx *f, enum nc_decoder_id id, uint8_t proto, uint16_t sp, uint16_t dp,
-        const uint8_t *msg, size_t n)
+static void every_cut(struct dh_fx *f, enum nc_decoder_id id, uint8_t proto, uint16_t sp,
+        uint16_t dp, const uint8_t *msg, size_t n)
 {
     for (size_t cut = 0; cut < n; cut++) {
         struct nc_pkt *pkt = fresh_pkt(f, proto, sp, dp);
-        struct nc_rd r = reader(f, msg, cut);
+        struct nc_rd r = dh_reader(f, msg, cut);
         int rc = run(pkt, id, dp, &r);
         assert_true(rc == NC_OK || rc == NC_DECLINE || rc == NC_ETRUNC || rc == NC_EMALFORMED ||
                     rc == NC_ELIMIT);
@@ -232,14 +138,14 @@ static const uint8_t sctp_pkt[] = {
 
 static void test_sctp_chunks_and_handoff(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 0, 0, 0);
-    struct nc_rd r = reader(f, sctp_pkt, sizeof(sctp_pkt));
+    struct nc_rd r = dh_reader(f, sctp_pkt, sizeof(sctp_pkt));
     assert_int_equal(run(pkt, NC_DEC_sctp, 132, &r), NC_OK);
     assert_true(pkt->ctx.has_ports);
     assert_int_equal(pkt->ctx.ip_proto, 132);
     assert_int_equal(pkt->ctx.src_port, 3868);
-    Netcap__SCTP *s = nth_rec(pkt, NC_REC_SCTP, 0);
+    Netcap__SCTP *s = dh_need(pkt, NC_REC_SCTP, 0);
     assert_non_null(s);
     assert_int_equal(s->verification_tag, 0x11223344);
     assert_int_equal(s->checksum, 0xaabbccdd);
@@ -259,7 +165,7 @@ static void test_sctp_chunks_and_handoff(void **state)
     assert_int_equal(pkt->next_id, 3868);
     assert_int_equal(nc_rd_left(&r), 32);
     assert_int_equal(run(pkt, NC_DEC_diameter, 3868, &r), NC_OK);
-    Netcap__Diameter *d = nth_rec(pkt, NC_REC_Diameter, 0);
+    Netcap__Diameter *d = dh_need(pkt, NC_REC_Diameter, 0);
     assert_non_null(d);
     assert_int_equal(d->command_code, 280);
     assert_string_equal(d->command_name, "Device-Watchdog");
@@ -272,22 +178,22 @@ static void test_sctp_chunks_and_handoff(void **state)
 
 static void test_sctp_bad_chunk_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t p[16];
     memcpy(p, sctp_pkt, 12);
     const uint8_t bad[4] = { 0x03, 0x00, 0x00, 0x02 }; /* length 2 < 4 */
     memcpy(p + 12, bad, 4);
     struct nc_pkt *pkt = fresh_pkt(f, 0, 0, 0);
-    struct nc_rd r = reader(f, p, sizeof(p));
+    struct nc_rd r = dh_reader(f, p, sizeof(p));
     assert_int_equal(run(pkt, NC_DEC_sctp, 132, &r), NC_EMALFORMED);
-    Netcap__SCTP *s = nth_rec(pkt, NC_REC_SCTP, 0);
+    Netcap__SCTP *s = dh_need(pkt, NC_REC_SCTP, 0);
     assert_non_null(s); /* the header record stands */
     assert_int_equal(pkt->next_ns, NC_NS_NONE);
 }
 
 static void test_sctp_chunk_cap(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t p[12 + 40 * 4];
     memcpy(p, sctp_pkt, 12);
     for (size_t i = 0; i < 40; i++) {
@@ -295,9 +201,9 @@ static void test_sctp_chunk_cap(void **state)
         memcpy(p + 12 + 4 * i, hb, 4);
     }
     struct nc_pkt *pkt = fresh_pkt(f, 0, 0, 0);
-    struct nc_rd r = reader(f, p, sizeof(p));
+    struct nc_rd r = dh_reader(f, p, sizeof(p));
     assert_int_equal(run(pkt, NC_DEC_sctp, 132, &r), NC_ELIMIT);
-    Netcap__SCTP *s = nth_rec(pkt, NC_REC_SCTP, 0);
+    Netcap__SCTP *s = dh_need(pkt, NC_REC_SCTP, 0);
     assert_int_equal(s->n_chunks, 32);
     assert_int_equal(s->num_chunks, 40);
 }
@@ -330,13 +236,13 @@ static int modbus_adus(struct nc_pkt *pkt, const uint8_t *p, size_t n)
 
 static void test_modbus_two_adus(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 502, 40000);
-    struct nc_rd r = reader(f, modbus_two, sizeof(modbus_two));
+    struct nc_rd r = dh_reader(f, modbus_two, sizeof(modbus_two));
     assert_int_equal(modbus_adus(pkt, nc_rd_ptr(&r), nc_rd_left(&r)), NC_OK);
-    assert_int_equal(count_recs(pkt, NC_REC_Modbus), 2);
-    Netcap__Modbus *a = nth_rec(pkt, NC_REC_Modbus, 0);
-    Netcap__Modbus *b = nth_rec(pkt, NC_REC_Modbus, 1);
+    assert_int_equal(dh_count_recs(pkt, NC_REC_Modbus), 2);
+    Netcap__Modbus *a = dh_need(pkt, NC_REC_Modbus, 0);
+    Netcap__Modbus *b = dh_need(pkt, NC_REC_Modbus, 1);
     assert_int_equal(a->transaction_id, 1);
     assert_int_equal(a->unit_id, 10);
     assert_int_equal(a->function_code, 3);
@@ -350,7 +256,7 @@ static void test_modbus_two_adus(void **state)
     assert_int_equal(b->exception_code, 2);
     for (size_t cut = 0; cut < sizeof(modbus_two); cut++) {
         pkt = fresh_pkt(f, 6, 40000, 502);
-        r = reader(f, modbus_two, cut);
+        r = dh_reader(f, modbus_two, cut);
         int rc = modbus_adus(pkt, nc_rd_ptr(&r), nc_rd_left(&r));
         assert_true(rc == NC_OK || rc == NC_ETRUNC);
     }
@@ -371,12 +277,12 @@ static void test_modbus_bad_headers(void **state)
 
 static void test_modbus_truncated_adu(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     static const uint8_t cut[] = { 0, 7, 0, 0, 0x00, 0x10, 0x01, 0x10, 0x00, 0x01 };
     struct nc_pkt *pkt = fresh_pkt(f, 6, 40000, 502);
-    struct nc_rd r = reader(f, cut, sizeof(cut));
+    struct nc_rd r = dh_reader(f, cut, sizeof(cut));
     assert_int_equal(modbus_adus(pkt, nc_rd_ptr(&r), nc_rd_left(&r)), NC_ETRUNC);
-    Netcap__Modbus *m = nth_rec(pkt, NC_REC_Modbus, 0);
+    Netcap__Modbus *m = dh_need(pkt, NC_REC_Modbus, 0);
     assert_non_null(m);
     assert_int_equal(m->function_code, 16);
     assert_false(m->response);
@@ -464,11 +370,11 @@ static const uint8_t enip_list_identity_resp[] = {
 
 static void test_enip_list_identity(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 44818, 31304);
-    struct nc_rd r = reader(f, enip_list_identity_resp, sizeof(enip_list_identity_resp));
+    struct nc_rd r = dh_reader(f, enip_list_identity_resp, sizeof(enip_list_identity_resp));
     assert_int_equal(run(pkt, NC_DEC_enip, 44818, &r), NC_OK);
-    Netcap__ENIP *e = nth_rec(pkt, NC_REC_ENIP, 0);
+    Netcap__ENIP *e = dh_need(pkt, NC_REC_ENIP, 0);
     assert_non_null(e);
     assert_int_equal(e->command, 0x63);
     assert_string_equal(e->command_name, "ListIdentity");
@@ -510,17 +416,17 @@ static const uint8_t enip_rr_msp[] = {
 
 static void test_enip_cip_msp_and_connected(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct nc_pkt *pkt = fresh_pkt(f, 6, 50000, 44818);
-    struct nc_rd r = reader(f, enip_rr_msp, sizeof(enip_rr_msp));
+    struct nc_rd r = dh_reader(f, enip_rr_msp, sizeof(enip_rr_msp));
     assert_int_equal(run(pkt, NC_DEC_enip, 44818, &r), NC_OK);
-    assert_int_equal(count_recs(pkt, NC_REC_ENIP), 2);
-    assert_int_equal(count_recs(pkt, NC_REC_CIP), 2);
-    Netcap__ENIP *e = nth_rec(pkt, NC_REC_ENIP, 0);
+    assert_int_equal(dh_count_recs(pkt, NC_REC_ENIP), 2);
+    assert_int_equal(dh_count_recs(pkt, NC_REC_CIP), 2);
+    Netcap__ENIP *e = dh_need(pkt, NC_REC_ENIP, 0);
     assert_int_equal(e->session_handle, 0x04030201);
     assert_int_equal(e->command_specific->n_items, 2);
     assert_int_equal(e->command_specific->timeout, 10);
-    Netcap__CIP *c = nth_rec(pkt, NC_REC_CIP, 0);
+    Netcap__CIP *c = dh_need(pkt, NC_REC_CIP, 0);
     assert_false(c->response);
     assert_int_equal(c->service_id, 0x0a);
     assert_string_equal(c->service_name, "Multiple_Service_Packet");
@@ -533,7 +439,7 @@ static void test_enip_cip_msp_and_connected(void **state)
     assert_int_equal(c->embedded[0]->attribute_id, 7);
     assert_int_equal(c->embedded[1]->class_id, 0x172);
     assert_int_equal(c->embedded[1]->instance_id, 5);
-    Netcap__CIP *rep = nth_rec(pkt, NC_REC_CIP, 1);
+    Netcap__CIP *rep = dh_need(pkt, NC_REC_CIP, 1);
     assert_true(rep->response);
     assert_int_equal(rep->service_id, 0x4c);
     assert_int_equal(rep->status, 5);
@@ -547,10 +453,10 @@ static void test_enip_cip_msp_and_connected(void **state)
 
 static void test_enip_declines_and_io(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t bad[24] = { 0x99, 0x00 }; /* command 0x99 is not defined */
     struct nc_pkt *pkt = fresh_pkt(f, 6, 50000, 44818);
-    struct nc_rd r = reader(f, bad, sizeof(bad));
+    struct nc_rd r = dh_reader(f, bad, sizeof(bad));
     assert_int_equal(run(pkt, NC_DEC_enip, 44818, &r), NC_DECLINE);
     assert_int_equal(pkt->n_recs, 0);
     /* CIP I/O */
@@ -579,9 +485,9 @@ static void test_enip_declines_and_io(void **state)
         0xff,
     };
     pkt = fresh_pkt(f, 17, 2222, 2222);
-    r = reader(f, io, sizeof(io));
+    r = dh_reader(f, io, sizeof(io));
     assert_int_equal(run(pkt, NC_DEC_cip, 2222, &r), NC_OK);
-    Netcap__CIP *c = nth_rec(pkt, NC_REC_CIP, 0);
+    Netcap__CIP *c = dh_need(pkt, NC_REC_CIP, 0);
     assert_non_null(c);
     assert_true(c->io);
     assert_int_equal(c->connection_id, 0x003a7b78);
@@ -590,7 +496,7 @@ static void test_enip_declines_and_io(void **state)
     /* a 2222 datagram that does not fill its CPF exactly is declined */
     for (size_t cut = 0; cut < sizeof(io); cut++) {
         pkt = fresh_pkt(f, 17, 2222, 2222);
-        r = reader(f, io, cut);
+        r = dh_reader(f, io, cut);
         assert_int_equal(run(pkt, NC_DEC_cip, 2222, &r), NC_DECLINE);
     }
 }
@@ -599,7 +505,7 @@ static void test_enip_declines_and_io(void **state)
 
 static void test_diameter_two_messages_and_formats(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     static const uint8_t m[] = {
         /* CEA, 20 + 16 (Host-IP-Address) + 12 (Result-Code) + 20 (vendor AVP) */
         0x01,
@@ -693,10 +599,10 @@ static void test_diameter_two_messages_and_formats(void **state)
         2,
     };
     struct nc_pkt *pkt = fresh_pkt(f, 132, 3868, 40000);
-    struct nc_rd r = reader(f, m, sizeof(m));
+    struct nc_rd r = dh_reader(f, m, sizeof(m));
     assert_int_equal(run(pkt, NC_DEC_diameter, 3868, &r), NC_OK);
-    assert_int_equal(count_recs(pkt, NC_REC_Diameter), 2);
-    Netcap__Diameter *d = nth_rec(pkt, NC_REC_Diameter, 0);
+    assert_int_equal(dh_count_recs(pkt, NC_REC_Diameter), 2);
+    Netcap__Diameter *d = dh_need(pkt, NC_REC_Diameter, 0);
     assert_false(d->request);
     assert_int_equal(d->hop_by_hop_id, 0xaabbccdd);
     assert_int_equal(d->n_avps, 3);
@@ -710,7 +616,7 @@ static void test_diameter_two_messages_and_formats(void **state)
     assert_int_equal(d->avps[2]->header_len, 12);
     assert_int_equal(d->avps[2]->value_len, 7);
     assert_string_equal(d->avps[2]->attribute_name, "");
-    Netcap__Diameter *w = nth_rec(pkt, NC_REC_Diameter, 1);
+    Netcap__Diameter *w = dh_need(pkt, NC_REC_Diameter, 1);
     assert_int_equal(w->command_code, 280);
     assert_string_equal(w->transport, "sctp");
     every_cut(f, NC_DEC_diameter, 132, 40000, 3868, m, sizeof(m));
@@ -718,14 +624,14 @@ static void test_diameter_two_messages_and_formats(void **state)
 
 static void test_diameter_declines(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     static const uint8_t v2[20] = { 0x02, 0x00, 0x00, 0x14 };
     static const uint8_t odd[20] = { 0x01, 0x00, 0x00, 0x15 };
     static const uint8_t rsvd[20] = { 0x01, 0x00, 0x00, 0x14, 0x01 };
     const uint8_t *in[] = { v2, odd, rsvd };
     for (size_t i = 0; i < NC_ARRAY_LEN(in); i++) {
         struct nc_pkt *pkt = fresh_pkt(f, 6, 40000, 3868);
-        struct nc_rd r = reader(f, in[i], 20);
+        struct nc_rd r = dh_reader(f, in[i], 20);
         assert_int_equal(run(pkt, NC_DEC_diameter, 3868, &r), NC_DECLINE);
         assert_int_equal(pkt->n_recs, 0);
     }
@@ -750,16 +656,16 @@ static size_t nested_grouped(uint8_t *p, size_t depth)
 
 static void test_diameter_grouped_depth_cap(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t m[20 + 8 * 10 + 12];
     for (size_t depth = 1; depth <= 10; depth++) {
         size_t n = 20 + nested_grouped(m + 20, depth);
         const uint8_t h[20] = { 1, 0, 0, (uint8_t)n, 0x80, 0, 0x01, 0x02 };
         memcpy(m, h, 20);
         struct nc_pkt *pkt = fresh_pkt(f, 6, 40000, 3868);
-        struct nc_rd r = reader(f, m, n);
+        struct nc_rd r = dh_reader(f, m, n);
         int rc = run(pkt, NC_DEC_diameter, 3868, &r);
-        Netcap__Diameter *d = nth_rec(pkt, NC_REC_Diameter, 0);
+        Netcap__Diameter *d = dh_need(pkt, NC_REC_Diameter, 0);
         assert_non_null(d);
         /* walk down: at most 4 levels of AVPs (3 Grouped levels expanded) */
         Netcap__AVP *a = must(d->avps[0]);
@@ -783,7 +689,7 @@ static void test_diameter_grouped_depth_cap(void **state)
 
 static void test_diameter_avp_count_cap(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     enum {
         N = 200
     };
@@ -796,24 +702,24 @@ static void test_diameter_avp_count_cap(void **state)
         memcpy(m + 20 + 12 * i, a, 12);
     }
     struct nc_pkt *pkt = fresh_pkt(f, 6, 40000, 3868);
-    struct nc_rd r = reader(f, m, sizeof(m));
+    struct nc_rd r = dh_reader(f, m, sizeof(m));
     assert_int_equal(run(pkt, NC_DEC_diameter, 3868, &r), NC_ELIMIT);
-    Netcap__Diameter *d = nth_rec(pkt, NC_REC_Diameter, 0);
+    Netcap__Diameter *d = dh_need(pkt, NC_REC_Diameter, 0);
     assert_int_equal(d->n_avps, 128);
 }
 
 /* Records are not wanted: same verdicts, no records, no crash. */
 static void test_unwanted_types(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     for (size_t i = 0; i < NC_REC_COUNT; i++) {
         f->opts.want[i] = false;
     }
     struct nc_pkt *pkt = fresh_pkt(f, 6, 50000, 44818);
-    struct nc_rd r = reader(f, enip_rr_msp, sizeof(enip_rr_msp));
+    struct nc_rd r = dh_reader(f, enip_rr_msp, sizeof(enip_rr_msp));
     assert_int_equal(run(pkt, NC_DEC_enip, 44818, &r), NC_OK);
     pkt = fresh_pkt(f, 0, 0, 0);
-    r = reader(f, sctp_pkt, sizeof(sctp_pkt));
+    r = dh_reader(f, sctp_pkt, sizeof(sctp_pkt));
     assert_int_equal(run(pkt, NC_DEC_sctp, 132, &r), NC_OK);
     assert_int_equal(run(pkt, NC_DEC_diameter, 3868, &r), NC_OK);
     assert_int_equal(pkt->n_recs, 0);
@@ -822,20 +728,21 @@ static void test_unwanted_types(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sctp_chunks_and_handoff, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sctp_bad_chunk_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sctp_chunk_cap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_modbus_two_adus, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_modbus_bad_headers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_modbus_truncated_adu, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enip_list_identity, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enip_cip_msp_and_connected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enip_declines_and_io, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_diameter_two_messages_and_formats, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_diameter_declines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_diameter_grouped_depth_cap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_diameter_avp_count_cap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unwanted_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sctp_chunks_and_handoff, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_sctp_bad_chunk_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_sctp_chunk_cap, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_modbus_two_adus, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_modbus_bad_headers, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_modbus_truncated_adu, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_enip_list_identity, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_enip_cip_msp_and_connected, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_enip_declines_and_io, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_diameter_two_messages_and_formats, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_diameter_declines, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_diameter_grouped_depth_cap, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_diameter_avp_count_cap, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_unwanted_types, dh_setup, dh_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, NULL);
+    return cmocka_run_group_tests(tests, dh_group_setup, NULL);
 }

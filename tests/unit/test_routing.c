@@ -9,23 +9,11 @@
  * and its declines, truncation at every length). Every input is copied into
  * a heap block of exactly its size so that ASan sees a one-byte over-read.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "decode_harness.h"
 
-#include <cmocka.h>
-
-#include "core/arena.h"
 #include "core/str.h"
-#include "decode/decoder.h"
-#include "decode/pkt.h"
-#include "record/record.h"
 
 enum {
-    ARENA_CAP = 1 << 20,
     BUF_MAX = 4096,
     FRAME_MAX = 4200,
     ETH_LEN = 14,
@@ -35,123 +23,23 @@ enum {
     OSPF_V2_LSU_COUNT_LO = 26, /* low half of the 32-bit LSA count of a v2 LS update */
 };
 
-struct fx {
-    struct nc_arena arena;
-    struct nc_decode_opts opts;
-    struct nc_decode_stats stats;
-    struct nc_pkt pkt;
-    uint8_t *buf;
-};
-
 static const uint8_t ip4_src[4] = { 192, 0, 2, 1 };
 static const uint8_t ip4_dst[4] = { 224, 0, 0, 5 };
 static const uint8_t ip6_src[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 static const uint8_t ip6_dst[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5 };
 
-static int group_setup(void **state)
+static struct nc_pkt *fresh_pkt(struct dh_fx *f, uint8_t ver, uint8_t proto)
 {
-    NC_UNUSED(state);
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    return nc_decode_init(errbuf) == NC_OK ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    if (!f) {
-        return -1;
-    }
-    nc_arena_init(&f->arena, ARENA_CAP);
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        f->opts.want[i] = true;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    free(f->buf);
-    nc_arena_fini(&f->arena);
-    free(f);
-    return 0;
-}
-
-static struct nc_pkt *fresh_pkt(struct fx *f, uint8_t ver, uint8_t proto)
-{
-    nc_arena_reset(&f->arena);
-    memset(&f->pkt, 0, sizeof(f->pkt));
-    f->pkt.ts = 1700000000123456789;
-    f->pkt.arena = &f->arena;
-    f->pkt.opts = &f->opts;
-    f->pkt.stats = &f->stats;
-    if (ver == 4) {
-        nc_pkt_set_ip(&f->pkt, 4, ip4_src, ip4_dst);
-    } else if (ver == 6) {
-        nc_pkt_set_ip(&f->pkt, 6, ip6_src, ip6_dst);
-    }
-    f->pkt.ctx.ip_proto = proto;
-    return &f->pkt;
-}
-
-static struct nc_rd reader(struct fx *f, const uint8_t *p, size_t n)
-{
-    free(f->buf);
-    f->buf = malloc(n ? n : 1);
-    assert_non_null(f->buf);
-    if (n) {
-        memcpy(f->buf, p, n);
-    }
-    if (f->pkt.ctx.ip_ver) {
-        f->pkt.ctx.ip_left = (uint32_t)n;
-    }
-    return nc_rd_make(f->buf, n);
-}
-
-static int run(struct nc_pkt *pkt, enum nc_decoder_id id, struct nc_rd *r)
-{
-    const struct nc_decoder *d = nc_decoder_by_id(id);
-    assert_non_null(d);
-    return d->decode(pkt, r);
-}
-
-static void *find_rec(const struct nc_pkt *pkt, enum nc_rec_type t)
-{
-    for (size_t i = 0; i < pkt->n_recs; i++) {
-        if (pkt->rec_type[i] == t) {
-            return pkt->recs[i];
-        }
-    }
-    return NULL;
-}
-
-static void *get_rec(const struct nc_pkt *pkt, enum nc_rec_type t)
-{
-    void *m = find_rec(pkt, t);
-    if (!m) {
-        fail_msg("no %s record", nc_rec_info(t)->name);
-        abort();
-    }
-    return m;
-}
-
-static void assert_bytes(ProtobufCBinaryData b, const uint8_t *p, size_t n)
-{
-    assert_int_equal(b.len, n);
-    if (n) {
-        assert_memory_equal(b.data, p, n);
-    }
+    return dh_fresh_ip(f, ver, ver == 6 ? ip6_src : ip4_src, ver == 6 ? ip6_dst : ip4_dst, proto);
 }
 
 /* Decode msg[0..n) with decoder id in a fresh IPv4 (ver 4) or IPv6 context. */
-static int decode_msg(struct fx *f, enum nc_decoder_id id, uint8_t ver, uint8_t proto,
+static int decode_msg(struct dh_fx *f, enum nc_decoder_id id, uint8_t ver, uint8_t proto,
         const uint8_t *msg, size_t n)
 {
     struct nc_pkt *pkt = fresh_pkt(f, ver, proto);
-    struct nc_rd r = reader(f, msg, n);
-    return run(pkt, id, &r);
+    struct nc_rd r = dh_reader(f, msg, n);
+    return dh_run_decoder(pkt, id, &r);
 }
 
 /* ------------------------------------------------------------ byte writer */
@@ -203,45 +91,29 @@ static void patch16(struct buf *w, size_t at, size_t v)
 
 /* ------------------------------------------------------------------ frames */
 
-/* Ethernet + IPv4 (no options) + l4[0..n); returns the frame length. */
+/* Ethernet (to 01:00:5e:00:00:05, or 33:33:00:00:00:05 for IPv6) + IP with
+ * TTL or hop limit 1 + l4[0..n); returns the frame length. */
+static const struct dh_addr addr4 = {
+    .eth = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x05, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02, 0x08, 0x00 },
+    .src = ip4_src,
+    .dst = ip4_dst,
+    .ttl = 1,
+};
+static const struct dh_addr addr6 = {
+    .eth = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02, 0x86, 0xdd },
+    .src = ip6_src,
+    .dst = ip6_dst,
+    .ttl = 1,
+};
+
 static size_t frame4(uint8_t *out, uint8_t proto, const uint8_t *l4, size_t n)
 {
-    static const uint8_t eth[ETH_LEN] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x05, 0x00, 0x00, 0x5e,
-        0x00, 0x53, 0x02, 0x08, 0x00 };
-    size_t total = IP4_LEN + n;
-    assert_true(ETH_LEN + total <= FRAME_MAX);
-    memset(out, 0, FRAME_MAX);
-    memcpy(out, eth, ETH_LEN);
-    uint8_t *ip = out + ETH_LEN;
-    ip[0] = 0x45;
-    ip[2] = (uint8_t)(total >> 8);
-    ip[3] = (uint8_t)total;
-    ip[8] = 1;
-    ip[9] = proto;
-    memcpy(ip + 12, ip4_src, 4);
-    memcpy(ip + 16, ip4_dst, 4);
-    memcpy(ip + IP4_LEN, l4, n);
-    return ETH_LEN + total;
+    return dh_eth_ip4(out, FRAME_MAX, &addr4, proto, l4, n, 0);
 }
 
-/* Ethernet + IPv6 + l4[0..n). */
 static size_t frame6(uint8_t *out, uint8_t next, const uint8_t *l4, size_t n)
 {
-    static const uint8_t eth[ETH_LEN] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x5e,
-        0x00, 0x53, 0x02, 0x86, 0xdd };
-    assert_true(ETH_LEN + IP6_LEN + n <= FRAME_MAX);
-    memset(out, 0, FRAME_MAX);
-    memcpy(out, eth, ETH_LEN);
-    uint8_t *ip = out + ETH_LEN;
-    ip[0] = 0x60;
-    ip[4] = (uint8_t)(n >> 8);
-    ip[5] = (uint8_t)n;
-    ip[6] = next;
-    ip[7] = 1;
-    memcpy(ip + 8, ip6_src, 16);
-    memcpy(ip + 24, ip6_dst, 16);
-    memcpy(ip + IP6_LEN, l4, n);
-    return ETH_LEN + IP6_LEN + n;
+    return dh_eth_ip6(out, FRAME_MAX, &addr6, next, l4, n);
 }
 
 /* Ethernet + IPv4 + UDP sport -> dport + payload. */
@@ -256,36 +128,15 @@ static size_t frame_udp(uint8_t *out, uint16_t sport, uint16_t dport, const uint
     return frame4(out, 17, u.b, u.n);
 }
 
-static struct nc_pkt *decode_frame(struct fx *f, const uint8_t *p, size_t caplen, size_t wirelen)
-{
-    struct nc_pkt *pkt = fresh_pkt(f, 0, 0);
-    struct nc_rd r = reader(f, p, caplen);
-    pkt->data = r.base;
-    pkt->caplen = (uint32_t)caplen;
-    pkt->wirelen = (uint32_t)wirelen;
-    pkt->dlt = 1;
-    nc_decode_packet(pkt);
-    return pkt;
-}
-
-static uint64_t bad_count(const struct fx *f, enum nc_decoder_id id)
-{
-    uint64_t n = 0;
-    for (size_t e = 0; e <= NC_EARG; e++) {
-        n += f->stats.bad[id][e];
-    }
-    return n;
-}
-
 /* ------------------------------------------------------------------- IGMP */
 
 static void test_igmp_v1_v2(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     /* v1 query: 8 bytes, max response code 0 */
     static const uint8_t v1q[] = { 0x11, 0x00, 0xee, 0xff, 0, 0, 0, 0 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, v1q, sizeof(v1q)), NC_OK);
-    Netcap__IGMP *g = get_rec(&f->pkt, NC_REC_IGMP);
+    Netcap__IGMP *g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 1);
     assert_int_equal(g->type, 0x11);
     assert_int_equal(g->max_response_code, 0);
@@ -300,7 +151,7 @@ static void test_igmp_v1_v2(void **state)
     /* v2 group-specific query: code 10 = 1 s */
     static const uint8_t v2q[] = { 0x11, 0x0a, 0x0c, 0xf1, 225, 1, 1, 3 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, v2q, sizeof(v2q)), NC_OK);
-    g = get_rec(&f->pkt, NC_REC_IGMP);
+    g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 2);
     assert_int_equal(g->max_response_code, 10);
     assert_int_equal(g->max_response_time, 1000);
@@ -310,14 +161,14 @@ static void test_igmp_v1_v2(void **state)
 
     static const uint8_t v1r[] = { 0x12, 0x00, 0x01, 0x02, 239, 1, 2, 3 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, v1r, sizeof(v1r)), NC_OK);
-    g = get_rec(&f->pkt, NC_REC_IGMP);
+    g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 1);
     assert_int_equal(g->type, 0x12);
     assert_string_equal(g->group_address, "239.1.2.3");
 
     static const uint8_t v2r[] = { 0x16, 0x00, 0xfa, 0x04, 239, 255, 255, 250 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, v2r, sizeof(v2r)), NC_OK);
-    g = get_rec(&f->pkt, NC_REC_IGMP);
+    g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 2);
     assert_int_equal(g->type, 0x16);
     assert_int_equal(g->max_response_time, 0);
@@ -325,7 +176,7 @@ static void test_igmp_v1_v2(void **state)
 
     static const uint8_t leave[] = { 0x17, 0x00, 0x00, 0x01, 225, 1, 1, 4 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, leave, sizeof(leave)), NC_OK);
-    g = get_rec(&f->pkt, NC_REC_IGMP);
+    g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 2);
     assert_int_equal(g->type, 0x17);
     assert_string_equal(g->group_address, "225.1.1.4");
@@ -333,7 +184,7 @@ static void test_igmp_v1_v2(void **state)
     /* another type (DVMRP): type and checksum, version 0 */
     static const uint8_t dvmrp[] = { 0x13, 0x05, 0xab, 0xcd, 1, 2, 3, 4 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, dvmrp, sizeof(dvmrp)), NC_OK);
-    g = get_rec(&f->pkt, NC_REC_IGMP);
+    g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 0);
     assert_int_equal(g->type, 0x13);
     assert_int_equal(g->checksum, 0xabcd);
@@ -342,7 +193,7 @@ static void test_igmp_v1_v2(void **state)
 
 static void test_igmp_v3_query_with_sources(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     put8(&w, 0x11);
     put8(&w, 0x8a); /* exponential: (0xa | 0x10) << 3 = 208 tenths */
@@ -354,7 +205,7 @@ static void test_igmp_v3_query_with_sources(void **state)
     put32(&w, IP(10, 0, 0, 1));
     put32(&w, IP(10, 0, 0, 2));
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, w.b, w.n), NC_OK);
-    Netcap__IGMP *g = get_rec(&f->pkt, NC_REC_IGMP);
+    Netcap__IGMP *g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 3);
     assert_int_equal(g->type, 0x11);
     assert_int_equal(g->max_response_code, 0x8a);
@@ -372,7 +223,7 @@ static void test_igmp_v3_query_with_sources(void **state)
     /* a 12-byte query is v3 whatever its code; QQIC below 128 is the value */
     static const uint8_t q[] = { 0x11, 0x64, 0, 0, 0, 0, 0, 0, 0x02, 0x7d, 0, 0 };
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, q, sizeof(q)), NC_OK);
-    g = get_rec(&f->pkt, NC_REC_IGMP);
+    g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 3);
     assert_int_equal(g->max_response_time, 10000);
     assert_false(g->supress_router_processing);
@@ -383,7 +234,7 @@ static void test_igmp_v3_query_with_sources(void **state)
 
 static void test_igmp_v3_report(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     static const uint8_t aux[4] = { 0xde, 0xad, 0xbe, 0xef };
     struct buf w = { .n = 0 };
     put8(&w, 0x22);
@@ -403,7 +254,7 @@ static void test_igmp_v3_report(void **state)
     put32(&w, IP(239, 1, 1, 1));
     putn(&w, aux, sizeof(aux));
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, w.b, w.n), NC_OK);
-    Netcap__IGMP *g = get_rec(&f->pkt, NC_REC_IGMP);
+    Netcap__IGMP *g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->version, 3);
     assert_int_equal(g->type, 0x22);
     assert_int_equal(g->checksum, 0x5566);
@@ -430,14 +281,14 @@ static void test_igmp_v3_report(void **state)
     /* a group record count larger than the message: the first one is kept */
     patch16(&w, 6, 3);
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, w.b, w.n), NC_ETRUNC);
-    g = get_rec(&f->pkt, NC_REC_IGMP);
+    g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->number_of_group_records, 3);
     assert_int_equal(g->n_group_records, 2);
 }
 
 static void test_igmp_source_cap(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     put8(&w, 0x11);
     put8(&w, 100);
@@ -449,7 +300,7 @@ static void test_igmp_source_cap(void **state)
         put32(&w, IP(10, 1, i >> 8, i));
     }
     assert_int_equal(decode_msg(f, NC_DEC_igmp, 4, 2, w.b, w.n), NC_ELIMIT);
-    Netcap__IGMP *g = get_rec(&f->pkt, NC_REC_IGMP);
+    Netcap__IGMP *g = dh_need(&f->pkt, NC_REC_IGMP, 0);
     assert_int_equal(g->number_of_sources, 300);
     assert_int_equal(g->n_source_addresses, 256);
     assert_string_equal(g->source_addresses[255], "10.1.0.255");
@@ -459,7 +310,7 @@ static void test_igmp_source_cap(void **state)
 
 static void test_ah_hands_payload_on(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     static const uint8_t icv[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
     struct buf w = { .n = 0 };
     put8(&w, 1); /* next header: ICMP */
@@ -476,17 +327,17 @@ static void test_ah_hands_payload_on(void **state)
     put16(&w, 1);
     uint8_t frame[FRAME_MAX];
     size_t n = frame4(frame, 51, w.b, w.n);
-    struct nc_pkt *pkt = decode_frame(f, frame, n, n);
-    Netcap__IPSecAH *ah = get_rec(pkt, NC_REC_IPSecAH);
+    struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__IPSecAH *ah = dh_need(pkt, NC_REC_IPSecAH, 0);
     assert_int_equal(ah->next_header, 1);
     assert_int_equal(ah->payload_len, 4);
     assert_int_equal(ah->reserved, 0);
     assert_int_equal(ah->spi, 0x604816f6);
     assert_int_equal(ah->sequence_number, 7);
-    assert_bytes(ah->authentication_data, icv, sizeof(icv));
+    dh_assert_bytes(ah->authentication_data, icv, sizeof(icv));
     assert_string_equal(ah->src_ip, "192.0.2.1");
     assert_string_equal(ah->dst_ip, "224.0.0.5");
-    Netcap__ICMPv4 *icmp = get_rec(pkt, NC_REC_ICMPv4);
+    Netcap__ICMPv4 *icmp = dh_need(pkt, NC_REC_ICMPv4, 0);
     assert_int_equal(icmp->type, 8);
     assert_int_equal(icmp->id, 5);
     assert_int_equal(icmp->sequence_number, 1);
@@ -497,12 +348,12 @@ static void test_ah_hands_payload_on(void **state)
     /* a length below the fixed 12 bytes is malformed */
     static const uint8_t bad[] = { 6, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
     assert_int_equal(decode_msg(f, NC_DEC_ipsecah, 4, 51, bad, sizeof(bad)), NC_EMALFORMED);
-    assert_null(find_rec(&f->pkt, NC_REC_IPSecAH));
+    assert_null(dh_rec_nth(&f->pkt, NC_REC_IPSecAH, 0));
 }
 
 static void test_esp_over_ip(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     put32(&w, 0x12345678);
     put32(&w, 9);
@@ -510,7 +361,7 @@ static void test_esp_over_ip(void **state)
         put8(&w, (uint32_t)(0x40 + i));
     }
     assert_int_equal(decode_msg(f, NC_DEC_ipsecesp, 4, 50, w.b, w.n), NC_OK);
-    Netcap__IPSecESP *e = get_rec(&f->pkt, NC_REC_IPSecESP);
+    Netcap__IPSecESP *e = dh_need(&f->pkt, NC_REC_IPSecESP, 0);
     assert_int_equal(e->spi, 0x12345678);
     assert_int_equal(e->sequence_number, 9);
     assert_int_equal(e->length, 28);
@@ -525,17 +376,17 @@ static void test_esp_over_ip(void **state)
 
     /* the declared length counts when the capture was cut */
     struct nc_pkt *pkt = fresh_pkt(f, 4, 50);
-    struct nc_rd r = reader(f, w.b, 12);
+    struct nc_rd r = dh_reader(f, w.b, 12);
     pkt->ctx.ip_left = 1400;
-    assert_int_equal(run(pkt, NC_DEC_ipsecesp, &r), NC_OK);
-    e = get_rec(pkt, NC_REC_IPSecESP);
+    assert_int_equal(dh_run_decoder(pkt, NC_DEC_ipsecesp, &r), NC_OK);
+    e = dh_need(pkt, NC_REC_IPSecESP, 0);
     assert_int_equal(e->length, 1400);
     assert_int_equal(e->len_encrypted, 1392);
 }
 
 static void test_esp_in_udp_and_declines(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     struct buf w = { .n = 0 };
     put32(&w, 0x04888fe4);
@@ -545,8 +396,8 @@ static void test_esp_in_udp_and_declines(void **state)
     }
     /* to the server: destination port 4500 */
     size_t n = frame_udp(frame, 14500, 4500, w.b, w.n);
-    struct nc_pkt *pkt = decode_frame(f, frame, n, n);
-    Netcap__IPSecESP *e = get_rec(pkt, NC_REC_IPSecESP);
+    struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    Netcap__IPSecESP *e = dh_need(pkt, NC_REC_IPSecESP, 0);
     assert_int_equal(e->spi, 0x04888fe4);
     assert_int_equal(e->sequence_number, 1);
     assert_int_equal(e->length, 24);
@@ -558,8 +409,8 @@ static void test_esp_in_udp_and_declines(void **state)
     assert_string_equal(pkt->ctx.proto[NC_LAYER_APP], "ESP");
     /* from the server: found by the source port */
     n = frame_udp(frame, 4500, 14500, w.b, w.n);
-    pkt = decode_frame(f, frame, n, n);
-    e = get_rec(pkt, NC_REC_IPSecESP);
+    pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    e = dh_need(pkt, NC_REC_IPSecESP, 0);
     assert_int_equal(e->src_port, 4500);
     assert_int_equal(e->dst_port, 14500);
 
@@ -568,26 +419,26 @@ static void test_esp_in_udp_and_declines(void **state)
     static const uint8_t ike[] = { 0, 0, 0, 0, 0x1c, 0x18, 0x69, 0xf6, 0xd2, 0x9b, 0xa0, 0xcc, 0, 0,
         0, 0, 0, 0, 0, 0, 0x2e, 0x20, 0x23, 0x08 };
     n = frame_udp(frame, 14500, 4500, ike, sizeof(ike));
-    pkt = decode_frame(f, frame, n, n);
-    assert_null(find_rec(pkt, NC_REC_IPSecESP));
-    assert_non_null(find_rec(pkt, NC_REC_UDP));
+    pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    assert_null(dh_rec_nth(pkt, NC_REC_IPSecESP, 0));
+    assert_non_null(dh_rec_nth(pkt, NC_REC_UDP, 0));
     assert_int_equal(f->stats.declined[NC_DEC_ipsecesp], 1);
-    assert_int_equal(bad_count(f, NC_DEC_ipsecesp), 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_ipsecesp), 0);
     assert_null(pkt->ctx.proto[NC_LAYER_APP]);
 
     /* NAT keepalive: one 0xff byte */
     static const uint8_t ka[] = { 0xff };
     n = frame_udp(frame, 14500, 4500, ka, sizeof(ka));
-    pkt = decode_frame(f, frame, n, n);
-    assert_null(find_rec(pkt, NC_REC_IPSecESP));
+    pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    assert_null(dh_rec_nth(pkt, NC_REC_IPSecESP, 0));
     assert_int_equal(f->stats.declined[NC_DEC_ipsecesp], 2);
-    assert_int_equal(bad_count(f, NC_DEC_ipsecesp), 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_ipsecesp), 0);
 
     /* a short datagram that is neither: truncated ESP */
     static const uint8_t shortp[] = { 1, 2, 3, 4, 5 };
     n = frame_udp(frame, 14500, 4500, shortp, sizeof(shortp));
-    pkt = decode_frame(f, frame, n, n);
-    assert_null(find_rec(pkt, NC_REC_IPSecESP));
+    pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, n, n);
+    assert_null(dh_rec_nth(pkt, NC_REC_IPSecESP, 0));
     assert_int_equal(f->stats.bad[NC_DEC_ipsecesp][NC_ETRUNC], 1);
 }
 
@@ -595,7 +446,7 @@ static void test_esp_in_udp_and_declines(void **state)
 
 static void test_vrrp_v2(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     put8(&w, 0x21);
     put8(&w, 42);
@@ -608,7 +459,7 @@ static void test_vrrp_v2(void **state)
     put32(&w, IP(10, 4, 42, 2));
     putn(&w, "abcdefgh", 8);
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 4, 112, w.b, w.n), NC_OK);
-    Netcap__VRRPv2 *v = get_rec(&f->pkt, NC_REC_VRRPv2);
+    Netcap__VRRPv2 *v = dh_need(&f->pkt, NC_REC_VRRPv2, 0);
     assert_int_equal(v->version, 2);
     assert_int_equal(v->type, 1);
     assert_int_equal(v->virtual_rtr_id, 42);
@@ -627,25 +478,25 @@ static void test_vrrp_v2(void **state)
     /* a shorter password is padded with NULs: the text stops at the first */
     memcpy(w.b + w.n - 8, "pw\0\0x\0\0\0", 8);
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 4, 112, w.b, w.n), NC_OK);
-    v = get_rec(&f->pkt, NC_REC_VRRPv2);
+    v = dh_need(&f->pkt, NC_REC_VRRPv2, 0);
     assert_string_equal(v->auth_password, "pw");
 
     /* without authentication the 8 bytes are not kept */
     w.b[4] = 0;
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 4, 112, w.b, w.n), NC_OK);
-    v = get_rec(&f->pkt, NC_REC_VRRPv2);
+    v = dh_need(&f->pkt, NC_REC_VRRPv2, 0);
     assert_int_equal(v->auth_type, 0);
     assert_string_equal(v->auth_password, "");
 
     /* version 4: unsupported, no record */
     w.b[0] = 0x41;
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 4, 112, w.b, w.n), NC_EUNSUPP);
-    assert_null(find_rec(&f->pkt, NC_REC_VRRPv2));
+    assert_null(dh_rec_nth(&f->pkt, NC_REC_VRRPv2, 0));
 }
 
 static void test_vrrp_v3(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     put8(&w, 0x31);
     put8(&w, 44);
@@ -655,7 +506,7 @@ static void test_vrrp_v3(void **state)
     put16(&w, 0xb3c6);
     put32(&w, IP(10, 4, 44, 100));
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 4, 112, w.b, w.n), NC_OK);
-    Netcap__VRRPv2 *v = get_rec(&f->pkt, NC_REC_VRRPv2);
+    Netcap__VRRPv2 *v = dh_need(&f->pkt, NC_REC_VRRPv2, 0);
     assert_int_equal(v->version, 3);
     assert_int_equal(v->type, 1);
     assert_int_equal(v->virtual_rtr_id, 44);
@@ -683,7 +534,7 @@ static void test_vrrp_v3(void **state)
     putn(&x, a1, 16);
     putn(&x, a2, 16);
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 6, 112, x.b, x.n), NC_OK);
-    v = get_rec(&f->pkt, NC_REC_VRRPv2);
+    v = dh_need(&f->pkt, NC_REC_VRRPv2, 0);
     assert_int_equal(v->version, 3);
     assert_int_equal(v->adver_int, 1000);
     assert_int_equal(v->adver_int_cs, 1000);
@@ -694,7 +545,7 @@ static void test_vrrp_v3(void **state)
 
     /* one address short: truncated, the record keeps the first */
     assert_int_equal(decode_msg(f, NC_DEC_vrrp, 6, 112, x.b, x.n - 1), NC_ETRUNC);
-    v = get_rec(&f->pkt, NC_REC_VRRPv2);
+    v = dh_need(&f->pkt, NC_REC_VRRPv2, 0);
     assert_int_equal(v->n_ip_address, 1);
 }
 
@@ -772,7 +623,7 @@ static void assert_lsa_header(
 
 static void test_ospf_v2_hello(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     ospf_v2_hdr(&w, 1);
     put32(&w, IP(255, 255, 255, 0));
@@ -788,8 +639,8 @@ static void test_ospf_v2_hello(void **state)
     static const uint8_t md5[16] = { 0 }; /* digest after the packet: not OSPF's body */
     putn(&w, md5, sizeof(md5));
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_OK);
-    Netcap__OSPFv2 *o = get_rec(&f->pkt, NC_REC_OSPFv2);
-    assert_null(find_rec(&f->pkt, NC_REC_OSPFv3));
+    Netcap__OSPFv2 *o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
+    assert_null(dh_rec_nth(&f->pkt, NC_REC_OSPFv3, 0));
     assert_int_equal(o->version, 2);
     assert_int_equal(o->type, 1);
     assert_int_equal(o->packet_length, 52);
@@ -822,7 +673,7 @@ static void test_ospf_v2_hello(void **state)
 
 static void test_ospf_v2_dd_lsr_ack(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     ospf_v2_hdr(&w, 2);
     put16(&w, 1500);
@@ -834,7 +685,7 @@ static void test_ospf_v2_dd_lsr_ack(void **state)
     lsa_hdr(&w, 2, 5, IP(192, 168, 124, 0), IP(192, 168, 255, 11));
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_OK);
-    Netcap__OSPFv2 *o = get_rec(&f->pkt, NC_REC_OSPFv2);
+    Netcap__OSPFv2 *o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
     assert_int_equal(o->type, 2);
     Netcap__DbDescPkg *d = o->db_desc;
     assert_non_null(d);
@@ -857,7 +708,7 @@ static void test_ospf_v2_dd_lsr_ack(void **state)
     put32(&w, IP(192, 168, 255, 14));
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_OK);
-    o = get_rec(&f->pkt, NC_REC_OSPFv2);
+    o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
     assert_int_equal(o->type, 3);
     assert_int_equal(o->n_lsr, 2);
     assert_int_equal(o->lsr[0]->ls_type, 1);
@@ -873,7 +724,7 @@ static void test_ospf_v2_dd_lsr_ack(void **state)
     lsa_hdr(&w, 2, 2, IP(192, 168, 121, 4), IP(192, 168, 255, 14));
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_OK);
-    o = get_rec(&f->pkt, NC_REC_OSPFv2);
+    o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
     assert_int_equal(o->type, 5);
     assert_int_equal(o->n_lsas, 1);
     assert_lsa_header(o->lsas[0], 2, 2, IP(192, 168, 121, 4), IP(192, 168, 255, 14), 20);
@@ -886,7 +737,7 @@ static void test_ospf_v2_dd_lsr_ack(void **state)
 
 static void test_ospf_v2_every_lsa(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     ospf_v2_hdr(&w, 4);
     put32(&w, 7);
@@ -943,7 +794,7 @@ static void test_ospf_v2_every_lsa(void **state)
     ospf_end(&w);
 
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_OK);
-    Netcap__OSPFv2 *o = get_rec(&f->pkt, NC_REC_OSPFv2);
+    Netcap__OSPFv2 *o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
     assert_int_equal(o->type, 4);
     Netcap__LSUpdate *u = o->lsu;
     assert_non_null(u);
@@ -1008,14 +859,14 @@ static void test_ospf_v2_every_lsa(void **state)
     l = u->lsas[6];
     assert_int_equal(l->header->ls_type, 10);
     static const uint8_t opaque[] = { 0, 1, 0, 4, 0xde, 0xad, 0xbe, 0xef };
-    assert_bytes(l->body, opaque, sizeof(opaque));
+    dh_assert_bytes(l->body, opaque, sizeof(opaque));
     assert_null(l->router_lsa_v2);
     assert_null(l->ase_lsa_v2);
 
     /* more LSAs announced than present: truncated, the seven kept */
     patch16(&w, OSPF_V2_LSU_COUNT_LO, 9);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_ETRUNC);
-    o = get_rec(&f->pkt, NC_REC_OSPFv2);
+    o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
     assert_int_equal(o->lsu->num_of_lsas, 9);
     assert_int_equal(o->lsu->n_lsas, 7);
 
@@ -1023,14 +874,14 @@ static void test_ospf_v2_every_lsa(void **state)
     patch16(&w, OSPF_V2_LSU_COUNT_LO, 7);
     patch16(&w, 24 + 4 + 52 + 18, 8);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_EMALFORMED);
-    o = get_rec(&f->pkt, NC_REC_OSPFv2);
+    o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
     assert_int_equal(o->lsu->n_lsas, 2);
     assert_non_null(o->lsu->lsas[0]->router_lsa_v2);
 }
 
 static void test_ospf_v3_hello_dd_lsr(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     struct buf w = { .n = 0 };
     ospf_v3_hdr(&w, 1);
     put32(&w, 5);
@@ -1043,8 +894,8 @@ static void test_ospf_v3_hello_dd_lsr(void **state)
     put32(&w, IP(2, 2, 2, 2));
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 6, 89, w.b, w.n), NC_OK);
-    Netcap__OSPFv3 *o = get_rec(&f->pkt, NC_REC_OSPFv3);
-    assert_null(find_rec(&f->pkt, NC_REC_OSPFv2));
+    Netcap__OSPFv3 *o = dh_need(&f->pkt, NC_REC_OSPFv3, 0);
+    assert_null(dh_rec_nth(&f->pkt, NC_REC_OSPFv2, 0));
     assert_int_equal(o->version, 3);
     assert_int_equal(o->type, 1);
     assert_int_equal(o->packet_length, 40);
@@ -1080,7 +931,7 @@ static void test_ospf_v3_hello_dd_lsr(void **state)
     lsa_hdr(&w, 3, 0x2003, 3, IP(1, 1, 1, 1));
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 6, 89, w.b, w.n), NC_OK);
-    o = get_rec(&f->pkt, NC_REC_OSPFv3);
+    o = dh_need(&f->pkt, NC_REC_OSPFv3, 0);
     Netcap__DbDescPkg *d = o->db_desc;
     assert_non_null(d);
     assert_int_equal(d->options, 0x13);
@@ -1098,7 +949,7 @@ static void test_ospf_v3_hello_dd_lsr(void **state)
     put32(&w, IP(1, 1, 1, 1));
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 6, 89, w.b, w.n), NC_OK);
-    o = get_rec(&f->pkt, NC_REC_OSPFv3);
+    o = dh_need(&f->pkt, NC_REC_OSPFv3, 0);
     assert_int_equal(o->n_lsr, 1);
     assert_int_equal(o->lsr[0]->ls_type, 0x2001);
     assert_int_equal(o->lsr[0]->link_state_id, 0);
@@ -1109,7 +960,7 @@ static void test_ospf_v3_hello_dd_lsr(void **state)
     lsa_hdr(&w, 3, 0x0008, 5, IP(2, 2, 2, 2));
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 6, 89, w.b, w.n), NC_OK);
-    o = get_rec(&f->pkt, NC_REC_OSPFv3);
+    o = dh_need(&f->pkt, NC_REC_OSPFv3, 0);
     assert_int_equal(o->n_lsas, 1);
     assert_lsa_header(o->lsas[0], 3, 8, 5, IP(2, 2, 2, 2), 20);
 }
@@ -1124,7 +975,7 @@ static void put_prefix(struct buf *w, uint8_t len, uint8_t opts, uint16_t x, con
 
 static void test_ospf_v3_every_lsa(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     static const uint8_t p64[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x12 };
     static const uint8_t p48[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x34 };
     static const uint8_t lla[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
@@ -1199,7 +1050,7 @@ static void test_ospf_v3_every_lsa(void **state)
     ospf_end(&w);
 
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 6, 89, w.b, w.n), NC_OK);
-    Netcap__OSPFv3 *o = get_rec(&f->pkt, NC_REC_OSPFv3);
+    Netcap__OSPFv3 *o = dh_need(&f->pkt, NC_REC_OSPFv3, 0);
     Netcap__LSUpdate *u = o->lsu;
     assert_non_null(u);
     assert_int_equal(u->num_of_lsas, 9);
@@ -1231,7 +1082,7 @@ static void test_ospf_v3_every_lsa(void **state)
     assert_int_equal(iap->metric, 74);
     assert_int_equal(iap->prefix_length, 64);
     assert_int_equal(iap->prefix_options, 0);
-    assert_bytes(iap->address_prefix, p64, 8);
+    dh_assert_bytes(iap->address_prefix, p64, 8);
     assert_string_equal(iap->prefix, "2001:db8:0:12::/64");
 
     l = u->lsas[3];
@@ -1250,7 +1101,7 @@ static void test_ospf_v3_every_lsa(void **state)
     assert_int_equal(x->prefix_length, 48);
     assert_int_equal(x->prefix_options, 2);
     assert_int_equal(x->ref_ls_type, 0x2001);
-    assert_bytes(x->address_prefix, p48, 8);
+    dh_assert_bytes(x->address_prefix, p48, 8);
     assert_string_equal(x->prefix, "2001:db8:34::/48");
     assert_string_equal(x->forwarding_address, "2001:db8::9");
     assert_int_equal(x->external_route_tag, 0x11223344);
@@ -1291,14 +1142,14 @@ static void test_ospf_v3_every_lsa(void **state)
     assert_int_equal(ia->n_prefixes, 2);
     assert_int_equal(ia->prefixes[0]->metric, 10);
     assert_string_equal(ia->prefixes[0]->prefix, "2001:db8:0:12::/64");
-    assert_bytes(ia->prefixes[0]->address_prefix, p64, 8);
+    dh_assert_bytes(ia->prefixes[0]->address_prefix, p64, 8);
     assert_int_equal(ia->prefixes[1]->prefix_length, 48);
     assert_int_equal(ia->prefixes[1]->metric, 20);
     assert_string_equal(ia->prefixes[1]->prefix, "2001:db8:34::/48");
 
     l = u->lsas[8];
     static const uint8_t raw[] = { 0xab, 0xcd, 0xef, 0x01 };
-    assert_bytes(l->body, raw, sizeof(raw));
+    dh_assert_bytes(l->body, raw, sizeof(raw));
     assert_null(l->router_lsa);
 
     /* a prefix longer than 128 bits: malformed, the next LSA still decoded */
@@ -1306,14 +1157,14 @@ static void test_ospf_v3_every_lsa(void **state)
     assert_int_equal(w.b[iap_len_at], 64);
     w.b[iap_len_at] = 129;
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 6, 89, w.b, w.n), NC_EMALFORMED);
-    o = get_rec(&f->pkt, NC_REC_OSPFv3);
+    o = dh_need(&f->pkt, NC_REC_OSPFv3, 0);
     assert_int_equal(o->lsu->n_lsas, 9);
     assert_non_null(o->lsu->lsas[3]->inter_area_router_lsa);
 }
 
 static void test_ospf_caps_and_versions(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     /* 300 neighbours: 256 kept */
     struct buf w = { .n = 0 };
     ospf_v2_hdr(&w, 1);
@@ -1329,7 +1180,7 @@ static void test_ospf_caps_and_versions(void **state)
     }
     ospf_end(&w);
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 4, 89, w.b, w.n), NC_ELIMIT);
-    Netcap__OSPFv2 *o = get_rec(&f->pkt, NC_REC_OSPFv2);
+    Netcap__OSPFv2 *o = dh_need(&f->pkt, NC_REC_OSPFv2, 0);
     assert_int_equal(o->hello_v2->n_neighbor_id, 256);
     assert_int_equal(o->hello_v2->neighbor_id[255], 256);
 
@@ -1342,7 +1193,7 @@ static void test_ospf_caps_and_versions(void **state)
     /* an unknown packet type: the header is recorded */
     static const uint8_t t9[16] = { 3, 9, 0, 16, 1, 1, 1, 1 };
     assert_int_equal(decode_msg(f, NC_DEC_ospf, 6, 89, t9, sizeof(t9)), NC_EUNSUPP);
-    Netcap__OSPFv3 *o3 = get_rec(&f->pkt, NC_REC_OSPFv3);
+    Netcap__OSPFv3 *o3 = dh_need(&f->pkt, NC_REC_OSPFv3, 0);
     assert_int_equal(o3->type, 9);
     assert_int_equal(o3->router_id, IP(1, 1, 1, 1));
 }
@@ -1351,28 +1202,28 @@ static void test_ospf_caps_and_versions(void **state)
 
 /* Cut a frame carrying msg at every length: no crash, and a cut inside the
  * first `need` bytes of the message is counted as bad for decoder id. */
-static void cut_everywhere(struct fx *f, uint8_t ipver, uint8_t proto, const uint8_t *msg, size_t n,
-        size_t need, enum nc_decoder_id id, enum nc_rec_type t)
+static void cut_everywhere(struct dh_fx *f, uint8_t ipver, uint8_t proto, const uint8_t *msg,
+        size_t n, size_t need, enum nc_decoder_id id, enum nc_rec_type t)
 {
     uint8_t frame[FRAME_MAX];
     size_t len = ipver == 4 ? frame4(frame, proto, msg, n) : frame6(frame, proto, msg, n);
     size_t start = len - n;
     for (size_t cap = 0; cap <= len; cap++) {
         memset(&f->stats, 0, sizeof(f->stats));
-        struct nc_pkt *pkt = decode_frame(f, frame, cap, len);
+        struct nc_pkt *pkt = dh_frame(f, DH_LINKTYPE_ETHERNET, frame, cap, len);
         if (cap >= start && cap < start + need) {
-            assert_true(bad_count(f, id) >= 1);
+            assert_true(dh_bad(&f->stats, id) >= 1);
         }
         if (cap == len) {
-            assert_int_equal(bad_count(f, id), 0);
-            assert_non_null(find_rec(pkt, t));
+            assert_int_equal(dh_bad(&f->stats, id), 0);
+            assert_non_null(dh_rec_nth(pkt, t, 0));
         }
     }
 }
 
 static void test_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.payload = true;
     f->opts.entropy = true;
     struct buf w = { .n = 0 };
@@ -1483,7 +1334,7 @@ static void test_truncated_at_every_length(void **state)
 /* Records not wanted: the same verdicts, and the context still set. */
 static void test_unwanted_records_still_decode(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     for (size_t i = 0; i < NC_REC_COUNT; i++) {
         f->opts.want[i] = false;
     }
@@ -1504,23 +1355,23 @@ static void test_unwanted_records_still_decode(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_igmp_v1_v2, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_igmp_v3_query_with_sources, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_igmp_v3_report, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_igmp_source_cap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ah_hands_payload_on, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_esp_over_ip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_esp_in_udp_and_declines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vrrp_v2, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vrrp_v3, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ospf_v2_hello, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ospf_v2_dd_lsr_ack, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ospf_v2_every_lsa, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ospf_v3_hello_dd_lsr, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ospf_v3_every_lsa, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ospf_caps_and_versions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unwanted_records_still_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_igmp_v1_v2, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_igmp_v3_query_with_sources, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_igmp_v3_report, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_igmp_source_cap, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ah_hands_payload_on, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_esp_over_ip, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_esp_in_udp_and_declines, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_vrrp_v2, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_vrrp_v3, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ospf_v2_hello, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ospf_v2_dd_lsr_ack, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ospf_v2_every_lsa, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ospf_v3_hello_dd_lsr, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ospf_v3_every_lsa, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ospf_caps_and_versions, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_unwanted_records_still_decode, dh_setup, dh_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, NULL);
+    return cmocka_run_group_tests(tests, dh_group_setup, NULL);
 }

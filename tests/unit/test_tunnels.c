@@ -7,19 +7,9 @@
  * through nc_decode_packet() as a worker would; records, tunnel fields and
  * counters are checked. Every frame is also cut at every length.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "core/arena.h"
-#include "decode/decoder.h"
+#define DH_STATIC_FIXTURE
+#include "decode_harness.h"
 #include "flow/flow.h"
-#include "record/record.h"
 
 enum {
     DLT_EN10MB = 1,
@@ -28,109 +18,6 @@ enum {
     DLT_RAW = 101,
     FRAME_MAX = 2048,
 };
-
-#define TEST_TS INT64_C(1600000000123456789)
-
-static struct nc_arena arena;
-static struct nc_decode_opts opts;
-static struct nc_decode_stats stats;
-static struct nc_pkt pkt;
-static uint8_t *frame;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    if (nc_decode_init(errbuf) != NC_OK) {
-        return -1;
-    }
-    nc_arena_init(&arena, 4u << 20);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    free(frame);
-    frame = NULL;
-    nc_arena_fini(&arena);
-    return 0;
-}
-
-static int test_setup(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        opts.want[i] = true;
-    }
-    return 0;
-}
-
-static void run(uint32_t dlt, const uint8_t *data, size_t len)
-{
-    free(frame);
-    frame = malloc(len ? len : 1);
-    assert_non_null(frame);
-    if (len) {
-        memcpy(frame, data, len);
-    }
-    nc_arena_reset(&arena);
-    memset(&pkt, 0, sizeof(pkt));
-    memset(&stats, 0, sizeof(stats));
-    pkt.ts = TEST_TS;
-    pkt.caplen = (uint32_t)len;
-    pkt.wirelen = (uint32_t)len;
-    pkt.dlt = dlt;
-    pkt.data = frame;
-    pkt.arena = &arena;
-    pkt.opts = &opts;
-    pkt.stats = &stats;
-    nc_decode_packet(&pkt);
-}
-
-static void *rec_nth(enum nc_rec_type t, size_t k)
-{
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        if (pkt.rec_type[i] == t) {
-            if (k == 0) {
-                return pkt.recs[i];
-            }
-            k--;
-        }
-    }
-    return NULL;
-}
-
-__attribute__((returns_nonnull)) static void *need(enum nc_rec_type t, size_t k)
-{
-    void *r = rec_nth(t, k);
-    if (!r) {
-        fail_msg("no %s record #%zu", nc_rec_info(t)->name, k);
-        abort();
-    }
-    return r;
-}
-
-static size_t count_recs(enum nc_rec_type t)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        n += pkt.rec_type[i] == t;
-    }
-    return n;
-}
-
-static uint64_t bad_total(void)
-{
-    uint64_t n = 0;
-    for (size_t d = 0; d < NC_DEC_COUNT; d++) {
-        for (size_t e = 0; e <= NC_EARG; e++) {
-            n += stats.bad[d][e];
-        }
-    }
-    return n;
-}
 
 /* ---- frame writer ----------------------------------------------------- */
 
@@ -311,8 +198,8 @@ static void test_gre_key_seq_carries_ip(void **state)
     assert_tunnelled(ic->tunnel_parent, ic->tunnel_depth, 1);
     assert_string_equal(ic->tunnel_parent, inner->tunnel_parent);
     /* the flow is the inner one, in a zone */
-    assert_int_equal(pkt.ctx.tunnel_depth, 1);
-    assert_int_not_equal(pkt.ctx.zone, 0);
+    assert_int_equal(fx.pkt.ctx.tunnel_depth, 1);
+    assert_int_not_equal(fx.pkt.ctx.zone, 0);
 }
 
 static void test_gre_key_separates_flows(void **state)
@@ -321,10 +208,10 @@ static void test_gre_key_separates_flows(void **state)
     struct fb b;
     build_gre_ip(&b);
     run(DLT_EN10MB, b.d, b.n);
-    uint64_t z1 = pkt.ctx.zone;
+    uint64_t z1 = fx.pkt.ctx.zone;
     b.d[14 + 20 + 7] = 0x29; /* key 0x29 */
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_not_equal(z1, pkt.ctx.zone);
+    assert_int_not_equal(z1, fx.pkt.ctx.zone);
 }
 
 static void test_gre_routing_checksum(void **state)
@@ -382,13 +269,14 @@ static void test_gre_routing_checksum(void **state)
     }
     ip4_end(&m, o);
     run(DLT_EN10MB, m.d, m.n);
-    assert_int_equal(stats.bad[NC_DEC_gre][NC_EMALFORMED] + stats.bad[NC_DEC_gre][NC_ETRUNC], 1);
+    assert_int_equal(
+            fx.stats.bad[NC_DEC_gre][NC_EMALFORMED] + fx.stats.bad[NC_DEC_gre][NC_ETRUNC], 1);
 
     /* version 2: malformed */
     build_gre_ip(&b);
     b.d[14 + 20 + 1] = 0x02;
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.bad[NC_DEC_gre][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_gre][NC_EMALFORMED], 1);
 }
 
 /* Ethernet / IPv4 / GRE v1 (PPTP) / PPP / IPv4 / UDP 40000 -> 9999 */
@@ -445,13 +333,13 @@ static void test_gre_v1_pptp(void **state)
     assert_tunnelled(u->tunnel_parent, u->tunnel_depth, 1);
     /* version 1 keys hold the peer's call id: not in the zone, so both
      * directions (different call ids) share one zone */
-    uint64_t z = pkt.ctx.zone;
+    uint64_t z = fx.pkt.ctx.zone;
     build_pptp(&b, false);
     b.d[14 + 20 + 6] = 0x00; /* call id 17 */
     b.d[14 + 20 + 7] = 0x11;
     run(DLT_EN10MB, b.d, b.n);
     assert_false(((Netcap__GRE *)need(NC_REC_GRE, 0))->ack_number_present);
-    assert_int_equal(z, pkt.ctx.zone);
+    assert_int_equal(z, fx.pkt.ctx.zone);
 }
 
 /* GRE 0x6558 and ERSPAN I/II/III all carry an Ethernet frame */
@@ -484,7 +372,7 @@ static void assert_inner_eth(void)
     Netcap__IPv4 *in = need(NC_REC_IPv4, 1);
     assert_string_equal(in->src_ip, "23.0.0.2");
     assert_tunnelled(in->tunnel_parent, in->tunnel_depth, 1);
-    assert_int_equal(pkt.ctx.tunnel_depth, 1);
+    assert_int_equal(fx.pkt.ctx.tunnel_depth, 1);
 }
 
 static void test_gre_bridging_and_erspan(void **state)
@@ -516,12 +404,12 @@ static void test_gre_bridging_and_erspan(void **state)
     assert_int_equal(s->session_id, 100);
     assert_int_equal(s->index, 0x12345);
     assert_string_equal(s->src_ip, "2.2.2.2");
-    uint64_t z100 = pkt.ctx.zone;
+    uint64_t z100 = fx.pkt.ctx.zone;
     struct fb b2;
     static const uint8_t e2b[] = { 0x10, 0x17, 0xac, 0x65, 0x00, 0x01, 0x23, 0x45 };
     build_gre_eth(&b2, 0x88be, true, e2b, sizeof(e2b));
     run(DLT_EN10MB, b2.d, b2.n);
-    assert_int_not_equal(z100, pkt.ctx.zone); /* session 101: another zone */
+    assert_int_not_equal(z100, fx.pkt.ctx.zone); /* session 101: another zone */
 
     /* type III with the platform subheader: ver 2, VLAN 5, session 7,
      * timestamp, SGT 0x0abc, P, FT 0, hw id 3, D, gra 2, O */
@@ -548,7 +436,7 @@ static void test_gre_bridging_and_erspan(void **state)
     /* version that disagrees with the type: malformed */
     build_gre_eth(&b, 0x22eb, true, e2, sizeof(e2));
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.bad[NC_DEC_erspan][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_erspan][NC_EMALFORMED], 1);
 }
 
 /* ---- VXLAN ------------------------------------------------------------ */
@@ -603,7 +491,7 @@ static void test_vxlan_gbp_and_ports(void **state)
     assert_tunnelled(t->tunnel_parent, t->tunnel_depth, 1);
     Netcap__UDP *u = need(NC_REC_UDP, 0);
     assert_tunnelled(u->tunnel_parent, u->tunnel_depth, 0);
-    assert_string_equal(pkt.ctx.proto[NC_LAYER_TRANSPORT], "TCP");
+    assert_string_equal(fx.pkt.ctx.proto[NC_LAYER_TRANSPORT], "TCP");
 
     /* without G: plain VXLAN, the policy bits are ignored */
     build_vxlan(&b, 0x08, 0xff, 0xffff, 1, 0);
@@ -629,11 +517,11 @@ static void test_vxlan_declines(void **state)
         build_vxlan(&b, bad[k].f0, bad[k].f1, 0, 7, bad[k].last);
         run(DLT_EN10MB, b.d, b.n);
         assert_int_equal(count_recs(NC_REC_VXLAN), 0);
-        assert_int_equal(stats.declined[NC_DEC_vxlan], 1);
+        assert_int_equal(fx.stats.declined[NC_DEC_vxlan], 1);
         assert_int_equal(count_recs(NC_REC_UDP), 1);
         assert_int_equal(count_recs(NC_REC_IPv4), 1);
         assert_int_equal(bad_total(), 0);
-        assert_int_equal(pkt.ctx.tunnel_depth, 0);
+        assert_int_equal(fx.pkt.ctx.tunnel_depth, 0);
     }
 }
 
@@ -656,7 +544,7 @@ static void test_vxlan_arp_stays_in_carrier_flow(void **state)
     Netcap__ARP *a = need(NC_REC_ARP, 0);
     assert_tunnelled(a->tunnel_parent, a->tunnel_depth, 1);
     struct nc_flow_pkt fp;
-    nc_flow_pkt_from_ctx(&fp, &pkt);
+    nc_flow_pkt_from_ctx(&fp, &fx.pkt);
     assert_true(fp.valid);
     assert_int_equal(fp.tunnel_depth, 0);
     assert_int_equal(fp.zone, 0);
@@ -727,16 +615,16 @@ static void test_geneve_options_and_payloads(void **state)
     assert_int_equal(bad_total(), 0);
     assert_int_equal(count_recs(NC_REC_Ethernet), 1);
     assert_int_equal(((Netcap__IPv4 *)need(NC_REC_IPv4, 1))->tunnel_depth, 1);
-    assert_int_equal(pkt.ctx.tunnel_depth, 1);
+    assert_int_equal(fx.pkt.ctx.tunnel_depth, 1);
 
     /* version 1: declined; an option past the area: malformed */
     build_geneve(&b, 1, 0x6558, false);
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.declined[NC_DEC_geneve], 1);
+    assert_int_equal(fx.stats.declined[NC_DEC_geneve], 1);
     assert_int_equal(count_recs(NC_REC_Geneve), 0);
     build_geneve(&b, 0, 0x6558, true);
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.bad[NC_DEC_geneve][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_geneve][NC_EMALFORMED], 1);
     assert_int_equal(count_recs(NC_REC_Geneve), 1);
 }
 
@@ -787,20 +675,20 @@ static void test_mpls_stack(void **state)
     /* not a tunnel */
     Netcap__IPv4 *ip = need(NC_REC_IPv4, 0);
     assert_tunnelled(ip->tunnel_parent, ip->tunnel_depth, 0);
-    assert_int_equal(pkt.ctx.zone, 0);
+    assert_int_equal(fx.pkt.ctx.zone, 0);
 
     /* pseudowire: counted as an unknown link payload kind */
     build_mpls(&b, 1, 0, false);
     run(DLT_EN10MB, b.d, b.n);
     assert_int_equal(bad_total(), 0);
     assert_int_equal(((Netcap__MPLS *)need(NC_REC_MPLS, 0))->payload_kind, 0);
-    assert_int_equal(stats.unknown_id[NC_NS_LINK][0], NC_LINK_MPLS_PW);
-    assert_int_equal(stats.unknown[NC_NS_LINK][0], 1);
+    assert_int_equal(fx.stats.unknown_id[NC_NS_LINK][0], NC_LINK_MPLS_PW);
+    assert_int_equal(fx.stats.unknown[NC_NS_LINK][0], 1);
 
     /* 17 entries: malformed after 16 records */
     build_mpls(&b, 17, 4, false);
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.bad[NC_DEC_mpls][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_mpls][NC_EMALFORMED], 1);
     assert_int_equal(count_recs(NC_REC_MPLS), 16);
 }
 
@@ -811,10 +699,10 @@ static void test_mpls_request_plain_reply_one_connection(void **state)
     struct nc_flow_pkt req, rep;
     build_mpls(&b, 2, 4, false);
     run(DLT_EN10MB, b.d, b.n);
-    nc_flow_pkt_from_ctx(&req, &pkt);
+    nc_flow_pkt_from_ctx(&req, &fx.pkt);
     build_mpls(&b, 0, 4, true);
     run(DLT_EN10MB, b.d, b.n);
-    nc_flow_pkt_from_ctx(&rep, &pkt);
+    nc_flow_pkt_from_ctx(&rep, &fx.pkt);
     assert_true(req.valid && rep.valid);
     assert_memory_equal(&req.key, &rep.key, sizeof(req.key));
     assert_true(req.hash == rep.hash);
@@ -875,7 +763,7 @@ static void test_ppp_link_types(void **state)
     h.d[0] = 0x00;
     h.d[1] = 0x20;
     run(DLT_PPP, h.d, h.n);
-    assert_int_equal(stats.bad[NC_DEC_ppp][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_ppp][NC_EMALFORMED], 1);
 }
 
 static void test_pppoe_discovery_and_session(void **state)
@@ -916,7 +804,7 @@ static void test_pppoe_discovery_and_session(void **state)
     put16_at(&b, len, 4 + 4 + 2);
     b.n = start + 10;
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.bad[NC_DEC_pppoe][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_pppoe][NC_EMALFORMED], 1);
     assert_int_equal(((Netcap__PPPoE *)need(NC_REC_PPPoE, 0))->n_tags, 1);
 
     struct fb s = { .n = 0 };
@@ -1000,7 +888,7 @@ static void test_teredo(void **state)
     assert_int_equal(t->src_port, 3544);
     Netcap__ICMPv6Echo *e = need(NC_REC_ICMPv6Echo, 0);
     assert_tunnelled(e->tunnel_parent, e->tunnel_depth, 1);
-    assert_int_equal(pkt.ctx.ip_ver, 6);
+    assert_int_equal(fx.pkt.ctx.ip_ver, 6);
 
     build_teredo(&b, false, false, true);
     run(DLT_EN10MB, b.d, b.n);
@@ -1011,7 +899,7 @@ static void test_teredo(void **state)
 
     build_teredo(&b, false, true, false);
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.declined[NC_DEC_teredo], 1);
+    assert_int_equal(fx.stats.declined[NC_DEC_teredo], 1);
     assert_int_equal(count_recs(NC_REC_Teredo), 0);
     assert_int_equal(count_recs(NC_REC_IPv6), 0);
     assert_int_equal(bad_total(), 0);
@@ -1048,7 +936,7 @@ static void test_ip_in_ip(void **state)
         assert_int_equal(bad_total(), 0);
         Netcap__UDP *ur = need(NC_REC_UDP, 0);
         assert_tunnelled(ur->tunnel_parent, ur->tunnel_depth, 1);
-        assert_int_equal(pkt.ctx.tunnel_depth, 1);
+        assert_int_equal(fx.pkt.ctx.tunnel_depth, 1);
         if (!outer6) {
             Netcap__IPv4 *out = need(NC_REC_IPv4, 0);
             assert_int_equal(out->src_port, 0); /* no transport header of its own */
@@ -1082,9 +970,9 @@ static void test_nesting_bombs(void **state)
         ip4_end(&b, offs[n]);
     }
     run(DLT_EN10MB, b.d, b.n);
-    assert_int_equal(stats.depth_limit, 1);
-    assert_true(pkt.n_recs <= NC_MAX_PKT_RECS);
-    assert_true(stats.layers[NC_DEC_gre] <= NC_MAX_LAYERS);
+    assert_int_equal(fx.stats.depth_limit, 1);
+    assert_true(fx.pkt.n_recs <= NC_MAX_PKT_RECS);
+    assert_true(fx.stats.layers[NC_DEC_gre] <= NC_MAX_LAYERS);
 
     /* bridged Ethernet in GRE, again and again */
     struct fb e = { .n = 0 };
@@ -1094,7 +982,7 @@ static void test_nesting_bombs(void **state)
         u32(&e, 0x00006558);
     }
     run(DLT_EN10MB, e.d, e.n);
-    assert_int_equal(stats.depth_limit, 1);
+    assert_int_equal(fx.stats.depth_limit, 1);
 
     /* MPLS in GRE in IP... with full label stacks */
     struct fb m = { .n = 0 };
@@ -1107,7 +995,7 @@ static void test_nesting_bombs(void **state)
         }
     }
     run(DLT_EN10MB, m.d, m.n);
-    assert_true(stats.depth_limit + stats.rec_limit > 0);
+    assert_true(fx.stats.depth_limit + fx.stats.rec_limit > 0);
 }
 
 /* ---- truncation ---------------------------------------------------------- */
@@ -1157,10 +1045,10 @@ static void test_truncated_at_every_length(void **state)
         const struct trunc_case *tc = &cases[c];
         for (size_t cut = 0; cut <= tc->fb->n; cut++) {
             run(tc->dlt, tc->fb->d, cut);
-            assert_int_equal(stats.packets, 1);
+            assert_int_equal(fx.stats.packets, 1);
             if (cut >= tc->start && cut < tc->end) {
-                uint64_t got =
-                        tc->declines ? stats.declined[tc->dec] : stats.bad[tc->dec][NC_ETRUNC];
+                uint64_t got = tc->declines ? fx.stats.declined[tc->dec]
+                                            : fx.stats.bad[tc->dec][NC_ETRUNC];
                 if (got != 1) {
                     fail_msg("%s cut at %zu: ETRUNC/decline not counted", tc->name, cut);
                 }
@@ -1174,7 +1062,7 @@ static void test_truncated_at_every_length(void **state)
         for (size_t d = 0; d < NC_ARRAY_LEN(dlts); d++) {
             for (size_t cut = 0; cut <= all[f]->n; cut++) {
                 run(dlts[d], all[f]->d, cut);
-                assert_int_equal(stats.packets, 1);
+                assert_int_equal(fx.stats.packets, 1);
             }
         }
     }
@@ -1183,23 +1071,23 @@ static void test_truncated_at_every_length(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_gre_key_seq_carries_ip, test_setup),
-        cmocka_unit_test_setup(test_gre_key_separates_flows, test_setup),
-        cmocka_unit_test_setup(test_gre_routing_checksum, test_setup),
-        cmocka_unit_test_setup(test_gre_v1_pptp, test_setup),
-        cmocka_unit_test_setup(test_gre_bridging_and_erspan, test_setup),
-        cmocka_unit_test_setup(test_vxlan_gbp_and_ports, test_setup),
-        cmocka_unit_test_setup(test_vxlan_declines, test_setup),
-        cmocka_unit_test_setup(test_vxlan_arp_stays_in_carrier_flow, test_setup),
-        cmocka_unit_test_setup(test_geneve_options_and_payloads, test_setup),
-        cmocka_unit_test_setup(test_mpls_stack, test_setup),
-        cmocka_unit_test_setup(test_mpls_request_plain_reply_one_connection, test_setup),
-        cmocka_unit_test_setup(test_ppp_link_types, test_setup),
-        cmocka_unit_test_setup(test_pppoe_discovery_and_session, test_setup),
-        cmocka_unit_test_setup(test_teredo, test_setup),
-        cmocka_unit_test_setup(test_ip_in_ip, test_setup),
-        cmocka_unit_test_setup(test_nesting_bombs, test_setup),
-        cmocka_unit_test_setup(test_truncated_at_every_length, test_setup),
+        cmocka_unit_test_setup(test_gre_key_seq_carries_ip, dh_test_setup_static),
+        cmocka_unit_test_setup(test_gre_key_separates_flows, dh_test_setup_static),
+        cmocka_unit_test_setup(test_gre_routing_checksum, dh_test_setup_static),
+        cmocka_unit_test_setup(test_gre_v1_pptp, dh_test_setup_static),
+        cmocka_unit_test_setup(test_gre_bridging_and_erspan, dh_test_setup_static),
+        cmocka_unit_test_setup(test_vxlan_gbp_and_ports, dh_test_setup_static),
+        cmocka_unit_test_setup(test_vxlan_declines, dh_test_setup_static),
+        cmocka_unit_test_setup(test_vxlan_arp_stays_in_carrier_flow, dh_test_setup_static),
+        cmocka_unit_test_setup(test_geneve_options_and_payloads, dh_test_setup_static),
+        cmocka_unit_test_setup(test_mpls_stack, dh_test_setup_static),
+        cmocka_unit_test_setup(test_mpls_request_plain_reply_one_connection, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ppp_link_types, dh_test_setup_static),
+        cmocka_unit_test_setup(test_pppoe_discovery_and_session, dh_test_setup_static),
+        cmocka_unit_test_setup(test_teredo, dh_test_setup_static),
+        cmocka_unit_test_setup(test_ip_in_ip, dh_test_setup_static),
+        cmocka_unit_test_setup(test_nesting_bombs, dh_test_setup_static),
+        cmocka_unit_test_setup(test_truncated_at_every_length, dh_test_setup_static),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, dh_group_setup_static, dh_group_teardown_static);
 }

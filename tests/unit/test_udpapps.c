@@ -8,22 +8,9 @@
  * size so that ASan sees a one-byte over-read; the truncation tests decode
  * each message cut at every length.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "core/arena.h"
-#include "decode/decoder.h"
-#include "decode/pkt.h"
-#include "record/record.h"
+#include "decode_harness.h"
 
 enum {
-    ARENA_CAP = 1 << 20,
     FRAME_MAX = 2048,
     ETH_LEN = 14,
     IP4_LEN = 20,
@@ -32,64 +19,19 @@ enum {
     HDRS = ETH_LEN + IP4_LEN + UDP_LEN,
 };
 
-struct fx {
-    struct nc_arena arena;
-    struct nc_decode_opts opts;
-    struct nc_decode_stats stats;
-    struct nc_pkt pkt;
-    uint8_t *buf;
-};
-
-static int group_setup(void **state)
-{
-    NC_UNUSED(state);
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    return nc_decode_init(errbuf) == NC_OK ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    if (!f) {
-        return -1;
-    }
-    nc_arena_init(&f->arena, ARENA_CAP);
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        f->opts.want[i] = true;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    free(f->buf);
-    nc_arena_fini(&f->arena);
-    free(f);
-    return 0;
-}
-
 /* Ethernet + IPv4 192.0.2.1 -> 198.51.100.7 + UDP sport -> dport + payload. */
 static size_t udp_frame(uint8_t *out, uint16_t sport, uint16_t dport, const uint8_t *p, size_t n)
 {
-    static const uint8_t eth[ETH_LEN] = { 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01, 0x00, 0x00, 0x5e,
-        0x00, 0x53, 0x02, 0x08, 0x00 };
-    size_t ip_total = IP4_LEN + UDP_LEN + n;
-    assert_true(ETH_LEN + ip_total <= FRAME_MAX);
-    memset(out, 0, FRAME_MAX);
-    memcpy(out, eth, ETH_LEN);
-    uint8_t *ip = out + ETH_LEN;
-    ip[0] = 0x45;
-    ip[2] = (uint8_t)(ip_total >> 8);
-    ip[3] = (uint8_t)ip_total;
-    ip[8] = 64;
-    ip[9] = 17;
-    const uint8_t src[4] = { 192, 0, 2, 1 }, dst[4] = { 198, 51, 100, 7 };
-    memcpy(ip + 12, src, 4);
-    memcpy(ip + 16, dst, 4);
-    uint8_t *u = ip + IP4_LEN;
+    static const uint8_t src[4] = { 192, 0, 2, 1 }, dst[4] = { 198, 51, 100, 7 };
+    static const struct dh_addr addr = {
+        .eth = { 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02, 0x08,
+                0x00 },
+        .src = src,
+        .dst = dst,
+        .ttl = 64,
+    };
+    uint8_t u[FRAME_MAX] = { 0 };
+    assert_true(UDP_LEN + n <= FRAME_MAX);
     u[0] = (uint8_t)(sport >> 8);
     u[1] = (uint8_t)sport;
     u[2] = (uint8_t)(dport >> 8);
@@ -99,7 +41,7 @@ static size_t udp_frame(uint8_t *out, uint16_t sport, uint16_t dport, const uint
     if (n) {
         memcpy(u + UDP_LEN, p, n);
     }
-    return ETH_LEN + ip_total;
+    return dh_eth_ip4(out, FRAME_MAX, &addr, 17, u, UDP_LEN + n, 0);
 }
 
 /* The same with a TCP header (ACK|PSH, data offset 5) instead of UDP. */
@@ -124,79 +66,33 @@ static size_t tcp_frame(uint8_t *out, uint16_t sport, uint16_t dport, const uint
     return ETH_LEN + ip_total;
 }
 
-static struct nc_pkt *decode(struct fx *f, const uint8_t *frame, size_t caplen, size_t wirelen)
+/* Decode an Ethernet frame (caplen of wirelen bytes), counters zeroed first. */
+static struct nc_pkt *decode(struct dh_fx *f, const uint8_t *frame, size_t caplen, size_t wirelen)
 {
-    nc_arena_reset(&f->arena);
-    memset(&f->pkt, 0, sizeof(f->pkt));
-    memset(&f->stats, 0, sizeof(f->stats));
-    free(f->buf);
-    f->buf = malloc(caplen ? caplen : 1);
-    assert_non_null(f->buf);
-    if (caplen) {
-        memcpy(f->buf, frame, caplen);
-    }
-    struct nc_pkt *pkt = &f->pkt;
-    pkt->ts = 1700000000123456789;
-    pkt->arena = &f->arena;
-    pkt->opts = &f->opts;
-    pkt->stats = &f->stats;
-    pkt->data = f->buf;
-    pkt->caplen = (uint32_t)caplen;
-    pkt->wirelen = (uint32_t)wirelen;
-    pkt->dlt = 1;
-    nc_decode_packet(pkt);
-    return pkt;
-}
-
-static void *find_rec(const struct nc_pkt *pkt, enum nc_rec_type t)
-{
-    for (size_t i = 0; i < pkt->n_recs; i++) {
-        if (pkt->rec_type[i] == t) {
-            return pkt->recs[i];
-        }
-    }
-    return NULL;
-}
-
-static void *get_rec(const struct nc_pkt *pkt, enum nc_rec_type t)
-{
-    void *m = find_rec(pkt, t);
-    if (!m) {
-        fail_msg("no %s record", nc_rec_info(t)->name);
-        abort();
-    }
-    return m;
-}
-
-static uint64_t bad(const struct fx *f, enum nc_decoder_id d)
-{
-    uint64_t n = 0;
-    for (int e = 0; e <= NC_EARG; e++) {
-        n += f->stats.bad[d][e];
-    }
-    return n;
+    dh_zero_stats(f);
+    return dh_frame(f, DH_LINKTYPE_ETHERNET, frame, caplen, wirelen);
 }
 
 /* Decode p cut at every length after the UDP header: never a crash; a
  * record only from min_rec bytes on; a verdict or a decline for every cut
  * below min_complete (past it the message may end there: options and
  * extension fields frame themselves). */
-static void every_length(struct fx *f, uint16_t sport, uint16_t dport, const uint8_t *p, size_t n,
-        enum nc_rec_type t, enum nc_decoder_id d, size_t min_rec, size_t min_complete)
+static void every_length(struct dh_fx *f, uint16_t sport, uint16_t dport, const uint8_t *p,
+        size_t n, enum nc_rec_type t, enum nc_decoder_id d, size_t min_rec, size_t min_complete)
 {
     uint8_t frame[FRAME_MAX];
     size_t len = udp_frame(frame, sport, dport, p, n);
     for (size_t cap = HDRS; cap <= len; cap++) {
         struct nc_pkt *pkt = decode(f, frame, cap, len);
         size_t got = cap - HDRS;
-        bool rec = find_rec(pkt, t) != NULL;
+        bool rec = dh_rec_nth(pkt, t, 0) != NULL;
         if (got >= min_rec) {
             assert_true(rec);
         } else {
             assert_false(rec);
         }
         if (got < min_complete && got > 0) {
-            assert_true(bad(f, d) + f->stats.declined[d] >= 1);
+            assert_true(dh_bad(&f->stats, d) + f->stats.declined[d] >= 1);
         }
     }
 }
@@ -251,13 +147,13 @@ static const uint8_t dhcp_discover_opts[] = {
 
 static void test_dhcp4_discover_fields(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t msg[512], frame[FRAME_MAX];
     size_t n = dhcp_msg(msg, true, dhcp_discover_opts, sizeof(dhcp_discover_opts));
     size_t len = udp_frame(frame, 68, 67, msg, n);
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__DHCPv4 *d = get_rec(pkt, NC_REC_DHCPv4);
-    assert_int_equal(bad(f, NC_DEC_dhcp4), 0);
+    Netcap__DHCPv4 *d = dh_need(pkt, NC_REC_DHCPv4, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_dhcp4), 0);
     assert_int_equal(d->operation, 1);
     assert_int_equal(d->xid, 0x3d1d);
     assert_int_equal(d->flags, 0x8000);
@@ -293,7 +189,7 @@ static void test_dhcp4_discover_fields(void **state)
 
 static void test_dhcp4_overload_reads_file_and_sname(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     /* clang-format off */
     static const uint8_t opts[] = { 53, 1, 5, 52, 1, 3, 255 };
     /* clang-format on */
@@ -308,8 +204,8 @@ static void test_dhcp4_overload_reads_file_and_sname(void **state)
     memcpy(msg + 44, sname_opts, sizeof(sname_opts));
     size_t len = udp_frame(frame, 67, 68, msg, n);
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__DHCPv4 *d = get_rec(pkt, NC_REC_DHCPv4);
-    assert_int_equal(bad(f, NC_DEC_dhcp4), 0);
+    Netcap__DHCPv4 *d = dh_need(pkt, NC_REC_DHCPv4, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_dhcp4), 0);
     assert_true(d->overload);
     assert_string_equal(d->msg_type_name, "ACK");
     assert_string_equal(d->hostname, "pc1");
@@ -322,20 +218,20 @@ static void test_dhcp4_overload_reads_file_and_sname(void **state)
 
 static void test_dhcp4_decline_and_bootp(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t msg[512], frame[FRAME_MAX];
     /* no cookie, from an ephemeral port: a wrong guess, not malformed */
     size_t n = dhcp_msg(msg, false, NULL, 0);
     size_t len = udp_frame(frame, 40000, 67, msg, n);
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_DHCPv4));
+    assert_null(dh_rec_nth(pkt, NC_REC_DHCPv4, 0));
     assert_int_equal(f->stats.declined[NC_DEC_dhcp4], 1);
-    assert_int_equal(bad(f, NC_DEC_dhcp4), 0);
-    assert_non_null(find_rec(pkt, NC_REC_UDP));
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_dhcp4), 0);
+    assert_non_null(dh_rec_nth(pkt, NC_REC_UDP, 0));
     /* no cookie between 68 and 67: plain BOOTP */
     len = udp_frame(frame, 68, 67, msg, n);
     pkt = decode(f, frame, len, len);
-    Netcap__DHCPv4 *d = get_rec(pkt, NC_REC_DHCPv4);
+    Netcap__DHCPv4 *d = dh_need(pkt, NC_REC_DHCPv4, 0);
     assert_false(d->cookie);
     assert_int_equal(d->msg_type, 0);
     assert_string_equal(d->msg_type_name, "BOOTP");
@@ -345,23 +241,23 @@ static void test_dhcp4_decline_and_bootp(void **state)
     msg[0] = 7;
     len = udp_frame(frame, 68, 67, msg, n);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_DHCPv4));
+    assert_null(dh_rec_nth(pkt, NC_REC_DHCPv4, 0));
     assert_int_equal(f->stats.declined[NC_DEC_dhcp4], 1);
     /* text on port 67 from elsewhere */
     len = udp_frame(frame, 5555, 67, (const uint8_t *)"GET / HTTP/1.0\r\n", 16);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_DHCPv4));
+    assert_null(dh_rec_nth(pkt, NC_REC_DHCPv4, 0));
 }
 
 static void test_dhcp4_option_past_end_is_truncated(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     static const uint8_t opts[] = { 53, 1, 3, 12, 40, 'x' };
     uint8_t msg[512], frame[FRAME_MAX];
     size_t n = dhcp_msg(msg, true, opts, sizeof(opts));
     size_t len = udp_frame(frame, 68, 67, msg, n);
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__DHCPv4 *d = get_rec(pkt, NC_REC_DHCPv4);
+    Netcap__DHCPv4 *d = dh_need(pkt, NC_REC_DHCPv4, 0);
     assert_int_equal(f->stats.bad[NC_DEC_dhcp4][NC_ETRUNC], 1);
     assert_int_equal(d->n_options, 1);
     assert_string_equal(d->msg_type_name, "REQUEST");
@@ -369,7 +265,7 @@ static void test_dhcp4_option_past_end_is_truncated(void **state)
 
 static void test_dhcp4_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t msg[512];
     size_t n = dhcp_msg(msg, true, dhcp_discover_opts, sizeof(dhcp_discover_opts));
     /* both ports DHCP: the header (236) is enough for a (BOOTP) record */
@@ -393,12 +289,12 @@ static const uint8_t dhcp6_solicit[] = {
 
 static void test_dhcp6_solicit_fields(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     size_t len = udp_frame(frame, 546, 547, dhcp6_solicit, sizeof(dhcp6_solicit));
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__DHCPv6 *d = get_rec(pkt, NC_REC_DHCPv6);
-    assert_int_equal(bad(f, NC_DEC_dhcp6), 0);
+    Netcap__DHCPv6 *d = dh_need(pkt, NC_REC_DHCPv6, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_dhcp6), 0);
     assert_int_equal(d->msg_type, 1);
     assert_string_equal(d->msg_type_name, "SOLICIT");
     assert_int_equal(d->transaction_id, 0x123456);
@@ -414,7 +310,7 @@ static void test_dhcp6_solicit_fields(void **state)
 
 static void test_dhcp6_relay_and_decline(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t msg[128], frame[FRAME_MAX];
     memset(msg, 0, sizeof(msg));
     msg[0] = 12; /* RELAY-FORW */
@@ -429,7 +325,7 @@ static void test_dhcp6_relay_and_decline(void **state)
     memcpy(msg + 34, opt9, sizeof(opt9));
     size_t len = udp_frame(frame, 547, 547, msg, 34 + sizeof(opt9));
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__DHCPv6 *d = get_rec(pkt, NC_REC_DHCPv6);
+    Netcap__DHCPv6 *d = dh_need(pkt, NC_REC_DHCPv6, 0);
     assert_int_equal(d->hop_count, 1);
     assert_string_equal(d->link_addr, "2001::1");
     assert_string_equal(d->peer_addr, "fe80::2");
@@ -439,18 +335,18 @@ static void test_dhcp6_relay_and_decline(void **state)
     msg[0] = 0;
     len = udp_frame(frame, 40000, 547, msg, 20);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_DHCPv6));
+    assert_null(dh_rec_nth(pkt, NC_REC_DHCPv6, 0));
     assert_int_equal(f->stats.declined[NC_DEC_dhcp6], 1);
     msg[0] = 12;
     len = udp_frame(frame, 40000, 547, msg, 20);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_DHCPv6));
+    assert_null(dh_rec_nth(pkt, NC_REC_DHCPv6, 0));
     assert_int_equal(f->stats.declined[NC_DEC_dhcp6], 1);
 }
 
 static void test_dhcp6_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     every_length(
             f, 546, 547, dhcp6_solicit, sizeof(dhcp6_solicit), NC_REC_DHCPv6, NC_DEC_dhcp6, 4, 4);
 }
@@ -473,12 +369,12 @@ static const uint8_t ntp_server[] = {
 
 static void test_ntp_server_with_mac(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     size_t len = udp_frame(frame, 123, 49445, ntp_server, sizeof(ntp_server));
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__NTP *n = get_rec(pkt, NC_REC_NTP);
-    assert_int_equal(bad(f, NC_DEC_ntp), 0);
+    Netcap__NTP *n = dh_need(pkt, NC_REC_NTP, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_ntp), 0);
     assert_int_equal(n->version, 4);
     assert_int_equal(n->mode, 4);
     assert_int_equal(n->stratum, 2);
@@ -499,7 +395,7 @@ static void test_ntp_server_with_mac(void **state)
 
 static void test_ntp_extension_control_private_decline(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t msg[256], frame[FRAME_MAX];
     /* client request (mode 3) with one 16-octet extension field, no MAC */
     memset(msg, 0, sizeof(msg));
@@ -512,7 +408,7 @@ static void test_ntp_extension_control_private_decline(void **state)
     msg[51] = 16;   /* length 16 */
     size_t len = udp_frame(frame, 123, 123, msg, 64);
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__NTP *n = get_rec(pkt, NC_REC_NTP);
+    Netcap__NTP *n = dh_need(pkt, NC_REC_NTP, 0);
     assert_int_equal(n->num_extensions, 1);
     assert_int_equal(n->extension_bytes.len, 16);
     assert_string_equal(n->reference_id_text, "GPS");
@@ -527,7 +423,7 @@ static void test_ntp_extension_control_private_decline(void **state)
     msg[13] = '=';
     len = udp_frame(frame, 123, 40000, msg, 14);
     pkt = decode(f, frame, len, len);
-    n = get_rec(pkt, NC_REC_NTP);
+    n = dh_need(pkt, NC_REC_NTP, 0);
     assert_non_null(n->control);
     assert_true(n->control->response);
     assert_int_equal(n->control->opcode, 2);
@@ -541,7 +437,7 @@ static void test_ntp_extension_control_private_decline(void **state)
     msg[3] = 42;
     len = udp_frame(frame, 40000, 123, msg, 48);
     pkt = decode(f, frame, len, len);
-    n = get_rec(pkt, NC_REC_NTP);
+    n = dh_need(pkt, NC_REC_NTP, 0);
     assert_non_null(n->private_mode);
     assert_int_equal(n->private_mode->implementation, 3);
     assert_int_equal(n->private_mode->request_code, 42);
@@ -550,16 +446,16 @@ static void test_ntp_extension_control_private_decline(void **state)
     msg[0] = 0x03;
     len = udp_frame(frame, 40000, 123, msg, 48);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_NTP));
+    assert_null(dh_rec_nth(pkt, NC_REC_NTP, 0));
     assert_int_equal(f->stats.declined[NC_DEC_ntp], 1);
     msg[0] = 0x20;
     pkt = decode(f, frame, udp_frame(frame, 40000, 123, msg, 48), len);
-    assert_null(find_rec(pkt, NC_REC_NTP));
+    assert_null(dh_rec_nth(pkt, NC_REC_NTP, 0));
 }
 
 static void test_ntp_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     every_length(f, 123, 49445, ntp_server, sizeof(ntp_server), NC_REC_NTP, NC_DEC_ntp, 48, 48);
 }
 
@@ -584,12 +480,12 @@ static const char sip_invite[] = "INVITE sip:bob@example.com SIP/2.0\r\n"
 
 static void test_sip_request_fields(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     size_t len = udp_frame(frame, 5060, 5060, (const uint8_t *)sip_invite, strlen(sip_invite));
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__SIP *s = get_rec(pkt, NC_REC_SIP);
-    assert_int_equal(bad(f, NC_DEC_sip), 0);
+    Netcap__SIP *s = dh_need(pkt, NC_REC_SIP, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_sip), 0);
     assert_false(s->is_response);
     assert_int_equal(s->method, 1);
     assert_string_equal(s->method_name, "INVITE");
@@ -613,16 +509,16 @@ static void test_sip_request_fields(void **state)
 
 static void test_sip_response_not_tcp_and_decline(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX];
     static const char resp[] = "SIP/2.0 180 Ringing\r\nCSeq: 2 INVITE\r\nCall-ID: x@y\r\n\r\n";
     /* over TCP, SIP is the stream parser's (test_tcpapps.c): no record per segment */
     size_t len = tcp_frame(frame, 5060, 40000, (const uint8_t *)resp, strlen(resp));
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_SIP));
+    assert_null(dh_rec_nth(pkt, NC_REC_SIP, 0));
     len = udp_frame(frame, 5060, 40000, (const uint8_t *)resp, strlen(resp));
     pkt = decode(f, frame, len, len);
-    Netcap__SIP *s = get_rec(pkt, NC_REC_SIP);
+    Netcap__SIP *s = dh_need(pkt, NC_REC_SIP, 0);
     assert_true(s->is_response);
     assert_int_equal(s->response_code, 180);
     assert_string_equal(s->response_status, "Ringing");
@@ -642,15 +538,15 @@ static void test_sip_response_not_tcp_and_decline(void **state)
     for (size_t i = 0; i < NC_ARRAY_LEN(not_sip); i++) {
         len = udp_frame(frame, 40000, 5060, (const uint8_t *)not_sip[i], strlen(not_sip[i]));
         pkt = decode(f, frame, len, len);
-        assert_null(find_rec(pkt, NC_REC_SIP));
+        assert_null(dh_rec_nth(pkt, NC_REC_SIP, 0));
         assert_int_equal(f->stats.declined[NC_DEC_sip], 1);
-        assert_int_equal(bad(f, NC_DEC_sip), 0);
+        assert_int_equal(dh_bad(&f->stats, NC_DEC_sip), 0);
     }
     /* a header line without a colon: malformed, record kept */
     static const char broken[] = "OPTIONS sip:a SIP/2.0\r\nCall-ID: 1\r\nnonsense\r\n\r\n";
     len = udp_frame(frame, 40000, 5060, (const uint8_t *)broken, strlen(broken));
     pkt = decode(f, frame, len, len);
-    s = get_rec(pkt, NC_REC_SIP);
+    s = dh_need(pkt, NC_REC_SIP, 0);
     assert_int_equal(s->method, 5);
     assert_string_equal(s->call_id, "1");
     assert_int_equal(f->stats.bad[NC_DEC_sip][NC_EMALFORMED], 1);
@@ -658,7 +554,7 @@ static void test_sip_response_not_tcp_and_decline(void **state)
 
 static void test_sip_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     size_t first_line = strlen("INVITE sip:bob@example.com SIP/2.0");
     every_length(f, 5060, 5060, (const uint8_t *)sip_invite, strlen(sip_invite), NC_REC_SIP,
             NC_DEC_sip, first_line, strlen(sip_invite));
@@ -678,12 +574,12 @@ static const uint8_t bfd_md5[] = {
 
 static void test_bfd_md5_and_password(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX], msg[64];
     size_t len = udp_frame(frame, 1024, 3784, bfd_md5, sizeof(bfd_md5));
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__BFD *b = get_rec(pkt, NC_REC_BFD);
-    assert_int_equal(bad(f, NC_DEC_bfd), 0);
+    Netcap__BFD *b = dh_need(pkt, NC_REC_BFD, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_bfd), 0);
     assert_int_equal(b->version, 1);
     assert_int_equal(b->state, 1);
     assert_string_equal(b->state_name, "Down");
@@ -707,8 +603,8 @@ static void test_bfd_md5_and_password(void **state)
     memcpy(msg + 24, auth, sizeof(auth));
     len = udp_frame(frame, 49152, 4784, msg, 33);
     pkt = decode(f, frame, len, len);
-    b = get_rec(pkt, NC_REC_BFD);
-    assert_int_equal(bad(f, NC_DEC_bfd), 0);
+    b = dh_need(pkt, NC_REC_BFD, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_bfd), 0);
     assert_true(b->multihop);
     assert_true(b->poll);
     assert_string_equal(b->state_name, "Up");
@@ -721,23 +617,23 @@ static void test_bfd_md5_and_password(void **state)
     msg[25] = 20;
     len = udp_frame(frame, 1024, 3784, msg, sizeof(bfd_md5));
     pkt = decode(f, frame, len, len);
-    assert_non_null(find_rec(pkt, NC_REC_BFD));
+    assert_non_null(dh_rec_nth(pkt, NC_REC_BFD, 0));
     assert_int_equal(f->stats.bad[NC_DEC_bfd][NC_EMALFORMED], 1);
     /* version 0, or a length below 24: declined */
     msg[0] = 0x00;
     len = udp_frame(frame, 1024, 3784, msg, sizeof(bfd_md5));
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_BFD));
+    assert_null(dh_rec_nth(pkt, NC_REC_BFD, 0));
     assert_int_equal(f->stats.declined[NC_DEC_bfd], 1);
     msg[0] = 0x20;
     msg[3] = 20;
     pkt = decode(f, frame, udp_frame(frame, 1024, 3784, msg, sizeof(bfd_md5)), len);
-    assert_null(find_rec(pkt, NC_REC_BFD));
+    assert_null(dh_rec_nth(pkt, NC_REC_BFD, 0));
 }
 
 static void test_bfd_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     every_length(
             f, 1024, 3784, bfd_md5, sizeof(bfd_md5), NC_REC_BFD, NC_DEC_bfd, 24, sizeof(bfd_md5));
 }
@@ -756,11 +652,11 @@ static const uint8_t lcm_frag0[] = {
 
 static void test_lcm_short_fragment_decline(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     uint8_t frame[FRAME_MAX], msg[96];
     size_t len = udp_frame(frame, 40000, 7667, lcm_short, sizeof(lcm_short));
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    Netcap__LCM *l = get_rec(pkt, NC_REC_LCM);
+    Netcap__LCM *l = dh_need(pkt, NC_REC_LCM, 0);
     assert_int_equal(l->magic, 0x4c433032);
     assert_int_equal(l->sequence_number, 7);
     assert_string_equal(l->channel_name, "POSE");
@@ -768,8 +664,8 @@ static void test_lcm_short_fragment_decline(void **state)
     assert_int_equal(l->payload_size, 5);
     len = udp_frame(frame, 40000, 7667, lcm_frag0, sizeof(lcm_frag0));
     pkt = decode(f, frame, len, len);
-    l = get_rec(pkt, NC_REC_LCM);
-    assert_int_equal(bad(f, NC_DEC_lcm), 0);
+    l = dh_need(pkt, NC_REC_LCM, 0);
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_lcm), 0);
     assert_true(l->fragmented);
     assert_int_equal(l->payload_size, 3000);
     assert_int_equal(l->total_fragments, 3);
@@ -782,7 +678,7 @@ static void test_lcm_short_fragment_decline(void **state)
     msg[15] = 100;
     len = udp_frame(frame, 40000, 7667, msg, 24);
     pkt = decode(f, frame, len, len);
-    l = get_rec(pkt, NC_REC_LCM);
+    l = dh_need(pkt, NC_REC_LCM, 0);
     assert_int_equal(l->fragment_number, 1);
     assert_int_equal(l->fragment_offset, 100);
     assert_string_equal(l->channel_name, "");
@@ -792,18 +688,18 @@ static void test_lcm_short_fragment_decline(void **state)
     memset(msg + 8, 'a', 64);
     len = udp_frame(frame, 40000, 7667, msg, 72);
     pkt = decode(f, frame, len, len);
-    assert_non_null(find_rec(pkt, NC_REC_LCM));
+    assert_non_null(dh_rec_nth(pkt, NC_REC_LCM, 0));
     assert_int_equal(f->stats.bad[NC_DEC_lcm][NC_EMALFORMED], 1);
     /* no magic */
     len = udp_frame(frame, 40000, 7667, (const uint8_t *)"LC01xxxx", 8);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_LCM));
+    assert_null(dh_rec_nth(pkt, NC_REC_LCM, 0));
     assert_int_equal(f->stats.declined[NC_DEC_lcm], 1);
 }
 
 static void test_lcm_truncated_at_every_length(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     every_length(f, 40000, 7667, lcm_short, sizeof(lcm_short), NC_REC_LCM, NC_DEC_lcm, 8, 13);
     every_length(f, 40000, 7667, lcm_frag0, sizeof(lcm_frag0), NC_REC_LCM, NC_DEC_lcm, 20, 24);
 }
@@ -811,7 +707,7 @@ static void test_lcm_truncated_at_every_length(void **state)
 /* Records not wanted: the same verdicts, no records. */
 static void test_unwanted_types_same_verdicts(void **state)
 {
-    struct fx *f = *state;
+    struct dh_fx *f = *state;
     f->opts.want[NC_REC_DHCPv4] = false;
     f->opts.want[NC_REC_SIP] = false;
     f->opts.want[NC_REC_NTP] = false;
@@ -820,41 +716,46 @@ static void test_unwanted_types_same_verdicts(void **state)
     size_t n = dhcp_msg(msg, true, opts, sizeof(opts));
     size_t len = udp_frame(frame, 68, 67, msg, n);
     struct nc_pkt *pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_DHCPv4));
+    assert_null(dh_rec_nth(pkt, NC_REC_DHCPv4, 0));
     assert_int_equal(f->stats.bad[NC_DEC_dhcp4][NC_ETRUNC], 1);
     len = udp_frame(frame, 5060, 5060, (const uint8_t *)sip_invite, 60);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_SIP));
+    assert_null(dh_rec_nth(pkt, NC_REC_SIP, 0));
     assert_int_equal(f->stats.bad[NC_DEC_sip][NC_ETRUNC], 1);
     len = udp_frame(frame, 123, 123, ntp_server, 60);
     pkt = decode(f, frame, len, len);
-    assert_null(find_rec(pkt, NC_REC_NTP));
-    assert_int_equal(bad(f, NC_DEC_ntp), 0);
+    assert_null(dh_rec_nth(pkt, NC_REC_NTP, 0));
+    assert_int_equal(dh_bad(&f->stats, NC_DEC_ntp), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dhcp4_discover_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp4_overload_reads_file_and_sname, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp4_decline_and_bootp, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp4_option_past_end_is_truncated, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp4_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp6_solicit_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp6_relay_and_decline, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp6_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ntp_server_with_mac, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dhcp4_discover_fields, dh_setup, dh_teardown),
         cmocka_unit_test_setup_teardown(
-                test_ntp_extension_control_private_decline, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ntp_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sip_request_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sip_response_not_tcp_and_decline, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sip_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bfd_md5_and_password, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bfd_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lcm_short_fragment_decline, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lcm_truncated_at_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unwanted_types_same_verdicts, setup, teardown),
+                test_dhcp4_overload_reads_file_and_sname, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_dhcp4_decline_and_bootp, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_dhcp4_option_past_end_is_truncated, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_dhcp4_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_dhcp6_solicit_fields, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_dhcp6_relay_and_decline, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_dhcp6_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ntp_server_with_mac, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_ntp_extension_control_private_decline, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_ntp_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_sip_request_fields, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(
+                test_sip_response_not_tcp_and_decline, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_sip_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_bfd_md5_and_password, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_bfd_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_lcm_short_fragment_decline, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_lcm_truncated_at_every_length, dh_setup, dh_teardown),
+        cmocka_unit_test_setup_teardown(test_unwanted_types_same_verdicts, dh_setup, dh_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, NULL);
+    return cmocka_run_group_tests(tests, dh_group_setup, NULL);
 }

@@ -8,18 +8,8 @@
  * over-read. The LLC decoder may or may not exist: hand-on to LLC is
  * checked as "the LLC id was looked up" (counted unknown, or decoded).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "core/arena.h"
-#include "decode/decoder.h"
-#include "record/record.h"
+#define DH_STATIC_FIXTURE
+#include "decode_harness.h"
 
 enum {
     DLT_FDDI = 10,
@@ -30,119 +20,13 @@ enum {
     DLT_USBPCAP = 249,
 };
 
-#define TEST_TS INT64_C(1600000000123456789)
-
-static struct nc_arena arena;
-static struct nc_decode_opts opts;
-static struct nc_decode_stats stats;
-static struct nc_pkt pkt;
-static uint8_t *frame;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    char errbuf[NC_ERRBUF_SIZE];
-    nc_record_init();
-    if (nc_decode_init(errbuf) != NC_OK) {
-        return -1;
-    }
-    nc_arena_init(&arena, 4u << 20);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    free(frame);
-    frame = NULL;
-    nc_arena_fini(&arena);
-    return 0;
-}
-
-static int test_setup(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < NC_REC_COUNT; i++) {
-        opts.want[i] = true;
-    }
-    opts.entropy = false;
-    opts.payload = false;
-    return 0;
-}
-
-/* Decode len bytes as one packet of link type dlt; wire length wire (0: len). */
-static void run_wire(uint32_t dlt, const uint8_t *data, size_t len, size_t wire)
-{
-    free(frame);
-    frame = malloc(len ? len : 1);
-    assert_non_null(frame);
-    if (len) {
-        memcpy(frame, data, len);
-    }
-    nc_arena_reset(&arena);
-    memset(&pkt, 0, sizeof(pkt));
-    memset(&stats, 0, sizeof(stats));
-    pkt.ts = TEST_TS;
-    pkt.caplen = (uint32_t)len;
-    pkt.wirelen = (uint32_t)(wire ? wire : len);
-    pkt.dlt = dlt;
-    pkt.data = frame;
-    pkt.arena = &arena;
-    pkt.opts = &opts;
-    pkt.stats = &stats;
-    nc_decode_packet(&pkt);
-}
-
-static void run(uint32_t dlt, const uint8_t *data, size_t len)
-{
-    run_wire(dlt, data, len, 0);
-}
-
-static void *rec_nth(enum nc_rec_type t, size_t k)
-{
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        if (pkt.rec_type[i] == t) {
-            if (k == 0) {
-                return pkt.recs[i];
-            }
-            k--;
-        }
-    }
-    return NULL;
-}
-
-__attribute__((returns_nonnull)) static void *need(enum nc_rec_type t, size_t k)
-{
-    void *r = rec_nth(t, k);
-    if (!r) {
-        fail_msg("no %s record #%zu", nc_rec_info(t)->name, k);
-        abort();
-    }
-    return r;
-}
-
-static size_t count_recs(enum nc_rec_type t)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < pkt.n_recs; i++) {
-        n += pkt.rec_type[i] == t;
-    }
-    return n;
-}
-
 /* Verdicts of this file's decoders only: the crafted frame bodies are not
  * meant to be valid LLC/SNAP/IP for the decoders after them. */
-static uint64_t bad_total(void)
+static uint64_t bad_own(void)
 {
-    static const size_t mine[] = { NC_DEC_radiotap, NC_DEC_dot11, NC_DEC_fddi, NC_DEC_usbmon,
-        NC_DEC_usbpcap };
-    uint64_t n = 0;
-    for (size_t i = 0; i < NC_ARRAY_LEN(mine); i++) {
-        for (size_t e = 0; e <= NC_EARG; e++) {
-            n += stats.bad[mine[i]][e];
-        }
-    }
-    return n;
+    static const enum nc_decoder_id mine[] = { NC_DEC_radiotap, NC_DEC_dot11, NC_DEC_fddi,
+        NC_DEC_usbmon, NC_DEC_usbpcap };
+    return dh_bad_total(&fx.stats, mine, NC_ARRAY_LEN(mine));
 }
 
 /* Was the LLC id looked up: counted as unknown, or some decoder besides
@@ -150,12 +34,12 @@ static uint64_t bad_total(void)
 static bool reached_llc(void)
 {
     for (size_t i = 0; i < 8; i++) {
-        if (stats.unknown[NC_NS_LINK][i] && stats.unknown_id[NC_NS_LINK][i] == NC_LINK_LLC) {
+        if (fx.stats.unknown[NC_NS_LINK][i] && fx.stats.unknown_id[NC_NS_LINK][i] == NC_LINK_LLC) {
             return true;
         }
     }
     for (size_t d = 0; d < NC_DEC_COUNT; d++) {
-        if (stats.layers[d] && d != NC_DEC_radiotap && d != NC_DEC_dot11 && d != NC_DEC_fddi) {
+        if (fx.stats.layers[d] && d != NC_DEC_radiotap && d != NC_DEC_dot11 && d != NC_DEC_fddi) {
             return true;
         }
     }
@@ -311,9 +195,9 @@ static void test_radiotap_namespaces_and_wds_qos_htc(void **state)
 {
     (void)state;
     run(DLT_RADIOTAP, rt_wds_qos_htc, sizeof(rt_wds_qos_htc));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     Netcap__RadioTap *rt = need(NC_REC_RadioTap, 0);
-    assert_int_equal(rt->timestamp, TEST_TS);
+    assert_int_equal(rt->timestamp, DH_STATIC_TS);
     assert_int_equal(rt->version, 0);
     assert_int_equal(rt->length, 45);
     assert_int_equal(rt->present, 0xa000006f);
@@ -331,7 +215,7 @@ static void test_radiotap_namespaces_and_wds_qos_htc(void **state)
     assert_false(rt->fields_incomplete);
 
     Netcap__Dot11 *d = need(NC_REC_Dot11, 0);
-    assert_int_equal(d->timestamp, TEST_TS);
+    assert_int_equal(d->timestamp, DH_STATIC_TS);
     assert_int_equal(d->type, 2);
     assert_int_equal(d->subtype, 8);
     assert_int_equal(d->proto, 0);
@@ -379,10 +263,10 @@ static void test_radiotap_namespaces_and_wds_qos_htc(void **state)
     assert_int_equal(lac->mfb, 0);
     assert_null(lac->asel);
     /* context: SA and DA of the 4-address frame; the body goes on as LLC */
-    assert_true(pkt.ctx.has_mac && pkt.ctx.has_dst_mac);
-    assert_int_equal(pkt.ctx.src_mac[5], 0x0d);
-    assert_int_equal(pkt.ctx.dst_mac[5], 0x0c);
-    assert_string_equal(pkt.ctx.proto[NC_LAYER_LINK], "802.11");
+    assert_true(fx.pkt.ctx.has_mac && fx.pkt.ctx.has_dst_mac);
+    assert_int_equal(fx.pkt.ctx.src_mac[5], 0x0d);
+    assert_int_equal(fx.pkt.ctx.dst_mac[5], 0x0c);
+    assert_string_equal(fx.pkt.ctx.proto[NC_LAYER_LINK], "802.11");
     assert_true(reached_llc());
 }
 
@@ -429,7 +313,7 @@ static void test_radiotap_alignment_and_unknown_bits(void **state)
 {
     (void)state;
     run(DLT_RADIOTAP, rt_align_ack, sizeof(rt_align_ack));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     Netcap__RadioTap *rt = need(NC_REC_RadioTap, 0);
     assert_int_equal(rt->length, 14);
     assert_int_equal(rt->present, 0x0a);
@@ -447,10 +331,10 @@ static void test_radiotap_alignment_and_unknown_bits(void **state)
     assert_string_equal(d->dst_mac, "02:00:00:00:00:0a");
     assert_int_equal(d->header_length, 10);
     assert_false(d->has_fcs);
-    assert_false(pkt.ctx.has_mac); /* an ACK has no transmitter */
+    assert_false(fx.pkt.ctx.has_mac); /* an ACK has no transmitter */
 
     run(DLT_RADIOTAP, rt_unknown_bit, sizeof(rt_unknown_bit));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     rt = need(NC_REC_RadioTap, 0);
     assert_int_equal(rt->present, 0x80000800);
     assert_int_equal(rt->n_present_ext, 1);
@@ -462,7 +346,7 @@ static void test_radiotap_alignment_and_unknown_bits(void **state)
     assert_int_equal(d->duration_id, 500);
     assert_string_equal(d->src_mac, "02:00:00:00:00:0b");
     assert_string_equal(d->dst_mac, "02:00:00:00:00:0a");
-    assert_true(pkt.ctx.has_mac);
+    assert_true(fx.pkt.ctx.has_mac);
 
     /* a present-word chain longer than the cap (16 words) is malformed */
     uint8_t chain[8 + 17 * 4] = { 0, 0, sizeof(chain), 0 };
@@ -470,26 +354,26 @@ static void test_radiotap_alignment_and_unknown_bits(void **state)
         chain[4 + 4 * i + 3] = 0x80;
     }
     run(DLT_RADIOTAP, chain, sizeof(chain));
-    assert_int_equal(stats.bad[NC_DEC_radiotap][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_radiotap][NC_EMALFORMED], 1);
     assert_int_equal(count_recs(NC_REC_RadioTap), 0);
     /* a chain running past it_len is malformed too; it_len < 8 as well */
     static const uint8_t past[] = { 0, 0, 8, 0, 0, 0, 0, 0x80, 0, 0, 0, 0 };
     run(DLT_RADIOTAP, past, sizeof(past));
-    assert_int_equal(stats.bad[NC_DEC_radiotap][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_radiotap][NC_EMALFORMED], 1);
     static const uint8_t tiny[] = { 0, 0, 4, 0, 0, 0, 0, 0 };
     run(DLT_RADIOTAP, tiny, sizeof(tiny));
-    assert_int_equal(stats.bad[NC_DEC_radiotap][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_radiotap][NC_EMALFORMED], 1);
     /* it_len beyond the capture: truncated */
     static const uint8_t longer[] = { 0, 0, 64, 0, 0, 0, 0, 0, 1, 2 };
     run(DLT_RADIOTAP, longer, sizeof(longer));
-    assert_int_equal(stats.bad[NC_DEC_radiotap][NC_ETRUNC], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_radiotap][NC_ETRUNC], 1);
 }
 
 static void test_dot11_addresses_by_ds_bits(void **state)
 {
     (void)state;
     run(DLT_IEEE802_11, d11_fromds, sizeof(d11_fromds));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     assert_int_equal(count_recs(NC_REC_RadioTap), 0);
     Netcap__Dot11 *d = need(NC_REC_Dot11, 0);
     assert_int_equal(d->type, 2);
@@ -506,8 +390,8 @@ static void test_dot11_addresses_by_ds_bits(void **state)
     assert_null(d->ht_control);
     assert_int_equal(d->payload_size, 8);
     assert_false(d->has_fcs);
-    assert_int_equal(pkt.ctx.src_mac[5], 0x0c);
-    assert_int_equal(pkt.ctx.dst_mac[5], 0x0a);
+    assert_int_equal(fx.pkt.ctx.src_mac[5], 0x0c);
+    assert_int_equal(fx.pkt.ctx.dst_mac[5], 0x0a);
     assert_true(reached_llc());
 
     /* to the DS, protected: BSSID, SA, DA; the body is not handed on */
@@ -558,7 +442,7 @@ static void test_dot11_ht_control_variants(void **state)
     (void)state;
     /* VHT, solicited: MRQ, MSI 3, MFSI 5, MFB (1, 7, 2, 9), coding LDPC */
     run(DLT_IEEE802_11, d11_wrapper_vht, sizeof(d11_wrapper_vht));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     Netcap__Dot11 *d = need(NC_REC_Dot11, 0);
     assert_int_equal(d->type, 1);
     assert_int_equal(d->subtype, 7);
@@ -629,9 +513,9 @@ static void test_fddi_llc(void **state)
 {
     (void)state;
     run(DLT_FDDI, fddi_snap, sizeof(fddi_snap));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     Netcap__FDDI *f = need(NC_REC_FDDI, 0);
-    assert_int_equal(f->timestamp, TEST_TS);
+    assert_int_equal(f->timestamp, DH_STATIC_TS);
     assert_int_equal(f->frame_control, 0x50);
     assert_int_equal(f->priority, 0);
     assert_string_equal(f->dst_mac, "08:00:2b:11:22:33");
@@ -639,7 +523,7 @@ static void test_fddi_llc(void **state)
     assert_false(f->synchronous);
     assert_int_equal(f->frame_format, 1);
     assert_int_equal(f->payload_size, (int)sizeof(fddi_snap) - 13);
-    assert_true(pkt.ctx.has_mac && pkt.ctx.has_dst_mac);
+    assert_true(fx.pkt.ctx.has_mac && fx.pkt.ctx.has_dst_mac);
     assert_true(reached_llc());
     /* priority 4; SMT frames are not handed on and have no priority */
     uint8_t b[sizeof(fddi_snap)];
@@ -666,9 +550,9 @@ static void test_usbmon_48_setup(void **state)
 {
     (void)state;
     run(DLT_USB_LINUX, usbmon48_setup, sizeof(usbmon48_setup));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     Netcap__USB *u = need(NC_REC_USB, 0);
-    assert_int_equal(u->timestamp, TEST_TS);
+    assert_int_equal(u->timestamp, DH_STATIC_TS);
     assert_true(u->id == UINT64_C(0xffff88800a0b0c00));
     assert_int_equal(u->event_type, 'S');
     assert_int_equal(u->transfer_type, 2);
@@ -691,7 +575,7 @@ static void test_usbmon_48_setup(void **state)
     assert_int_equal(u->header_length, 48);
     assert_int_equal(u->control_stage, -1);
     Netcap__USBRequestBlockSetup *s = need(NC_REC_USBRequestBlockSetup, 0);
-    assert_int_equal(s->timestamp, TEST_TS);
+    assert_int_equal(s->timestamp, DH_STATIC_TS);
     assert_int_equal(s->request_type, 0x80);
     assert_int_equal(s->request, 6);
     assert_int_equal(s->value, 0x0100);
@@ -700,16 +584,16 @@ static void test_usbmon_48_setup(void **state)
     assert_true(s->id == UINT64_C(0xffff88800a0b0c00));
     /* the same 48 octets as a 64-octet header: truncated, no record */
     run(DLT_USB_LINUX_MMAPPED, usbmon48_setup, sizeof(usbmon48_setup));
-    assert_int_equal(stats.bad[NC_DEC_usbmon][NC_ETRUNC], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_usbmon][NC_ETRUNC], 1);
     assert_int_equal(count_recs(NC_REC_USB), 0);
 }
 
 static void test_usbmon_64_iso(void **state)
 {
     (void)state;
-    opts.payload = true;
+    fx.opts.payload = true;
     run(DLT_USB_LINUX_MMAPPED, usbmon64_iso, sizeof(usbmon64_iso));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     Netcap__USB *u = need(NC_REC_USB, 0);
     assert_true(u->id == UINT64_C(0x8877665544332211));
     assert_int_equal(u->event_type, 'C');
@@ -740,14 +624,14 @@ static void test_usbmon_64_iso(void **state)
     memcpy(b, usbmon64_iso, sizeof(b));
     b[62] = 0x01; /* ndesc 0x10002 */
     run(DLT_USB_LINUX_MMAPPED, b, sizeof(b));
-    assert_int_equal(stats.bad[NC_DEC_usbmon][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_usbmon][NC_EMALFORMED], 1);
 }
 
 static void test_usbpcap_setup_and_interrupt(void **state)
 {
     (void)state;
     run(DLT_USBPCAP, usbpcap_setup, sizeof(usbpcap_setup));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     Netcap__USB *u = need(NC_REC_USB, 0);
     assert_true(u->id == 0x1122);
     assert_int_equal(u->event_type, 'S');
@@ -775,7 +659,7 @@ static void test_usbpcap_setup_and_interrupt(void **state)
     assert_true(s->id == 0x1122);
 
     run(DLT_USBPCAP, usbpcap_intr, sizeof(usbpcap_intr));
-    assert_int_equal(bad_total(), 0);
+    assert_int_equal(bad_own(), 0);
     u = need(NC_REC_USB, 0);
     assert_int_equal(u->event_type, 'C');
     assert_int_equal(u->transfer_type, 1);
@@ -798,7 +682,7 @@ static void test_usbpcap_setup_and_interrupt(void **state)
     memcpy(b, usbpcap_intr, sizeof(b));
     b[0] = 26;
     run(DLT_USBPCAP, b, sizeof(b));
-    assert_int_equal(stats.bad[NC_DEC_usbpcap][NC_EMALFORMED], 1);
+    assert_int_equal(fx.stats.bad[NC_DEC_usbpcap][NC_EMALFORMED], 1);
 }
 
 /* ---- truncation at every length -------------------------------------- */
@@ -833,9 +717,9 @@ static void test_truncated_at_every_length(void **state)
     for (size_t c = 0; c < NC_ARRAY_LEN(cases); c++) {
         for (size_t cut = 0; cut < cases[c].len; cut++) {
             run(cases[c].dlt, cases[c].data, cut);
-            assert_int_equal(stats.packets, 1);
+            assert_int_equal(fx.stats.packets, 1);
             if (cut >= cases[c].start && cut < cases[c].end &&
-                    stats.bad[cases[c].dec][NC_ETRUNC] != 1) {
+                    fx.stats.bad[cases[c].dec][NC_ETRUNC] != 1) {
                 fail_msg("%s cut at %zu: ETRUNC not counted", cases[c].name, cut);
             }
         }
@@ -863,7 +747,7 @@ static void test_truncated_at_every_length(void **state)
         for (size_t d = 0; d < NC_ARRAY_LEN(dlts); d++) {
             for (size_t cut = 0; cut <= frames[f].n; cut++) {
                 run(dlts[d], frames[f].p, cut);
-                assert_int_equal(stats.packets, 1);
+                assert_int_equal(fx.stats.packets, 1);
             }
         }
     }
@@ -872,16 +756,16 @@ static void test_truncated_at_every_length(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_radiotap_namespaces_and_wds_qos_htc, test_setup),
-        cmocka_unit_test_setup(test_radiotap_fcs_bad_and_cut, test_setup),
-        cmocka_unit_test_setup(test_radiotap_alignment_and_unknown_bits, test_setup),
-        cmocka_unit_test_setup(test_dot11_addresses_by_ds_bits, test_setup),
-        cmocka_unit_test_setup(test_dot11_ht_control_variants, test_setup),
-        cmocka_unit_test_setup(test_fddi_llc, test_setup),
-        cmocka_unit_test_setup(test_usbmon_48_setup, test_setup),
-        cmocka_unit_test_setup(test_usbmon_64_iso, test_setup),
-        cmocka_unit_test_setup(test_usbpcap_setup_and_interrupt, test_setup),
-        cmocka_unit_test_setup(test_truncated_at_every_length, test_setup),
+        cmocka_unit_test_setup(test_radiotap_namespaces_and_wds_qos_htc, dh_test_setup_static),
+        cmocka_unit_test_setup(test_radiotap_fcs_bad_and_cut, dh_test_setup_static),
+        cmocka_unit_test_setup(test_radiotap_alignment_and_unknown_bits, dh_test_setup_static),
+        cmocka_unit_test_setup(test_dot11_addresses_by_ds_bits, dh_test_setup_static),
+        cmocka_unit_test_setup(test_dot11_ht_control_variants, dh_test_setup_static),
+        cmocka_unit_test_setup(test_fddi_llc, dh_test_setup_static),
+        cmocka_unit_test_setup(test_usbmon_48_setup, dh_test_setup_static),
+        cmocka_unit_test_setup(test_usbmon_64_iso, dh_test_setup_static),
+        cmocka_unit_test_setup(test_usbpcap_setup_and_interrupt, dh_test_setup_static),
+        cmocka_unit_test_setup(test_truncated_at_every_length, dh_test_setup_static),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, dh_group_setup_static, dh_group_teardown_static);
 }
