@@ -15,6 +15,7 @@
 #include "core/dbuf.h"
 #include "core/mem.h"
 #include "decode/decoder.h"
+#include "proto/parser.h"
 #include "record/encode.h"
 #include "record/record.h"
 #include "record/reflect.h"
@@ -491,4 +492,46 @@ void fuzz_check_render(const ProtobufCMessage *m)
         }
     }
     nc_dbuf_fini(&out);
+}
+
+void fuzz_stream_chunks(
+        struct nc_stream *s, const uint8_t *data, size_t size, uint8_t bytewise, const char *what)
+{
+    char why[160];
+    size_t off = 0;
+    int64_t ts = 1700000000000000000LL;
+    while (off + 2 <= size) {
+        uint8_t h = data[off];
+        size_t n = data[off + 1];
+        off += 2;
+        int dir = h & 1;
+        ts += 1000;
+        if ((h & 0x0e) == 0x0e) {
+            (void)nc_stream_test_gap(s, dir, (uint64_t)(n + 1) * (uint64_t)(h >> 4 | 1), ts);
+            continue;
+        }
+        n = n < size - off ? n : size - off;
+        uint8_t *copy = fuzz_dup(data + off, n);
+        if (h & bytewise) {
+            for (size_t i = 0; i < n; i++) {
+                (void)nc_stream_test_feed(s, dir, copy + i, 1, ts);
+            }
+        } else {
+            (void)nc_stream_test_feed(s, dir, copy, n, ts);
+        }
+        free(copy);
+        off += n;
+    }
+    nc_stream_test_close(s, ts + 1);
+    if (nc_stream_test_budget_used(s) != 0) {
+        snprintf(why, sizeof(why), "%s parser left budget charged after close", what);
+        fuzz_fail(why);
+    }
+    const char *json = nc_stream_test_json(s);
+    size_t len = strlen(json);
+    if (len && (json[0] != '{' || json[len - 1] != '\n')) {
+        snprintf(why, sizeof(why), "%s records are not JSON Lines", what);
+        fuzz_fail(why);
+    }
+    nc_stream_test_free(s);
 }

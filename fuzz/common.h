@@ -51,4 +51,19 @@ void fuzz_check_encode(const ProtobufCMessage *m);
  * (NC_ELIMIT) is accepted and not checked; any other error fails. */
 void fuzz_check_render(const ProtobufCMessage *m);
 
+/* Drives a stream made by nc_stream_test_new() with the chunk format of
+ * fuzz_http and fuzz_tcpapps (data is the input after its option byte):
+ * chunks of a header byte h and
+ *   (h & 0x0e) == 0x0e: a gap of (next byte + 1) * (h >> 4 | 1) bytes in
+ *                       direction h & 1;
+ *   else:               next byte = length n, then n data bytes for
+ *                       direction h & 1 (fewer if the input ends), each
+ *                       chunk copied into a malloc of exactly its size; fed
+ *                       one byte at a time when h & bytewise is set.
+ * Then closes the stream, requires every budget byte back and the records
+ * to be JSON Lines (what names the parser in the failure), and frees it. */
+struct nc_stream;
+void fuzz_stream_chunks(
+        struct nc_stream *s, const uint8_t *data, size_t size, uint8_t bytewise, const char *what);
+
 #endif
