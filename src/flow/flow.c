@@ -161,6 +161,25 @@ static void make_key(const struct nc_flow_pkt *fp, struct flow_key *k, bool *pkt
     *pkt_is_a = !swap;
 }
 
+/* The outermost tunnel holds no IP header (ARP in VXLAN, a cut inner
+ * header): the packet counts in its carrier's flow, which is then the
+ * packet's own flow. */
+static bool in_outer_carrier(const struct nc_pkt_ctx *c)
+{
+    return c->carrier.valid && c->tunnel_open && c->carrier_depth == 0;
+}
+
+/* The link addresses of the packet (the outermost frame's). */
+static void copy_macs(struct nc_flow_pkt *fp, const struct nc_pkt_ctx *c)
+{
+    if (c->has_mac) {
+        fp->has_mac = true;
+        fp->has_dst_mac = c->has_dst_mac;
+        memcpy(fp->src_mac, c->src_mac, 6);
+        memcpy(fp->dst_mac, c->dst_mac, 6);
+    }
+}
+
 void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
 {
     const struct nc_pkt_ctx *c = &pkt->ctx;
@@ -207,18 +226,13 @@ void nc_flow_pkt_from_ctx(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
         fp->frag_len = c->frag_len;
         fp->payload = c->ip_left;
     }
-    if (c->has_mac) {
-        fp->has_mac = true;
-        fp->has_dst_mac = c->has_dst_mac;
-        memcpy(fp->src_mac, c->src_mac, 6);
-        memcpy(fp->dst_mac, c->dst_mac, 6);
-    }
-    /* a tunnel without an inner IP header (ARP in VXLAN, a cut inner
-     * header): the packet counts in its carrier's flow, under the
-     * carrier's names (not the inner frame's link layer; VXLAN as the
-     * application, as for the carrier's other packets) */
-    bool in_carrier = c->tunnel_open && c->carrier_depth == 0 && c->carrier.valid;
-    memcpy(fp->proto_name, in_carrier ? c->carrier.proto_name : c->proto, sizeof(fp->proto_name));
+    copy_macs(fp, c);
+    /* a tunnel without an inner IP header: the packet counts in its
+     * carrier's flow (zone, depth, parent below) under the carrier's names
+     * (not the inner frame's link layer; VXLAN as the application, as for
+     * the carrier's other packets) */
+    memcpy(fp->proto_name, in_outer_carrier(c) ? c->carrier.proto_name : c->proto,
+            sizeof(fp->proto_name));
     fp->zone = c->tunnel_open ? c->carrier_zone : c->zone;
     fp->tunnel_depth = c->tunnel_open ? c->carrier_depth : c->tunnel_depth;
     const char *parent = c->tunnel_open ? c->carrier_parent : c->tunnel_parent;
@@ -233,10 +247,9 @@ bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
 {
     const struct nc_pkt_ctx *c = &pkt->ctx;
     const struct nc_pkt_carrier *k = &c->carrier;
-    if (!k->valid || (c->tunnel_open && c->carrier_depth == 0)) {
-        /* not tunnelled, or the outermost tunnel holds no IP header (ARP in
-         * VXLAN): then the packet's own flow already is the carrier's (the
-         * usual case: only valid is set, the rest is not read) */
+    if (!k->valid || in_outer_carrier(c)) {
+        /* not tunnelled, or the packet's own flow already is the carrier's
+         * (the usual case: only valid is set, the rest is not read) */
         fp->valid = false;
         return false;
     }
@@ -259,12 +272,7 @@ bool nc_flow_pkt_from_carrier(struct nc_flow_pkt *fp, const struct nc_pkt *pkt)
     fp->ip_len = k->ip_len;
     fp->count = 1;
     /* no tcp_seq/data: a tunnel over TCP is counted, not reassembled */
-    if (c->has_mac) {
-        fp->has_mac = true;
-        fp->has_dst_mac = c->has_dst_mac;
-        memcpy(fp->src_mac, c->src_mac, 6);
-        memcpy(fp->dst_mac, c->dst_mac, 6);
-    }
+    copy_macs(fp, c);
     memcpy(fp->proto_name, k->proto_name, sizeof(fp->proto_name));
     fp->zone = k->zone;
     make_key(fp, &fp->key, &fp->pkt_is_a);
