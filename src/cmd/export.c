@@ -164,7 +164,7 @@ static void linger(int64_t ns)
 
 /* ----------------------------------------------------------- capture */
 
-static int start_hook(void *ctx, struct nc_pipeline_cfg *cfg)
+int nc_exporter_start(void *ctx, struct nc_pipeline_cfg *cfg)
 {
     struct nc_exporter *x = ctx;
     const char *why = "";
@@ -276,11 +276,6 @@ struct nc_exporter *nc_exporter_new(const char *cmd, const char *listen)
     return x;
 }
 
-int nc_exporter_start(void *ctx, struct nc_pipeline_cfg *cfg)
-{
-    return start_hook(ctx, cfg);
-}
-
 int nc_exporter_add_collector(struct nc_exporter *x, nc_mx_collect_fn *fn, void *ctx)
 {
     return x && x->reg ? nc_mx_add_collector(x->reg, fn, ctx) : NC_EARG;
@@ -348,7 +343,7 @@ int nc_cmd_export(int argc, char **argv)
         .flags = flags,
         .n_flags = NC_ARRAY_LEN(flags) - 1,
         .files_optional = true,
-        .start = start_hook,
+        .start = nc_exporter_start,
         .ctx = &x,
     };
     rc = nc_capture_run(argc, argv, &h);
