@@ -115,6 +115,19 @@ static int start_metrics(void *ctx, struct nc_pipeline_cfg *cfg)
     return rc;
 }
 
+/* Drains the spool for up to ms (or until *stop), prints the figures and
+ * releases the publisher, the metrics server, the spool and the library. */
+static void wind_down(long long ms, volatile const int *stop, struct nc_agent_stats *st)
+{
+    nc_agent_stop((int)ms, stop, st);
+    print_stats(st);
+    nc_exporter_free(exporter); /* serves until here: a scrape sees the drain */
+    exporter = NULL;
+    nc_spool_close(spool);
+    spool = NULL;
+    nc_nats_shutdown();
+}
+
 static int finish(int exit_code, bool stopped)
 {
     struct nc_agent_stats st;
@@ -123,13 +136,7 @@ static int finish(int exit_code, bool stopped)
     if (stopped && ms > 3000) {
         ms = 3000;
     }
-    nc_agent_stop((int)ms, NULL, &st);
-    print_stats(&st);
-    nc_exporter_free(exporter); /* serves until here: a scrape sees the drain */
-    exporter = NULL;
-    nc_spool_close(spool);
-    spool = NULL;
-    nc_nats_shutdown();
+    wind_down(ms, NULL, &st);
     return exit_code;
 }
 
@@ -215,11 +222,7 @@ static int start(bool has_input)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     struct nc_agent_stats st;
-    nc_agent_stop((int)(drain_timeout * 1000), &drain_stop, &st);
-    print_stats(&st);
-    nc_spool_close(spool);
-    spool = NULL;
-    nc_nats_shutdown();
+    wind_down(drain_timeout * 1000, &drain_stop, &st);
     return st.pending ? NC_EXIT_FAILURE : NC_EXIT_OK;
 }
 
